@@ -1,0 +1,5 @@
+"""``python -m rtdelay`` runs the command line."""
+
+from rtdelay.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""rtdelay.cohort (see DESIGN.md)."""

@@ -1,0 +1,1 @@
+"""rtdelay.demo (see DESIGN.md)."""

@@ -1,0 +1,1 @@
+"""rtdelay.planning (see DESIGN.md)."""

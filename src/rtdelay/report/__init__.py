@@ -1,0 +1,1 @@
+"""rtdelay.report (see DESIGN.md)."""

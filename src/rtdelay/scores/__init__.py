@@ -1,0 +1,1 @@
+"""rtdelay.scores (see DESIGN.md)."""

@@ -1,0 +1,58 @@
+"""Numerical engine of rtdelay: survival, competing risks, current status, Cox, rank tests.
+
+Everything works on array-likes and returns frozen dataclasses with ``to_frame()`` and
+``to_dict()``. Numbers agree with R (survival, cmprsk, stats); see ``tests/reference``.
+
+The public names are loaded lazily so that ``import rtdelay.stats`` stays cheap.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rtdelay.stats._competing import CumulativeIncidence, cumulative_incidence, gray_test
+    from rtdelay.stats._contingency import chi_square, fisher_exact
+    from rtdelay.stats._cox import CoxResult, cox_ph
+    from rtdelay.stats._current_status import StepFunction, current_status_ci, current_status_npmle
+    from rtdelay.stats._km import SurvivalCurve, kaplan_meier
+    from rtdelay.stats._logrank import logrank_test, logrank_trend_test, pairwise_logrank
+    from rtdelay.stats._rank import mann_whitney, wilcoxon_signed_rank
+    from rtdelay.stats._results import TestResult
+
+_LAZY: dict[str, str] = {
+    "SurvivalCurve": "_km",
+    "kaplan_meier": "_km",
+    "logrank_test": "_logrank",
+    "logrank_trend_test": "_logrank",
+    "pairwise_logrank": "_logrank",
+    "CumulativeIncidence": "_competing",
+    "cumulative_incidence": "_competing",
+    "gray_test": "_competing",
+    "StepFunction": "_current_status",
+    "current_status_npmle": "_current_status",
+    "current_status_ci": "_current_status",
+    "CoxResult": "_cox",
+    "cox_ph": "_cox",
+    "mann_whitney": "_rank",
+    "wilcoxon_signed_rank": "_rank",
+    "chi_square": "_contingency",
+    "fisher_exact": "_contingency",
+    "TestResult": "_results",
+}
+
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'rtdelay.stats' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"rtdelay.stats.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

@@ -1,0 +1,118 @@
+"""The one input check of the statistics engine, called at every entry point.
+
+Modelled on scikit-survival's ``check_y_survival``: each function converts its array-likes
+here, and every message names the argument and the first offending index.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+__all__ = ["check_time", "check_event", "check_cause", "check_group", "check_same_length", "check_survival"]
+
+
+def _first_bad(mask: NDArray[np.bool_]) -> int:
+    return int(np.flatnonzero(mask)[0])
+
+
+def check_time(time: ArrayLike, *, name: str = "time", allow_zero: bool = True) -> NDArray[np.float64]:
+    """Return ``time`` as a 1-d float array; raise ``ValueError`` naming the first bad index.
+
+    Times must be finite and non-negative (strictly positive if ``allow_zero`` is False).
+    """
+    try:
+        arr = np.asarray(time, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be numeric: {exc}") from None
+    if arr.ndim != 1:
+        arr = arr.reshape(-1) if arr.ndim == 0 else arr
+        if arr.ndim != 1:
+            raise ValueError(f"{name} must be one-dimensional, got shape {arr.shape}")
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        i = _first_bad(bad)
+        raise ValueError(f"{name} has a missing or non-finite value at index {i} ({arr[i]!r})")
+    neg = arr < 0 if allow_zero else arr <= 0
+    if neg.any():
+        i = _first_bad(neg)
+        rule = "negative" if allow_zero else "not positive"
+        raise ValueError(f"{name} is {rule} at index {i} ({arr[i]!r})")
+    return arr
+
+
+def check_event(event: ArrayLike, *, name: str = "event") -> NDArray[np.bool_]:
+    """Return ``event`` as a boolean array; only 0/1 (or False/True) are allowed."""
+    arr = np.asarray(event)
+    if arr.ndim != 1:
+        arr = arr.reshape(-1)
+    if arr.dtype == np.bool_:
+        return arr
+    try:
+        num = arr.astype(np.float64)
+    except (TypeError, ValueError):
+        for i, v in enumerate(arr.tolist()):
+            try:
+                float(v)
+            except (TypeError, ValueError):
+                raise ValueError(f"{name} must be 0 or 1; index {i} has {v!r}") from None
+        raise
+    bad = ~np.isin(num, (0.0, 1.0))
+    if bad.any():
+        i = _first_bad(bad)
+        raise ValueError(f"{name} must be 0 or 1; index {i} has {arr[i]!r}")
+    return num == 1.0
+
+
+def check_cause(cause: ArrayLike, *, name: str = "cause") -> NDArray[np.int64]:
+    """Return competing-risks causes as integers >= 0 (0 = censored)."""
+    try:
+        num = np.asarray(cause, dtype=np.float64).reshape(-1)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be integer codes (0 = censored): {exc}") from None
+    bad = ~np.isfinite(num) | (num < 0) | (num != np.round(num))
+    if bad.any():
+        i = _first_bad(bad)
+        raise ValueError(f"{name} must be a non-negative integer code (0 = censored); index {i} has {num[i]!r}")
+    return num.astype(np.int64)
+
+
+def check_group(group: ArrayLike, *, name: str = "group") -> tuple[NDArray[np.int64], tuple[Any, ...]]:
+    """Encode group labels as 0..k-1 in sorted label order; missing labels are an error.
+
+    Returns
+    -------
+    codes : numpy.ndarray of int
+    labels : tuple
+        The distinct labels, sorted (as R orders factor levels).
+    """
+    arr = np.asarray(group, dtype=object).reshape(-1)
+    missing = np.array([v is None or (isinstance(v, float) and np.isnan(v)) for v in arr.tolist()], dtype=bool)
+    if missing.any():
+        i = _first_bad(missing)
+        raise ValueError(f"{name} is missing at index {i}")
+    try:
+        labels, codes = np.unique(arr, return_inverse=True)
+    except TypeError:
+        labels, codes = np.unique(arr.astype(str), return_inverse=True)
+    return codes.astype(np.int64).reshape(-1), tuple(v.item() if hasattr(v, "item") else v for v in labels)
+
+
+def check_same_length(**arrays: Sequence[Any] | NDArray[Any]) -> int:
+    """Check that all arrays have the same length and return it."""
+    lengths = {k: len(v) for k, v in arrays.items()}
+    if len(set(lengths.values())) > 1:
+        desc = ", ".join(f"{k}={n}" for k, n in lengths.items())
+        raise ValueError(f"inputs must have the same length; got {desc}")
+    return next(iter(lengths.values())) if lengths else 0
+
+
+def check_survival(time: ArrayLike, event: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+    """Check a right-censored sample: finite non-negative times, 0/1 events, equal lengths."""
+    t = check_time(time)
+    e = check_event(event)
+    check_same_length(time=t, event=e)
+    return t, e

@@ -1,0 +1,1 @@
+"""rtdelay.study (see DESIGN.md)."""
