@@ -1,1 +1,99 @@
-"""rtdelay.cohort (see DESIGN.md)."""
+"""Cohort input of rtdelay: schema as data, loading, validation, derivation and eligibility.
+
+Pipeline: ``load_table`` (csv, xlsx, sav) -> ``validate_cohort`` (row issues, quarantine) ->
+``derive_cohort`` (intervals, groups, outcomes) -> ``apply_eligibility`` (flow counts).
+``read_cohort`` runs all four. The column rules live in ``COLUMNS`` (DATA_DICTIONARY.md).
+
+The public names are loaded lazily so that ``import rtdelay.cohort`` stays cheap.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rtdelay.cohort._derive import derive_cohort
+    from rtdelay.cohort._eligibility import (
+        CRITERIA,
+        EXCLUSION_LABELS,
+        EXCLUSION_REASONS,
+        CohortData,
+        EligibilityResult,
+        apply_eligibility,
+        read_cohort,
+    )
+    from rtdelay.cohort._export import write_table
+    from rtdelay.cohort._load import RawTable, load_table
+    from rtdelay.cohort._mapping import read_mapping
+    from rtdelay.cohort._schema import (
+        COLUMNS,
+        COMPLICATION_COLUMNS,
+        ESCC_GRADES,
+        HISTOLOGY_SYNONYMS,
+        MONTH_DAYS,
+        ColumnSpec,
+    )
+    from rtdelay.cohort._template import write_template
+    from rtdelay.cohort._validate import ValidationResult, validate_cohort
+
+_LAZY: dict[str, str] = {
+    "ColumnSpec": "_schema",
+    "COLUMNS": "_schema",
+    "COMPLICATION_COLUMNS": "_schema",
+    "ESCC_GRADES": "_schema",
+    "HISTOLOGY_SYNONYMS": "_schema",
+    "MONTH_DAYS": "_schema",
+    "ValidationResult": "_validate",
+    "validate_cohort": "_validate",
+    "derive_cohort": "_derive",
+    "CRITERIA": "_eligibility",
+    "EXCLUSION_LABELS": "_eligibility",
+    "EXCLUSION_REASONS": "_eligibility",
+    "EligibilityResult": "_eligibility",
+    "apply_eligibility": "_eligibility",
+    "CohortData": "_eligibility",
+    "read_cohort": "_eligibility",
+    "RawTable": "_load",
+    "load_table": "_load",
+    "read_mapping": "_mapping",
+    "write_table": "_export",
+    "write_template": "_template",
+}
+
+__all__ = [
+    "COLUMNS",
+    "COMPLICATION_COLUMNS",
+    "CRITERIA",
+    "CohortData",
+    "ColumnSpec",
+    "ESCC_GRADES",
+    "EXCLUSION_LABELS",
+    "EXCLUSION_REASONS",
+    "EligibilityResult",
+    "HISTOLOGY_SYNONYMS",
+    "MONTH_DAYS",
+    "RawTable",
+    "ValidationResult",
+    "apply_eligibility",
+    "derive_cohort",
+    "load_table",
+    "read_cohort",
+    "read_mapping",
+    "validate_cohort",
+    "write_table",
+    "write_template",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'rtdelay.cohort' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"rtdelay.cohort.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__
