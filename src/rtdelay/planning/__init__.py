@@ -1,1 +1,15 @@
-"""rtdelay.planning (see DESIGN.md)."""
+"""Planning tools: the risk of progression for a given wait (and, later, capacity).
+
+The risk model is a parametric current-status regression (Weibull proportional hazards or
+log-logistic proportional odds), fitted on the inspection time and progression status of
+each patient's pre-radiotherapy MRI.
+"""
+
+from rtdelay.planning._cs_regression import (
+    BASELINES,
+    CurrentStatusFit,
+    current_status_loglik,
+    fit_current_status,
+)
+
+__all__ = ["BASELINES", "CurrentStatusFit", "current_status_loglik", "fit_current_status"]
