@@ -1,3 +1,102 @@
-"""Commands of rtdelay (see the module name); registered on import."""
+"""``rtdelay risk``: the predicted risk of progression before radiotherapy for given waits."""
 
-from rtdelay.cli._app import app  # noqa: F401
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from rtdelay.cli._app import app, fail, parse_float_list
+
+
+@app.command("risk")
+def risk(
+    histology: str = typer.Option(..., "--histology", help="Primary tumour (renal, lung, breast, ... or a synonym such as RCC, NSCLC)."),
+    wait_weeks: str = typer.Option(..., "--wait-weeks", help="Waits after surgery in weeks, e.g. 4,8,12."),
+    cohort: Path | None = typer.Option(None, "--cohort", help="Cohort file to fit the model on (default: the synthetic demo cohort)."),
+    surgery: str | None = typer.Option(None, "--surgery", help="separation, decompression or vertebrectomy."),
+    escc: str | None = typer.Option(None, "--escc", help="Bilsky ESCC grade: 0, 1a, 1b, 1c, 2, 3."),
+    max_risk: float | None = typer.Option(None, "--max-risk", help="Acceptable risk, e.g. 0.10: report the latest week that keeps the risk at or below it."),
+    mapping: Path | None = typer.Option(None, "--mapping", help="Column-mapping TOML for --cohort."),
+    date_order: str | None = typer.Option(None, "--date-order", help="dmy or mdy for non-ISO dates in --cohort."),
+    baseline: str = typer.Option("auto", "--baseline", help="auto (lower AIC), weibull or loglogistic."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Predicted risk of progression before RT by wait after surgery, with 95 % CIs.
+
+    Fits a parametric current-status model (progression seen at the pre-RT MRI) on the cohort,
+    with Tomita growth class, operation type and ESCC grade as covariates.
+    """
+    from rtdelay.errors import RtdelayError
+    from rtdelay.planning import fit_progression_model, predict_wait_risk, profile_from_patient
+
+    weeks = parse_float_list(wait_weeks, option="--wait-weeks") or []
+    if not weeks:
+        fail("--wait-weeks needs at least one number of weeks, e.g. 4,8,12")
+    try:
+        profile = profile_from_patient(histology=histology, surgery=surgery, escc=escc)
+    except (ValueError, RtdelayError) as exc:
+        fail(str(exc))
+    source, included = _load_included(cohort, mapping, date_order)
+    try:
+        model = fit_progression_model(included, baseline=baseline)
+        pred = predict_wait_risk(model, profile, weeks, max_risk=max_risk)
+    except (ValueError, RtdelayError) as exc:
+        fail(str(exc))
+    out = pred.to_dict()
+    out["cohort"] = source
+    if as_json:
+        typer.echo(json.dumps(out, sort_keys=True))
+        return
+    _print_human(pred, source)
+
+
+def _load_included(cohort: Path | None, mapping: Path | None, date_order: str | None) -> tuple[str, object]:
+    from rtdelay.cohort import read_cohort
+
+    if cohort is None:
+        from rtdelay.demo import DEMO_NOTICE, demo_cohort_path
+
+        data = read_cohort(demo_cohort_path())
+        return f"demo cohort ({DEMO_NOTICE})", data.eligibility.included
+    if date_order is not None and date_order not in ("dmy", "mdy"):
+        fail(f"--date-order must be dmy or mdy; got {date_order!r}")
+    data = read_cohort(cohort, mapping=mapping, date_order=date_order)
+    included = data.eligibility.included
+    if len(included) == 0:
+        fail(f"no eligible patients in {cohort}: nothing to fit the model on")
+    return str(cohort), included
+
+
+def _print_human(pred, source: str) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from rtdelay.report.formatting import format_percent
+
+    console = Console()
+    console.print(f"Model fitted on: {source}")
+    m = pred.model
+    console.print(
+        f"{m.baseline} baseline ({m.link}), {m.n} patients, {m.n_progressed} with progression before RT"
+    )
+    for note in m.notes:
+        console.print(f"  note: {note}")
+    profile = ", ".join(f"{k}={v}" for k, v in pred.profile.items())
+    table = Table(title=f"Predicted risk of progression before RT ({profile})")
+    table.add_column("wait (weeks)", justify="right")
+    table.add_column("risk", justify="right")
+    table.add_column("95% CI", justify="right")
+    for w, r, lo, hi in zip(pred.wait_weeks, pred.risk, pred.lower, pred.upper, strict=True):
+        table.add_row(f"{w:g}", format_percent(r), f"{format_percent(lo)}–{format_percent(hi)}")
+    console.print(table)
+    if pred.max_risk is not None:
+        console.print(
+            f"Latest week with predicted risk <= {format_percent(pred.max_risk)}: {pred.latest_week} "
+            f"(by the upper 95% limit: {pred.latest_week_upper})"
+        )
+    console.print(
+        "Current-status model: progression is seen only at the pre-RT MRI; estimates assume the "
+        "timing of that MRI does not depend on the patient's risk."
+    )

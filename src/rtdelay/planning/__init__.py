@@ -11,5 +11,22 @@ from rtdelay.planning._cs_regression import (
     current_status_loglik,
     fit_current_status,
 )
+from rtdelay.planning._risk import (
+    RISK_COVARIATES,
+    RiskPrediction,
+    fit_progression_model,
+    predict_wait_risk,
+    profile_from_patient,
+)
 
-__all__ = ["BASELINES", "CurrentStatusFit", "current_status_loglik", "fit_current_status"]
+__all__ = [
+    "BASELINES",
+    "RISK_COVARIATES",
+    "CurrentStatusFit",
+    "RiskPrediction",
+    "current_status_loglik",
+    "fit_current_status",
+    "fit_progression_model",
+    "predict_wait_risk",
+    "profile_from_patient",
+]
