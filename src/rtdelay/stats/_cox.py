@@ -1,0 +1,417 @@
+"""Cox proportional hazards model fitted by Newton-Raphson on the partial likelihood.
+
+The fit follows R ``survival::coxph`` (Therneau & Grambsch 2000, ch. 3): Efron or Breslow
+handling of tied event times, strata with their own baseline hazard, start at beta = 0,
+Newton-Raphson with step-halving when the log partial likelihood decreases, and convergence when
+the relative change of the log likelihood is below 1e-9 (``coxph.control(eps = 1e-9)``, at most
+20 iterations).
+
+Log partial likelihood with Efron ties (Efron 1977). For a distinct event time ``t`` of stratum
+``s`` with ``d`` events (set ``D``) and risk set ``R`` (subjects of ``s`` with time >= t)::
+
+    l(beta) = sum_t [ sum_{i in D} eta_i - sum_{k=0}^{d-1} log( S0(t) - (k/d) * S0_D(t) ) ]
+
+with ``eta = X beta``, ``S0(t) = sum_{j in R} exp(eta_j)`` and ``S0_D`` the same sum over ``D``.
+Breslow's approximation drops the ``k/d`` term. Score and information follow by differentiation
+(weighted means and covariances of ``X`` over the corrected risk sets).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import warnings
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy import stats as sst
+
+from rtdelay.errors import InputError, ModelError, StatisticalWarning
+from rtdelay.stats._check import check_survival
+from rtdelay.stats._cox_design import check_identifiable, design_matrix
+from rtdelay.stats._results import ResultMixin, jsonable
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["CoxResult", "cox_ph"]
+
+_TIES = ("efron", "breslow")
+_EPS = 1e-9  # R coxph.control(eps): relative change in log likelihood
+_ITER_MAX = 20  # R coxph.control(iter.max)
+_MIN_EVENTS_PER_COVARIATE = 10
+
+
+@dataclasses.dataclass(frozen=True)
+class _RiskSets:
+    """Sorted data and event bookkeeping, built once per fit.
+
+    Rows are sorted by stratum, then by decreasing time, so that a cumulative sum over rows gives
+    risk-set sums. ``death_rows`` are the rows of the events, grouped by (stratum, time);
+    ``death_group`` maps each event to its group and ``frac`` is Efron's ``k/d`` (0 for Breslow).
+    """
+
+    time: NDArray[np.float64]
+    event: NDArray[np.bool_]
+    x: NDArray[np.float64]
+    stratum: NDArray[np.int64]
+    death_rows: NDArray[np.int64]
+    death_group: NDArray[np.int64]
+    frac: NDArray[np.float64]
+    group_end: NDArray[np.int64]
+    group_start: NDArray[np.int64]
+
+
+def _risk_sets(
+    time: NDArray[np.float64],
+    event: NDArray[np.bool_],
+    x: NDArray[np.float64],
+    stratum: NDArray[np.int64],
+    efron: bool,
+) -> _RiskSets:
+    order = np.lexsort((~event, -time, stratum))  # events first within a tied time (cosmetic)
+    t, e, xs, s = time[order], event[order], x[order], stratum[order]
+    n = len(t)
+    # first row of each stratum (rows of a stratum are contiguous)
+    s_first = np.searchsorted(s, s, side="left")
+    death_rows = np.flatnonzero(e)
+    if len(death_rows) == 0:
+        empty_i = np.empty(0, dtype=np.int64)
+        return _RiskSets(t, e, xs, s, empty_i, empty_i, np.empty(0), empty_i, empty_i)
+    # a group is a (stratum, time) pair; risk set = rows of the stratum up to the last row of time t
+    key_change = np.ones(len(death_rows), dtype=bool)
+    dt, ds = t[death_rows], s[death_rows]
+    key_change[1:] = (dt[1:] != dt[:-1]) | (ds[1:] != ds[:-1])
+    death_group = np.cumsum(key_change) - 1
+    first_of_group = np.flatnonzero(key_change)
+    counts = np.diff(np.append(first_of_group, len(death_rows)))
+    k_in_group = np.arange(len(death_rows)) - first_of_group[death_group]
+    frac = k_in_group / counts[death_group] if efron else np.zeros(len(death_rows))
+    # last row (exclusive end) with time >= t inside the stratum: rows sorted by decreasing time
+    group_rows = death_rows[first_of_group]
+    end = np.empty(len(group_rows), dtype=np.int64)
+    for g, r in enumerate(group_rows):
+        j = r
+        while j + 1 < n and s[j + 1] == s[r] and t[j + 1] == t[r]:
+            j += 1
+        end[g] = j + 1
+    return _RiskSets(
+        t, e, xs, s, death_rows, death_group.astype(np.int64), frac.astype(np.float64),
+        end, s_first[group_rows].astype(np.int64),
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class _Derivs:
+    loglik: float
+    score: NDArray[np.float64]
+    info: NDArray[np.float64]
+    xbar: NDArray[np.float64]  # per event: weighted mean of x over the (Efron) risk set
+    var: NDArray[np.float64]  # per event: weighted covariance of x
+
+
+def _derivatives(beta: NDArray[np.float64], rs: _RiskSets) -> _Derivs:
+    """Log partial likelihood, score and information at ``beta`` (Efron or Breslow)."""
+    x = rs.x
+    eta = x @ beta
+    w = np.exp(eta - eta.max())  # the partial likelihood is invariant to a common shift
+    p = x.shape[1]
+    a1 = w[:, None] * x
+    a2 = a1[:, :, None] * x[:, None, :]
+    c0 = np.concatenate(([0.0], np.cumsum(w)))
+    c1 = np.vstack((np.zeros((1, p)), np.cumsum(a1, axis=0)))
+    c2 = np.concatenate((np.zeros((1, p, p)), np.cumsum(a2, axis=0)))
+    r0 = c0[rs.group_end] - c0[rs.group_start]
+    r1 = c1[rs.group_end] - c1[rs.group_start]
+    r2 = c2[rs.group_end] - c2[rs.group_start]
+    ng = len(rs.group_end)
+    dr = rs.death_rows
+    d0 = np.bincount(rs.death_group, weights=w[dr], minlength=ng)
+    d1 = np.zeros((ng, p))
+    np.add.at(d1, rs.death_group, a1[dr])
+    d2 = np.zeros((ng, p, p))
+    np.add.at(d2, rs.death_group, a2[dr])
+    g, f = rs.death_group, rs.frac
+    s0 = r0[g] - f * d0[g]
+    s1 = r1[g] - f[:, None] * d1[g]
+    s2 = r2[g] - f[:, None, None] * d2[g]
+    xbar = s1 / s0[:, None]
+    var = s2 / s0[:, None, None] - xbar[:, :, None] * xbar[:, None, :]
+    loglik = float(np.sum(eta[dr] - eta.max()) - np.sum(np.log(s0)))
+    score = x[dr].sum(axis=0) - xbar.sum(axis=0)
+    return _Derivs(loglik, score, var.sum(axis=0), xbar, var)
+
+
+def _solve(info: NDArray[np.float64], vec: NDArray[np.float64]) -> NDArray[np.float64]:
+    try:
+        chol = np.linalg.cholesky(info)
+    except np.linalg.LinAlgError:
+        raise ModelError(
+            "the information matrix is not positive definite: the covariates are collinear or "
+            "a covariate does not vary among the patients at risk"
+        ) from None
+    y = np.linalg.solve(chol, vec)
+    return np.asarray(np.linalg.solve(chol.T, y), dtype=np.float64)
+
+
+def _newton(rs: _RiskSets) -> tuple[NDArray[np.float64], _Derivs, _Derivs, int]:
+    """Newton-Raphson as R's coxfit6: step-halving, stop on relative loglik change < 1e-9."""
+    p = rs.x.shape[1]
+    beta = np.zeros(p)
+    null = cur = _derivatives(beta, rs)
+    new_beta = beta + _solve(cur.info, cur.score)
+    halving = 0
+    for it in range(1, _ITER_MAX + 1):
+        new = _derivatives(new_beta, rs)
+        if not np.isfinite(new.loglik):
+            new_lk_ok = False
+        else:
+            new_lk_ok = True
+            if abs(1.0 - cur.loglik / new.loglik) <= _EPS and halving == 0:
+                return new_beta, new, null, it
+        if not new_lk_ok or new.loglik < cur.loglik:
+            halving += 1
+            new_beta = (new_beta + beta) / 2.0
+            continue
+        halving = 0
+        beta, cur = new_beta, new
+        new_beta = beta + _solve(cur.info, cur.score)
+    raise ModelError(
+        f"the Cox model did not converge in {_ITER_MAX} iterations (a coefficient may be infinite: "
+        "check for a covariate level with no events or perfect separation)"
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class CoxResult(ResultMixin):
+    """Fitted Cox proportional hazards model (as R ``summary(coxph(...))``).
+
+    Attributes
+    ----------
+    names : tuple of str
+        Coefficient names; a categorical covariate ``col`` gives ``col[level]`` per non-reference
+        level (reference = first level in sorted order).
+    coef, se, hazard_ratio, ci_lower, ci_upper, z, p_value : numpy.ndarray
+        Log hazard ratios, standard errors from the inverse information, ``exp(coef)``, Wald
+        confidence limits ``exp(coef -/+ q * se)``, Wald z and two-sided p.
+    conf_level : float
+    concordance : float
+        Harrell's C as ``fit$concordance["concordance"]`` (pairs within strata; ties in the
+        linear predictor count 1/2; pairs tied on an event time are not comparable).
+    log_likelihood, log_likelihood_null : float
+        Log partial likelihood at the estimate and at beta = 0 (R ``fit$loglik``).
+    lr_test, score_test, wald_test : dict
+        ``{"chisq", "df", "p"}`` as printed by R (score = log-rank for one binary covariate).
+    n, n_events, n_dropped_missing : int
+        Rows used, events, and rows dropped for a missing value (complete-case, as R na.omit).
+    ties : str
+    strata : tuple of str
+        Stratification columns (empty if none).
+    iterations : int
+    var : numpy.ndarray
+        Covariance matrix of ``coef``.
+    terms : dict
+        Covariate name -> coefficient names (one per dummy for categorical covariates).
+    """
+
+    names: tuple[str, ...]
+    coef: NDArray[np.float64]
+    se: NDArray[np.float64]
+    hazard_ratio: NDArray[np.float64]
+    ci_lower: NDArray[np.float64]
+    ci_upper: NDArray[np.float64]
+    z: NDArray[np.float64]
+    p_value: NDArray[np.float64]
+    conf_level: float
+    concordance: float
+    log_likelihood: float
+    log_likelihood_null: float
+    lr_test: dict[str, float]
+    score_test: dict[str, float]
+    wald_test: dict[str, float]
+    n: int
+    n_events: int
+    n_dropped_missing: int
+    ties: str
+    strata: tuple[str, ...]
+    iterations: int
+    var: NDArray[np.float64]
+    terms: dict[str, tuple[str, ...]]
+    _risk_sets: _RiskSets = dataclasses.field(repr=False, compare=False)
+    _term_index: dict[str, tuple[int, ...]] = dataclasses.field(repr=False, compare=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            f.name: jsonable(getattr(self, f.name))
+            for f in dataclasses.fields(self)
+            if not f.name.startswith("_")
+        }
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per coefficient: coef, se, hazard_ratio, ci_lower, ci_upper, z, p_value."""
+        import pandas as pd
+
+        return pd.DataFrame(
+            {
+                "coef": self.coef,
+                "se": self.se,
+                "hazard_ratio": self.hazard_ratio,
+                "ci_lower": self.ci_lower,
+                "ci_upper": self.ci_upper,
+                "z": self.z,
+                "p_value": self.p_value,
+            },
+            index=pd.Index(list(self.names), name="covariate"),
+        )
+
+    def ph_test(self) -> pd.DataFrame:
+        """Test of proportional hazards as R ``cox.zph(fit, transform = "km")`` (survival >= 3).
+
+        See :func:`rtdelay.stats._cox_zph.zph_table` for the formula. Rows are the covariates
+        (one row with several df for a categorical covariate) and ``"GLOBAL"``; columns
+        ``chisq``, ``df``, ``p``.
+        """
+        from rtdelay.stats._cox_zph import zph_table
+
+        return zph_table(self.coef, self._risk_sets, self._term_index, ties=self.ties)
+
+
+def _chi2(stat: float, df: int) -> dict[str, float]:
+    return {"chisq": float(stat), "df": float(df), "p": float(sst.chi2.sf(stat, df))}
+
+
+def cox_ph(
+    frame: pd.DataFrame,
+    *,
+    duration: str,
+    event: str,
+    covariates: Sequence[str],
+    ties: str = "efron",
+    strata: str | Sequence[str] | None = None,
+    conf_level: float = 0.95,
+) -> CoxResult:
+    """Fit a Cox proportional hazards model, as R ``coxph(Surv(duration, event) ~ ...)``.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+    duration, event : str
+        Columns of follow-up time (>= 0) and event indicator (0/1).
+    covariates : sequence of str
+        Covariate columns. Numeric (and boolean) columns enter as they are; any other column is
+        expanded to treatment dummies named ``col[level]`` with the first level in sorted order
+        as reference (R's default for a character column).
+    ties : {"efron", "breslow"}
+    strata : str or sequence of str, optional
+        Stratify the baseline hazard by these columns (all combinations), as ``+ strata(s)``.
+    conf_level : float
+        Level of the Wald confidence intervals of the hazard ratios.
+
+    Rows with a missing value in any used column are dropped (complete-case, as R's default
+    ``na.omit``); their number is ``n_dropped_missing``.
+
+    Raises
+    ------
+    InputError
+        Unknown column, bad option, bad times or events.
+    ModelError
+        No events, a constant or collinear covariate, or no convergence in 20 iterations.
+
+    Warns
+    -----
+    StatisticalWarning
+        Fewer than 10 events per coefficient, or a coefficient that looks infinite.
+
+    References
+    ----------
+    Cox DR. Regression models and life-tables. J R Stat Soc B 1972;34:187-220.
+    Efron B. The efficiency of Cox's likelihood function for censored data. JASA 1977;72:557-65.
+    Therneau TM, Grambsch PM. Modeling Survival Data. Springer 2000.
+    """
+    if ties not in _TIES:
+        raise InputError(f"ties must be one of {_TIES}, got {ties!r}")
+    if not 0.0 < conf_level < 1.0:
+        raise InputError(f"conf_level must be between 0 and 1, got {conf_level!r}")
+    covariates = [covariates] if isinstance(covariates, str) else list(covariates)
+    if not covariates:
+        raise InputError("at least one covariate is needed")
+    strata_cols = [] if strata is None else ([strata] if isinstance(strata, str) else list(strata))
+    used = [duration, event, *covariates, *strata_cols]
+    missing_cols = [c for c in dict.fromkeys(used) if c not in frame.columns]
+    if missing_cols:
+        raise InputError(f"column(s) not found in the data: {', '.join(map(repr, missing_cols))}")
+    complete = frame.loc[:, list(dict.fromkeys(used))].notna().all(axis=1)
+    data = frame.loc[complete.to_numpy()]
+    n_dropped = int(len(frame) - len(data))
+    if len(data) == 0:
+        raise ModelError("no row has complete data for the Cox model")
+    try:
+        time, ev = check_survival(data[duration].to_numpy(), data[event].to_numpy())
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+    design = design_matrix(data, covariates)
+    if strata_cols:
+        keys = data[strata_cols].astype(str).agg("\x1f".join, axis=1).to_numpy()
+        stratum = np.unique(keys, return_inverse=True)[1].astype(np.int64).reshape(-1)
+    else:
+        stratum = np.zeros(len(data), dtype=np.int64)
+    n_events = int(ev.sum())
+    if n_events == 0:
+        raise ModelError("there are no events: the Cox model cannot be fitted")
+    check_identifiable(design.x, stratum, design.names)
+    p = len(design.names)
+    if n_events < _MIN_EVENTS_PER_COVARIATE * p:
+        warnings.warn(
+            f"{n_events} events for {p} coefficient(s) (fewer than {_MIN_EVENTS_PER_COVARIATE} per "
+            "coefficient): estimates may be biased and unstable",
+            StatisticalWarning,
+            stacklevel=2,
+        )
+    x = design.x - design.x.mean(axis=0)  # centring changes nothing but the numerics (as R)
+    rs = _risk_sets(time, ev, x, stratum, ties == "efron")
+    beta, fit, null, iterations = _newton(rs)
+    var = np.linalg.inv(fit.info)
+    var = (var + var.T) / 2.0
+    se = np.sqrt(np.diag(var))
+    if np.any(np.abs(beta) * np.std(x, axis=0) > 20):  # hazard ratio > e^20 per SD
+        warnings.warn(
+            "a coefficient is very large: the likelihood may be monotone (infinite estimate)",
+            StatisticalWarning,
+            stacklevel=2,
+        )
+    q = float(sst.norm.ppf(0.5 + conf_level / 2.0))
+    z = beta / se
+    score0 = float(null.score @ _solve(null.info, null.score))
+    wald = float(beta @ fit.info @ beta)  # b' V^-1 b with V = I^-1
+    from rtdelay.stats._cox_zph import concordance
+
+    conc = concordance(rs.time, rs.event, rs.x @ beta, rs.stratum)
+    return CoxResult(
+        names=design.names,
+        coef=beta,
+        se=se,
+        hazard_ratio=np.exp(beta),
+        ci_lower=np.exp(beta - q * se),
+        ci_upper=np.exp(beta + q * se),
+        z=z,
+        p_value=2.0 * sst.norm.sf(np.abs(z)),
+        conf_level=conf_level,
+        concordance=conc["concordance"],
+        log_likelihood=fit.loglik,
+        log_likelihood_null=null.loglik,
+        lr_test=_chi2(2.0 * (fit.loglik - null.loglik), p),
+        score_test=_chi2(score0, p),
+        wald_test=_chi2(wald, p),
+        n=int(len(data)),
+        n_events=n_events,
+        n_dropped_missing=n_dropped,
+        ties=ties,
+        strata=tuple(strata_cols),
+        iterations=iterations,
+        var=var,
+        terms={k: tuple(design.names[i] for i in v) for k, v in design.terms.items()},
+        _risk_sets=rs,
+        _term_index=design.terms,
+    )
+
