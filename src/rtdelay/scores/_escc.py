@@ -125,7 +125,9 @@ def escc_grade(value: object) -> str:
     if text in ESCC_GRADES:
         return text
     if text == "1":
-        raise InputError(f"escc grade 1 is ambiguous; give 1a, 1b or 1c ({_EXPECTED})")
+        raise InputError(
+            f"escc grade 1 is ambiguous; give 1a, 1b or 1c (allowed: 0, 1a, 1b, 1c, 2, 3); got {value!r}"
+        )
     raise invalid("escc grade", value, _EXPECTED)
 
 
