@@ -1,0 +1,267 @@
+"""Row-by-row validation of a cohort table against the data dictionary, with quarantine.
+
+Every rule of DATA_DICTIONARY.md is checked: cell types, allowed values and ranges, required
+values, unique patient_id, date ranges and order, totals against components, reader agreement,
+durations against dates. A row with an error is rejected (it goes to the quarantine file with
+its reasons); a warning keeps the row. A file that cannot be used at all (a required column
+absent without an alternative) raises :class:`rtdelay.errors.CohortError`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from rtdelay.cohort._consistency import check_rows
+from rtdelay.cohort._issues import IssueCollector
+from rtdelay.cohort._normalize import DATE_ORDERS, parse_column
+from rtdelay.cohort._schema import ALTERNATIVES, COLUMNS, SCORE_COMPONENTS
+from rtdelay.errors import CohortError, InputError, RowIssue
+
+if TYPE_CHECKING:
+    from rtdelay.cohort._load import RawTable
+
+__all__ = ["ValidationResult", "validate_cohort", "typed_frame"]
+
+_STRICT_BOOLEANS = ("surgery_at_site", "rt_at_site", "seed_implantation", "lost_to_followup")
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """What validation found.
+
+    Attributes
+    ----------
+    valid : pandas.DataFrame
+        The accepted rows, typed: every dictionary column (absent optional ones as missing),
+        dates datetime64[ns], numbers float64, integers Int64, ``surgery_at_site``,
+        ``rt_at_site``, ``seed_implantation`` and ``lost_to_followup`` (blank = false) bool,
+        the other booleans nullable ``boolean``, ``escc_grade`` an ordered categorical, text
+        and categories str; then unknown extra columns as they came in, then ``source_row``.
+        Score totals missing but computable from their components are filled.
+    rejected : pandas.DataFrame
+        The rejected rows exactly as they came in, plus ``source_row`` and ``reasons``.
+    issues : list of RowIssue
+        Every error and warning, file-level warnings first, then by row.
+    """
+
+    valid: pd.DataFrame
+    rejected: pd.DataFrame
+    issues: list[RowIssue] = field(default_factory=list)
+
+    @property
+    def n_valid(self) -> int:
+        return len(self.valid)
+
+    @property
+    def n_rejected(self) -> int:
+        return len(self.rejected)
+
+    @property
+    def n_rows(self) -> int:
+        return self.n_valid + self.n_rejected
+
+    @property
+    def errors(self) -> list[RowIssue]:
+        return [i for i in self.issues if i.severity == "error"]
+
+    @property
+    def warnings(self) -> list[RowIssue]:
+        return [i for i in self.issues if i.severity == "warning"]
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"rows", "valid", "rejected", "issues": [RowIssue.to_dict(), ...]}``."""
+        return {
+            "rows": self.n_rows,
+            "valid": self.n_valid,
+            "rejected": self.n_rejected,
+            "issues": [issue.to_dict() for issue in self.issues],
+        }
+
+    def to_frame(self) -> pd.DataFrame:
+        """The issues as a table (one row per issue)."""
+        columns = ["row", "patient_id", "column", "value", "rule", "message", "severity"]
+        return pd.DataFrame([i.to_dict() for i in self.issues], columns=columns)
+
+    def write_quarantine(self, path: str | Path) -> Path:
+        """Write the rejected rows (as they came in, with ``source_row`` and ``reasons``).
+
+        csv or xlsx by suffix; text cells are escaped against spreadsheet formula injection.
+        """
+        from rtdelay.cohort._export import write_table
+
+        target = Path(path)
+        write_table(self.rejected, target)
+        return target
+
+
+def _check_columns(frame: pd.DataFrame) -> None:
+    dupes = frame.columns[frame.columns.duplicated()].tolist()
+    if dupes:
+        raise CohortError(f"column {dupes[0]!r} appears more than once in the file")
+    present = set(frame.columns)
+    for name, spec in COLUMNS.items():
+        if spec.required not in ("yes", "or_components") or name in present:
+            continue
+        alternatives = ALTERNATIVES.get(name, ())
+        if alternatives and all(a in present for a in alternatives):
+            continue
+        instead = f" (or {', '.join(alternatives)} instead)" if alternatives else ""
+        raise CohortError(f"required column {name!r} is missing{instead}")
+    if "prert_mri_date" not in present and "prert_progression" not in present:
+        raise CohortError(
+            "required column 'prert_mri_date' is missing (or prert_progression), so no patient "
+            "could be grouped by progression before radiotherapy"
+        )
+
+
+def _check_required(
+    c: IssueCollector,
+    parsed: dict[str, Any],
+    col: dict[str, np.ndarray],
+    n: int,
+) -> None:
+    def given(name: str) -> np.ndarray:
+        p = parsed.get(name)
+        if p is None:
+            return np.zeros(n, dtype=bool)
+        return ~p.missing & (p.error < 0)
+
+    def errored(name: str) -> np.ndarray:
+        p = parsed.get(name)
+        return np.zeros(n, dtype=bool) if p is None else p.error >= 0
+
+    for name, spec in COLUMNS.items():
+        if spec.required not in ("yes", "or_components"):
+            continue
+        alternatives = ALTERNATIVES.get(name, ())
+        alt = np.ones(n, dtype=bool) if alternatives else np.zeros(n, dtype=bool)
+        for a in alternatives:
+            alt &= given(a)
+        bad = ~given(name) & ~errored(name) & ~alt
+        if spec.required == "or_components":
+            detail = (f"is blank and its components are not all given; give the total or all "
+                      f"of {', '.join(SCORE_COMPONENTS[name])}")
+        elif alternatives:
+            detail = f"is blank; it is required (or give {' and '.join(alternatives)} instead)"
+        else:
+            detail = "is blank; it is required"
+        c.add(bad, name, "required", lambda pos, nm=name, d=detail: f"{nm} {d}")
+    bad = given("prert_mri_date") & ~given("prert_progression") & ~errored("prert_progression")
+    c.add(bad, "prert_progression", "required",
+          lambda pos: "prert_progression is blank although prert_mri_date is given; record "
+                      "whether the pre-RT MRI showed progression")
+
+
+def typed_frame(col: dict[str, np.ndarray], n: int) -> pd.DataFrame:
+    """Build the typed frame of every dictionary column from parsed arrays."""
+    data: dict[str, Any] = {}
+    for name, spec in COLUMNS.items():
+        values = col.get(name)
+        kind = spec.kind
+        if kind == "date":
+            arr = values if values is not None else np.full(n, np.datetime64("NaT"), "M8[ns]")
+            data[name] = pd.Series(arr, dtype="datetime64[ns]")
+        elif kind == "number":
+            data[name] = pd.Series(values if values is not None else np.full(n, np.nan))
+        elif kind == "integer":
+            arr = values if values is not None else np.full(n, np.nan)
+            data[name] = pd.Series(arr).astype("Int64")
+        elif kind == "boolean":
+            arr = values if values is not None else np.full(n, np.nan)
+            if name in _STRICT_BOOLEANS:
+                data[name] = pd.Series(np.nan_to_num(arr, nan=0.0) == 1.0)
+            else:
+                data[name] = pd.Series(arr).astype("boolean")
+        elif kind == "ordered":
+            arr = values if values is not None else np.full(n, None, dtype=object)
+            data[name] = pd.Series(
+                pd.Categorical(arr, categories=list(spec.allowed or ()), ordered=True)
+            )
+        else:
+            arr = values if values is not None else np.full(n, None, dtype=object)
+            data[name] = pd.Series(arr, dtype=object)
+    return pd.DataFrame(data)
+
+
+def validate_cohort(
+    raw: RawTable | pd.DataFrame,
+    *,
+    date_order: str | None = None,
+    today: dt.date | None = None,
+) -> ValidationResult:
+    """Check every row of a cohort table against the data dictionary.
+
+    Parameters
+    ----------
+    raw : RawTable or pandas.DataFrame
+        What ``load_table`` returned, or a frame with dictionary column names (its rows are then
+        numbered 1, 2, ...).
+    date_order : {"dmy", "mdy"} or None
+        How to read non-ISO dates such as ``03/04/2019``; None rejects them with a message
+        asking for ``--date-order``.
+    today : datetime.date, optional
+        Latest accepted surgery date (default: the current date); injectable for tests.
+
+    Returns
+    -------
+    ValidationResult
+        ``n_valid + n_rejected == n_rows`` always.
+
+    Raises
+    ------
+    CohortError
+        A required column is missing with no alternative form, or a column appears twice.
+    """
+    if date_order is not None and date_order not in DATE_ORDERS:
+        raise InputError(f"date_order must be one of {', '.join(DATE_ORDERS)}; got {date_order!r}")
+    if isinstance(raw, pd.DataFrame):
+        frame, source_rows = raw, list(range(1, len(raw) + 1))
+    else:
+        frame, source_rows = raw.frame, list(raw.source_rows)
+    frame = frame.reset_index(drop=True)
+    frame.columns = [str(c) for c in frame.columns]
+    if len(source_rows) != len(frame):
+        raise InputError("source_rows must give one row number per frame row")
+    today = today or dt.date.today()
+    _check_columns(frame)
+    n = len(frame)
+
+    parsed = {
+        name: parse_column(frame[name], spec, date_order=date_order)
+        for name, spec in COLUMNS.items()
+        if name in frame.columns
+    }
+    ids = parsed["patient_id"].values
+    c = IssueCollector(frame, source_rows, ids)
+    for name in frame.columns:
+        if name not in COLUMNS:
+            c.file_warning(name, "unknown_column",
+                           f"Column {name!r} is not in the data dictionary; it is kept but not "
+                           "checked or used")
+    for name, p in parsed.items():
+        for code, err in enumerate(p.errors):
+            c.add_cells(p.error == code, name, err.rule, err.detail)
+    col = {name: p.values for name, p in parsed.items()}
+    _check_required(c, parsed, col, n)
+    check_rows(c, col, set(parsed), n, today)
+
+    keep = ~c.rejected
+    typed = typed_frame(col, n)
+    extras = [name for name in frame.columns if name not in COLUMNS]
+    for name in extras:
+        typed[name] = frame[name]
+    typed["source_row"] = np.asarray(source_rows, dtype=np.int64)
+    valid = typed.loc[keep].reset_index(drop=True)
+
+    rejected = frame.loc[~keep].copy()
+    rejected["source_row"] = np.asarray(source_rows, dtype=np.int64)[~keep]
+    reasons = c.reasons()
+    rejected["reasons"] = [reasons.get(pos, "") for pos in np.flatnonzero(~keep).tolist()]
+    rejected = rejected.reset_index(drop=True)
+    return ValidationResult(valid=valid, rejected=rejected, issues=c.issues())
