@@ -1,0 +1,28 @@
+"""Fixtures of the study tests: the reference cohort in derived form and R's numbers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+REFERENCE = Path(__file__).resolve().parents[1] / "reference"
+
+
+def read_derived(path: Path) -> pd.DataFrame:
+    """Read a cohort in derived form written by tests/reference/make_study_cohort.py."""
+    frame = pd.read_csv(path, dtype={"escc_grade": str, "patient_id": str})
+    frame["lost_to_followup"] = frame["lost_to_followup"].astype(str).str.lower().eq("true")
+    return frame
+
+
+@pytest.fixture(scope="session")
+def study_cohort() -> pd.DataFrame:
+    return read_derived(REFERENCE / "study_cohort.csv")
+
+
+@pytest.fixture(scope="session")
+def study_r() -> dict:
+    return json.loads((REFERENCE / "study.json").read_text())
