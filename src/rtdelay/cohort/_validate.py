@@ -203,8 +203,9 @@ def validate_cohort(
         What ``load_table`` returned, or a frame with dictionary column names (its rows are then
         numbered 1, 2, ...).
     date_order : {"dmy", "mdy"} or None
-        How to read non-ISO dates such as ``03/04/2019``; None rejects them with a message
-        asking for ``--date-order``.
+        How to read non-ISO dates such as ``03/04/2019``; None takes the mapping file's
+        ``date_order`` (``raw.date_order``), and without one such dates are rejected with a
+        message asking for ``--date-order``. ``"ymd"`` reads year-first dates only.
     today : datetime.date, optional
         Latest accepted surgery date (default: the current date); injectable for tests.
 
@@ -218,12 +219,15 @@ def validate_cohort(
     CohortError
         A required column is missing with no alternative form, or a column appears twice.
     """
-    if date_order is not None and date_order not in DATE_ORDERS:
+    if date_order is not None and date_order not in (*DATE_ORDERS, "ymd"):
         raise InputError(f"date_order must be one of {', '.join(DATE_ORDERS)}; got {date_order!r}")
     if isinstance(raw, pd.DataFrame):
         frame, source_rows = raw, list(range(1, len(raw) + 1))
     else:
         frame, source_rows = raw.frame, list(raw.source_rows)
+        date_order = date_order or getattr(raw, "date_order", None)
+    if date_order == "ymd":
+        date_order = None
     frame = frame.reset_index(drop=True)
     frame.columns = [str(c) for c in frame.columns]
     if len(source_rows) != len(frame):
