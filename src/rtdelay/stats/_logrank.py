@@ -1,0 +1,383 @@
+"""Weighted k-sample log-rank tests, as R ``survival::survdiff``, with trend and pairwise tests.
+
+At each distinct event time :math:`t_j` (within a stratum) with :math:`n_j` at risk,
+:math:`d_j` events, and :math:`n_{gj}`, :math:`d_{gj}` in group :math:`g`, a weight
+:math:`w_j` gives
+
+.. math::
+
+    U_g = \\sum_j w_j \\Big(d_{gj} - d_j \\frac{n_{gj}}{n_j}\\Big), \\qquad
+    V_{gh} = \\sum_j w_j^2 \\frac{d_j (n_j - d_j)}{n_j^2 (n_j - 1)}
+             \\big(n_j n_{gj} \\delta_{gh} - n_{gj} n_{hj}\\big)
+
+(hypergeometric variance; Mantel 1966, Peto & Peto 1972). :math:`U` and :math:`V` are summed
+over strata and :math:`\\chi^2 = U' V^- U` on :math:`k - 1` df, where, as ``survdiff``, groups
+with zero (weighted) expected count are dropped and so is the first remaining group before
+solving. Weights (``weighting``):
+
+* ``"logrank"``: :math:`w_j = 1` (Mantel-Cox, R ``survdiff(rho = 0)``);
+* ``"breslow"``: :math:`w_j = n_j` (Gehan 1965 / Breslow 1970 generalised Wilcoxon, as SPSS);
+* ``"tarone-ware"``: :math:`w_j = \\sqrt{n_j}` (Tarone & Ware 1977);
+* ``"fleming-harrington"``: :math:`w_j = \\hat S(t_j-)^p (1 - \\hat S(t_j-))^q` with
+  :math:`\\hat S` the pooled Kaplan-Meier curve of the stratum just before :math:`t_j`
+  (Fleming & Harrington 1991; :math:`p = \\rho, q = 0` is R ``survdiff(rho = rho)``).
+
+The test for trend (``logrank_trend_test``) uses scores :math:`c`:
+:math:`(c'U)^2 / (c'Vc)` on 1 df (Collett, Modelling Survival Data, 3rd ed., sec. 2.6.4).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from rtdelay.stats._check import check_same_length, check_survival
+from rtdelay.stats._results import TestResult
+from rtdelay.stats._survtable import encode_groups, risk_table
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["ADJUSTMENTS", "WEIGHTINGS", "logrank_test", "logrank_trend_test", "pairwise_logrank"]
+
+WEIGHTINGS: tuple[str, ...] = ("logrank", "breslow", "tarone-ware", "fleming-harrington")
+ADJUSTMENTS: tuple[str, ...] = ("holm", "bonferroni", "none")
+
+_METHOD_NAMES: dict[str, str] = {
+    "logrank": "log-rank (Mantel-Cox)",
+    "breslow": "Breslow (generalised Wilcoxon, Gehan weights)",
+    "tarone-ware": "Tarone-Ware",
+    "fleming-harrington": "Fleming-Harrington",
+}
+
+
+@dataclass(frozen=True)
+class _Sums:
+    """U, V, weighted and unweighted observed/expected, summed over strata."""
+
+    u: NDArray[np.float64]
+    v: NDArray[np.float64]
+    obs_w: NDArray[np.float64]
+    exp_w: NDArray[np.float64]
+    obs: NDArray[np.float64]
+    exp: NDArray[np.float64]
+    n: NDArray[np.int64]
+
+
+def _check_weighting(weighting: str, p: float, q: float) -> None:
+    if weighting not in WEIGHTINGS:
+        raise ValueError(f"weighting must be one of {', '.join(WEIGHTINGS)}; got {weighting!r}")
+    for name, val in (("p", p), ("q", q)):
+        if not isinstance(val, (int, float)) or not np.isfinite(val) or val < 0:
+            raise ValueError(f"{name} must be a finite number >= 0; got {val!r}")
+    if weighting != "fleming-harrington" and (p != 0 or q != 0):
+        raise ValueError("p and q apply only to weighting='fleming-harrington'")
+
+
+def _prepare(
+    time: ArrayLike, event: ArrayLike, group: ArrayLike, strata: ArrayLike | None
+) -> tuple[NDArray[np.float64], NDArray[np.bool_], NDArray[np.intp], tuple[Any, ...], NDArray[np.intp] | None]:
+    t, e = check_survival(time, event)
+    codes, labels = encode_groups(group, name="group")
+    check_same_length(time=t, group=codes)
+    s_codes: NDArray[np.intp] | None = None
+    if strata is not None:
+        s_codes, _ = encode_groups(strata, name="strata")
+        check_same_length(time=t, strata=s_codes)
+    if len(labels) < 2:
+        shown = f" ({labels[0]!r})" if labels else ""
+        raise ValueError(f"a log-rank test needs at least two groups; group has {len(labels)}{shown}")
+    return t, e, codes, labels, s_codes
+
+
+def _stratum_sums(
+    t: NDArray[np.float64],
+    e: NDArray[np.bool_],
+    codes: NDArray[np.intp],
+    k: int,
+    weighting: str,
+    p: float,
+    q: float,
+) -> tuple[NDArray[np.float64], ...]:
+    """U, V, weighted O, weighted E, O, E for one stratum (all vectorised over event times)."""
+    tab = risk_table(t, e, codes, k, per_group=True).events_only()
+    n = tab.n_at_risk.astype(np.float64)
+    d = tab.n_events.astype(np.float64)
+    ng = tab.group_at_risk.astype(np.float64)
+    dg = tab.group_events.astype(np.float64)
+    if weighting == "logrank":
+        w = np.ones_like(n)
+    elif weighting == "breslow":
+        w = n
+    elif weighting == "tarone-ware":
+        w = np.sqrt(n)
+    else:
+        km = np.cumprod(1.0 - d / n)
+        s_left = np.concatenate(([1.0], km[:-1]))
+        w = s_left**p * (1.0 - s_left) ** q
+    frac = ng / n[:, None]
+    exp_unw = d[:, None] * frac
+    obs_w = (w[:, None] * dg).sum(axis=0)
+    exp_w = (w[:, None] * exp_unw).sum(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        a = np.where(n > 1, w**2 * d * (n - d) / (n * n * (n - 1.0)), 0.0)
+    v = np.diag((a * n) @ ng) - (ng * a[:, None]).T @ ng
+    return obs_w - exp_w, v, obs_w, exp_w, dg.sum(axis=0), exp_unw.sum(axis=0)
+
+
+def _sums(
+    t: NDArray[np.float64],
+    e: NDArray[np.bool_],
+    codes: NDArray[np.intp],
+    k: int,
+    s_codes: NDArray[np.intp] | None,
+    weighting: str,
+    p: float,
+    q: float,
+) -> _Sums:
+    n_per_group = np.bincount(codes, minlength=k).astype(np.int64)
+    if s_codes is None:
+        parts = [_stratum_sums(t, e, codes, k, weighting, p, q)]
+    else:
+        order = np.argsort(s_codes, kind="stable")
+        bounds = np.flatnonzero(np.diff(s_codes[order])) + 1
+        parts = [
+            _stratum_sums(t[idx], e[idx], codes[idx], k, weighting, p, q)
+            for idx in np.split(order, bounds)
+        ]
+    tot = [np.sum([part[i] for part in parts], axis=0) for i in range(6)]
+    return _Sums(tot[0], tot[1], tot[2], tot[3], tot[4], tot[5], n_per_group)
+
+
+def _chisq(u: NDArray[np.float64], v: NDArray[np.float64], exp_w: NDArray[np.float64]) -> tuple[float, int]:
+    """survdiff's statistic: drop groups with zero expected, then the first, then solve."""
+    keep = np.flatnonzero(exp_w > 0)
+    if keep.size < 2:
+        return 0.0, 0
+    sub = keep[1:]
+    uu, vv = u[sub], v[np.ix_(sub, sub)]
+    try:
+        sol = np.linalg.solve(vv, uu)
+        df = sub.size
+    except np.linalg.LinAlgError:
+        sol = np.linalg.pinv(vv) @ uu
+        df = int(np.linalg.matrix_rank(vv))
+    return float(sol @ uu), df
+
+
+def _p_chisq(stat: float, df: float) -> float:
+    from scipy.stats import chi2
+
+    if df <= 0:
+        return float("nan")
+    return float(chi2.sf(stat, df))
+
+
+def _method(weighting: str, p: float, q: float, strata: bool) -> str:
+    name = _METHOD_NAMES[weighting]
+    if weighting == "fleming-harrington":
+        name += f" (p={p:g}, q={q:g})"
+    return name + (", stratified" if strata else "")
+
+
+def logrank_test(
+    time: ArrayLike,
+    event: ArrayLike,
+    group: ArrayLike,
+    *,
+    strata: ArrayLike | None = None,
+    weighting: str = "logrank",
+    p: float = 0.0,
+    q: float = 0.0,
+) -> TestResult:
+    """k-sample (weighted, optionally stratified) log-rank test, as R ``survdiff``.
+
+    Parameters
+    ----------
+    time, event : array-like
+        Follow-up times (finite, >= 0) and 0/1 event indicators.
+    group : array-like
+        Group labels (at least two distinct); sorted as R orders factor levels.
+    strata : array-like, optional
+        Stratum labels: the stratified test (R ``survdiff(Surv(t, e) ~ g + strata(s))``).
+    weighting : {"logrank", "breslow", "tarone-ware", "fleming-harrington"}
+    p, q : float
+        Fleming-Harrington exponents (only with ``weighting="fleming-harrington"``).
+
+    Returns
+    -------
+    TestResult
+        ``statistic`` (chi-square), ``df``, ``p_value``; ``observed`` and ``expected`` are the
+        unweighted event counts O and E per group (as ``survdiff`` prints for the log-rank
+        test); ``extra`` holds ``weighted_observed`` and ``weighted_expected`` (``survdiff``'s
+        ``obs``/``exp`` when weights are not 1), ``variance`` (the k x k matrix V), ``n`` per
+        group and ``weighting``. Without any event the test is undefined: statistic 0, df 0 and
+        p NaN (R ``survdiff`` reports
+        chi-square 0 on -1 df and p NA).
+
+    Raises
+    ------
+    ValueError
+        Fewer than two groups, a bad option, or bad input (naming the first bad index).
+    """
+    _check_weighting(weighting, p, q)
+    t, e, codes, labels, s_codes = _prepare(time, event, group, strata)
+    s = _sums(t, e, codes, len(labels), s_codes, weighting, float(p), float(q))
+    stat, df = _chisq(s.u, s.v, s.exp_w)
+    return TestResult(
+        statistic=stat,
+        df=float(df),
+        p_value=_p_chisq(stat, df),
+        method=_method(weighting, p, q, s_codes is not None),
+        observed=s.obs,
+        expected=s.exp,
+        groups=labels,
+        extra={
+            "weighting": weighting,
+            "p": float(p),
+            "q": float(q),
+            "n": s.n,
+            "weighted_observed": s.obs_w,
+            "weighted_expected": s.exp_w,
+            "variance": s.v,
+            "stratified": s_codes is not None,
+        },
+    )
+
+
+def _scores_for(labels: tuple[Any, ...], scores: Sequence[float] | Mapping[Any, float] | None) -> NDArray[np.float64]:
+    k = len(labels)
+    if scores is None:
+        return np.arange(1.0, k + 1.0)
+    if isinstance(scores, Mapping):
+        missing = [lab for lab in labels if lab not in scores]
+        if missing:
+            raise ValueError(f"scores has no value for group {missing[0]!r}")
+        c = np.array([float(scores[lab]) for lab in labels])
+    else:
+        c = np.asarray(scores, dtype=np.float64).reshape(-1)
+        if c.size != k:
+            raise ValueError(f"scores must have one value per group ({k}, sorted labels); got {c.size}")
+    if not np.all(np.isfinite(c)):
+        raise ValueError("scores must be finite numbers")
+    return c
+
+
+def logrank_trend_test(
+    time: ArrayLike,
+    event: ArrayLike,
+    group: ArrayLike,
+    *,
+    scores: Sequence[float] | Mapping[Any, float] | None = None,
+    strata: ArrayLike | None = None,
+    weighting: str = "logrank",
+    p: float = 0.0,
+    q: float = 0.0,
+) -> TestResult:
+    """Log-rank test for trend over ordered groups: :math:`(c'U)^2 / (c'Vc)` on 1 df.
+
+    Parameters
+    ----------
+    scores : sequence or mapping, optional
+        One score per group in sorted label order (or a mapping label -> score); default
+        1, 2, ..., k. ``U`` and ``V`` are those of :func:`logrank_test` (same ``strata`` and
+        ``weighting`` options); the statistic equals R
+        ``fit <- survdiff(...); U <- fit$obs - fit$exp; (sum(c*U))^2 / (c %*% fit$var %*% c)``.
+
+    Returns
+    -------
+    TestResult
+        ``extra`` holds the ``scores`` used and the signed ``z = c'U / sqrt(c'Vc)``.
+    """
+    _check_weighting(weighting, p, q)
+    t, e, codes, labels, s_codes = _prepare(time, event, group, strata)
+    c = _scores_for(labels, scores)
+    s = _sums(t, e, codes, len(labels), s_codes, weighting, float(p), float(q))
+    num = float(c @ s.u)
+    den = float(c @ s.v @ c)
+    if den > 0:
+        stat, z, pval = num * num / den, num / np.sqrt(den), _p_chisq(num * num / den, 1)
+    else:
+        stat, z, pval = 0.0, float("nan"), float("nan")
+    return TestResult(
+        statistic=stat,
+        df=1.0,
+        p_value=pval,
+        method="test for trend, " + _method(weighting, p, q, s_codes is not None),
+        observed=s.obs,
+        expected=s.exp,
+        groups=labels,
+        extra={"scores": c, "z": z, "weighting": weighting, "n": s.n},
+    )
+
+
+def _adjust(pvals: NDArray[np.float64], method: str) -> NDArray[np.float64]:
+    """Holm or Bonferroni adjustment as R ``p.adjust`` (NaN p values are left out of m)."""
+    out = np.full_like(pvals, np.nan)
+    ok = np.flatnonzero(~np.isnan(pvals))
+    m = ok.size
+    if method == "none" or m == 0:
+        out[ok] = pvals[ok]
+        return out
+    pv = pvals[ok]
+    if method == "bonferroni":
+        out[ok] = np.minimum(1.0, m * pv)
+        return out
+    order = np.argsort(pv, kind="stable")
+    adj = np.minimum(1.0, np.maximum.accumulate((m - np.arange(m)) * pv[order]))
+    res = np.empty(m)
+    res[order] = adj
+    out[ok] = res
+    return out
+
+
+def pairwise_logrank(
+    time: ArrayLike,
+    event: ArrayLike,
+    group: ArrayLike,
+    *,
+    adjust: str = "holm",
+    strata: ArrayLike | None = None,
+    weighting: str = "logrank",
+    p: float = 0.0,
+    q: float = 0.0,
+) -> pd.DataFrame:
+    """Log-rank tests between every pair of groups, with a multiplicity adjustment.
+
+    Each pair is tested on its own two groups' records (as R
+    ``survdiff(..., subset = g %in% c(a, b))``); p values are adjusted as R ``p.adjust``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``group1, group2, statistic, p_value, p_adjusted``, one row per pair in
+        sorted label order.
+    """
+    import pandas as pd
+
+    if adjust not in ADJUSTMENTS:
+        raise ValueError(f"adjust must be one of {', '.join(ADJUSTMENTS)}; got {adjust!r}")
+    _check_weighting(weighting, p, q)
+    t, e, codes, labels, s_codes = _prepare(time, event, group, strata)
+    rows: list[dict[str, Any]] = []
+    k = len(labels)
+    for i in range(k):
+        for j in range(i + 1, k):
+            sel = (codes == i) | (codes == j)
+            res = logrank_test(
+                t[sel],
+                e[sel],
+                codes[sel],
+                strata=None if s_codes is None else s_codes[sel],
+                weighting=weighting,
+                p=p,
+                q=q,
+            )
+            rows.append({"group1": labels[i], "group2": labels[j], "statistic": res.statistic, "p_value": res.p_value})
+    frame = pd.DataFrame(rows, columns=["group1", "group2", "statistic", "p_value"])
+    frame["p_adjusted"] = _adjust(frame["p_value"].to_numpy(dtype=np.float64), adjust)
+    return frame
