@@ -1,3 +1,215 @@
-"""Commands of rtdelay (see the module name); registered on import."""
+"""``rtdelay analyze`` and ``rtdelay demo``: run the seed study on a cohort file.
 
-from rtdelay.cli._app import app  # noqa: F401
+``analyze`` loads and validates the cohort, writes rejected rows to ``quarantine.csv``, applies
+the eligibility criteria, runs :func:`rtdelay.study.run` and writes ``results.json`` and
+``cohort_included.csv``. Exit codes: 0 when the analysis ran, **also when some rows were
+rejected** (the valid rows are analysed; the screen says how many rows went to quarantine);
+2 when the file cannot be used at all (one line on stderr, no traceback). Analyses that the
+data cannot support (no PBR patient, one operation type...) give null numbers and a note.
+
+``demo`` does the same on the calibrated synthetic cohort shipped with rtdelay and adds
+``cohort.csv``, ``complications.csv`` and ``reproduction.md`` (paper vs demo numbers).
+
+Heavy imports (pandas, the statistics) happen inside the command functions.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from rtdelay.cli._app import app, fail
+
+__all__ = ["analyze", "demo", "run_analysis"]
+
+DATE_ORDERS = ("dmy", "mdy")
+
+
+def _say(quiet: bool, text: str = "") -> None:
+    if not quiet:
+        typer.echo(text)
+
+
+def _load_complications(path: Path) -> Any:
+    from rtdelay.cohort import load_table
+
+    return load_table(path).frame
+
+
+def run_analysis(
+    cohort_path: Path,
+    *,
+    out_dir: Path,
+    complications_path: Path | None = None,
+    mapping: Path | None = None,
+    date_order: str | None = None,
+    quiet: bool = False,
+    synthetic: bool = False,
+    notice: str | None = None,
+) -> dict[str, Any]:
+    """Load, validate, analyse and write; return the results.json document and paths.
+
+    Raises ``RtdelayError`` (or ``OSError``) when the input cannot be used; the commands turn
+    it into one line on stderr and exit code 2.
+    """
+    import json
+
+    from rtdelay.cohort import read_cohort
+    from rtdelay.errors import CohortError
+    from rtdelay.report._outputs import write_analysis_outputs
+    from rtdelay.study import run
+
+    data = read_cohort(cohort_path, mapping=mapping, date_order=date_order)
+    validation = data.validation
+    if validation.n_valid == 0:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        validation.write_quarantine(out_dir / "quarantine.csv")
+        first = validation.errors[0].message if validation.errors else "no data row"
+        raise CohortError(
+            f"no usable row in {cohort_path} ({validation.n_rejected} rejected; first problem: "
+            f"{first}); see {out_dir / 'quarantine.csv'}"
+        )
+    complications = _load_complications(complications_path) if complications_path is not None else None
+    flow = data.eligibility.flow
+    included = data.eligibility.included
+    results = run(included, complications=complications, flow=flow)
+    paths = write_analysis_outputs(
+        results,
+        out_dir=out_dir,
+        included_frame=included,
+        validation=validation,
+        source_path=cohort_path,
+        synthetic=synthetic,
+        notice=notice,
+        complications_path=complications_path,
+        flow=flow,
+    )
+    document = json.loads(paths["results"].read_text(encoding="utf-8"))
+    if not quiet:
+        _summary(document, validation, flow, paths)
+    return {"document": document, "paths": paths}
+
+
+def _summary(document: dict[str, Any], validation: Any, flow: dict[str, Any], paths: dict[str, Path]) -> None:
+    from rtdelay.report.formatting import format_p, format_percent
+
+    labels = flow.get("labels", {})
+    typer.echo(f"Rows read: {validation.n_rows}  valid: {validation.n_valid}  rejected: {validation.n_rejected}")
+    if validation.n_rejected:
+        typer.echo(
+            f"  {validation.n_rejected} row(s) rejected and written to {paths.get('quarantine')}; "
+            "the valid rows were analysed."
+        )
+    excluded = {k: v for k, v in flow.get("exclusions", {}).items() if v}
+    for key, count in excluded.items():
+        typer.echo(f"  excluded, {labels.get(key, key)}: {count}")
+    by_group = flow.get("by_group", {})
+    typer.echo(
+        f"Included: {flow.get('included')} (PBR {by_group.get('PBR', 0)}, NPBR {by_group.get('NPBR', 0)})"
+    )
+    risk = document.get("pbr_cumulative_risk") or {}
+    if risk:
+        parts = ", ".join(f"{k} mo {format_percent(v)}" for k, v in risk.items())
+        typer.echo(f"Risk of progression before RT (Kaplan-Meier): {parts}")
+    for key, name in (("lc", "Local control"), ("os", "Overall survival")):
+        rates = document.get(f"{key}_1y") or {}
+        typer.echo(
+            f"{name} at 1 year: PBR {format_percent(rates.get('PBR'))}, "
+            f"NPBR {format_percent(rates.get('NPBR'))}, "
+            f"log-rank {format_p(document.get(f'{key}_logrank_p'))}"
+        )
+    notes = document.get("notes") or []
+    if notes:
+        typer.echo(f"Notes ({len(notes)}):")
+        for note in notes:
+            typer.echo(f"  - {note}")
+    typer.echo(f"Written: {', '.join(str(p) for p in paths.values())}")
+
+
+def _guard(func: Any, *args: Any, **kwargs: Any) -> Any:
+    """Run ``func``; turn an unusable input into one line on stderr and exit code 2."""
+    from rtdelay.errors import RtdelayError
+
+    try:
+        return func(*args, **kwargs)
+    except RtdelayError as exc:
+        fail(str(exc))
+    except OSError as exc:
+        fail(f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc))
+
+
+@app.command("analyze")
+def analyze(
+    cohort: Path = typer.Argument(..., help="Cohort file (csv, xlsx, sav, parquet) as DATA_DICTIONARY.md."),
+    complications: Path | None = typer.Option(
+        None, "--complications", help="Complications table (patient_id, phase, complication, date)."
+    ),
+    mapping: Path | None = typer.Option(None, "--mapping", help="Mapping file (own column names and codes)."),
+    date_order: str | None = typer.Option(None, "--date-order", help="Order of ambiguous dates: dmy or mdy."),
+    out: Path = typer.Option(Path("rtdelay-output"), "--out", help="Output folder."),
+    quiet: bool = typer.Option(False, "--quiet", help="Print nothing on success."),
+) -> None:
+    """Check a cohort, apply the study's eligibility criteria and run every analysis.
+
+    Writes OUT/results.json, OUT/cohort_included.csv and OUT/quarantine.csv (rejected rows with
+    their reasons). Exit 0 when the analysis ran, even if some rows were rejected (they are in
+    quarantine.csv); exit 2 when the file cannot be used.
+    """
+    if date_order is not None and date_order not in DATE_ORDERS:
+        fail(f"--date-order must be one of {', '.join(DATE_ORDERS)}; got {date_order!r}")
+    _guard(
+        run_analysis,
+        cohort,
+        out_dir=out,
+        complications_path=complications,
+        mapping=mapping,
+        date_order=date_order,
+        quiet=quiet,
+    )
+
+
+def _demo_files(out: Path, regenerate: bool) -> tuple[Path, Path]:
+    import rtdelay.demo as demo_pkg
+
+    out.mkdir(parents=True, exist_ok=True)
+    cohort_target, comp_target = out / "cohort.csv", out / "complications.csv"
+    if regenerate:
+        demo_pkg.generate_demo_cohort(cohort_path=cohort_target, complications_path=comp_target)
+    else:
+        shutil.copyfile(demo_pkg.demo_cohort_path(), cohort_target)
+        shutil.copyfile(demo_pkg.demo_complications_path(), comp_target)
+    return cohort_target, comp_target
+
+
+def _demo(out: Path, regenerate: bool, quiet: bool) -> None:
+    import rtdelay.demo as demo_pkg
+
+    cohort_path, comp_path = _demo_files(out, regenerate)
+    notice = str(demo_pkg.DEMO_NOTICE)
+    _say(quiet, notice)
+    result = run_analysis(
+        cohort_path, out_dir=out, complications_path=comp_path, quiet=quiet, synthetic=True, notice=notice
+    )
+    reproduction = out / "reproduction.md"
+    demo_pkg.write_reproduction_md(result["document"], reproduction)
+    _say(quiet, f"Paper vs demo: {reproduction}")
+    _say(quiet, notice)
+
+
+@app.command("demo")
+def demo(
+    out: Path = typer.Option(Path("rtdelay-demo"), "--out", help="Output folder."),
+    regenerate: bool = typer.Option(
+        False, "--regenerate", help="Rebuild the synthetic cohort with its generator instead of the shipped copy."
+    ),
+    quiet: bool = typer.Option(False, "--quiet", help="Print nothing on success."),
+) -> None:
+    """Run every analysis on the calibrated synthetic demo cohort (not patient data).
+
+    Writes OUT/cohort.csv, OUT/complications.csv, OUT/results.json (with "synthetic": true and
+    the notice), OUT/cohort_included.csv, OUT/quarantine.csv and OUT/reproduction.md.
+    """
+    _guard(_demo, out, regenerate, quiet)
