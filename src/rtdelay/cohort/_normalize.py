@@ -254,20 +254,32 @@ def _parse_text(value: Any, spec: ColumnSpec) -> Any:
     return text
 
 
+YEAR_RANGE = (1900, 2200)
+"""Dates outside these years are refused as implausible (and beyond numpy's ns range)."""
+
+
+def _checked(date: dt.date) -> dt.date | CellError:
+    if not YEAR_RANGE[0] <= date.year <= YEAR_RANGE[1]:
+        return CellError(
+            "date_invalid", f"has an implausible year (accepted {YEAR_RANGE[0]}-{YEAR_RANGE[1]})"
+        )
+    return date
+
+
 def _make_date(year: int, month: int, day: int) -> dt.date | CellError:
     try:
-        return dt.date(year, month, day)
+        return _checked(dt.date(year, month, day))
     except ValueError:
         return CellError("date_invalid", "is not a real calendar date")
 
 
 def _parse_date(value: Any, spec: ColumnSpec, date_order: str | None) -> Any:
     if isinstance(value, dt.datetime):
-        return value.date()
+        return _checked(value.date())
     if isinstance(value, dt.date):
-        return value
+        return _checked(value)
     if isinstance(value, np.datetime64):
-        return pd.Timestamp(value).date()
+        return _checked(pd.Timestamp(value).date())
     if isinstance(value, bool) or not isinstance(value, str):
         return CellError(
             "type", "is a number, not a date (write dates as YYYY-MM-DD)"
