@@ -1,0 +1,267 @@
+"""Reading a cohort file in any format a hospital sends: csv/tsv/txt, xlsx, SPSS sav, parquet.
+
+``load_table`` reads one table and hands it on *as read*: object columns, the file's own cell
+values (text for csv, Python numbers, dates and text for the other formats), renamed to the data
+dictionary's names through an optional mapping file (:mod:`rtdelay.cohort._mapping`). It does
+not judge the values; :mod:`rtdelay.cohort._validate` does. It refuses, with one
+:class:`~rtdelay.errors.CohortError` sentence, only files that are not a usable table at all.
+
+Format details
+--------------
+csv, tsv, txt
+    Encoding and delimiter detected (:mod:`rtdelay.cohort._load_text`); no type guessing.
+    Decimal comma: when the delimiter is a semicolon (the usual German/French Excel export), a
+    cell like ``61,5`` in a number column of the dictionary is read as ``61.5`` (and noted);
+    with any other delimiter such a cell is left as text for the validator to report.
+xlsx, xlsm
+    openpyxl (read-only, cached formula values). The cohort sheet is the one named by
+    ``sheet=``, else the sheet whose header row (searched in the first 20 rows) has
+    ``patient_id`` and most dictionary columns; other sheets are ignored and noted. Numbers in
+    a date column are Excel serial dates of the workbook's date system: in the 1900 system a
+    serial ``s`` > 59 is ``1899-12-30 + s`` days (Excel counts a 29 February 1900 that never
+    was), ``s`` <= 59 is ``1899-12-31 + s`` days; in the 1904 system ``1904-01-01 + s`` days.
+sav, zsav (SPSS)
+    pyreadstat. Value labels are applied (``1`` labelled ``Male`` gives ``"Male"``; the
+    validator maps synonyms); a mapping file's codes for that column are tried on the raw code
+    first. SPSS dates come as dates.
+parquet
+    pandas with pyarrow.
+
+``.xls`` (Excel 97-2003) and ``.ods`` are refused with the advice to save as ``.xlsx``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rtdelay.cohort._load_columns import (
+    assemble,
+    decimal_comma,
+    excel_serial_to_date,
+    fix_dates,
+    python_column,
+    python_value,
+)
+from rtdelay.cohort._mapping import Mapping, read_mapping
+from rtdelay.errors import CohortError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["RawTable", "load_table", "SUPPORTED_SUFFIXES", "excel_serial_to_date"]
+
+_TEXT = (".csv", ".tsv", ".txt")
+_XLSX = (".xlsx", ".xlsm")
+_SAV = (".sav", ".zsav")
+_PARQUET = (".parquet", ".pq")
+SUPPORTED_SUFFIXES = _TEXT + _XLSX + _SAV + _PARQUET
+_REFUSED = {
+    ".xls": "the old Excel .xls format is not supported: open it in Excel and save it as .xlsx",
+    ".ods": "OpenDocument spreadsheets are not supported: save it as .xlsx or .csv",
+    ".numbers": "Apple Numbers files are not supported: export it as .xlsx or .csv",
+    ".dta": "Stata files are not supported: export it as .csv, .xlsx or .sav",
+    ".sas7bdat": "SAS files are not supported: export it as .csv, .xlsx or .sav",
+}
+
+
+_Read = tuple["pd.DataFrame", list[int], dict[str, str], list[str], str]
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """A table as read from a file, before validation.
+
+    Attributes
+    ----------
+    frame : pandas.DataFrame
+        Object columns named with the data dictionary's names where a mapping (or a header that
+        differs only in case, spaces or hyphens) says so, else the file's own headers.
+    source_rows : list[int]
+        ``source_rows[i]`` is the 1-based data row number (header not counted, blank lines
+        counted) the user sees for ``frame`` row ``i``.
+    path : str
+    format : str
+        ``"csv"``, ``"xlsx"``, ``"sav"`` or ``"parquet"``.
+    original_columns : dict[str, str]
+        Column name in ``frame`` -> the file's own header.
+    notes : list[str]
+        What was detected (encoding, delimiter, sheet, ignored sheets, conversions).
+    date_order : str or None
+        ``date_order`` of the mapping file (``"dmy"``, ``"mdy"``, ``"ymd"``), for the date parser.
+    """
+
+    frame: pd.DataFrame
+    source_rows: list[int]
+    path: str
+    format: str
+    original_columns: dict[str, str]
+    notes: list[str] = field(default_factory=list)
+    date_order: str | None = None
+
+
+def _positional(columns: list[list[Any]], n_rows: int) -> pd.DataFrame:
+    """Object frame with integer column labels 0..k-1 from column lists."""
+    import pandas as pd
+
+    return pd.DataFrame(
+        {j: pd.Series(v, dtype=object) for j, v in enumerate(columns)},
+        index=pd.RangeIndex(n_rows),
+    )
+
+
+def _read_text(path: Path, mapping: Mapping | None) -> _Read:
+    import numpy as np
+    import pandas as pd
+
+    from rtdelay.cohort._load_text import read_text_table
+
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise CohortError(f"cannot read {path.name}: {exc.strerror}") from None
+    table = read_text_table(raw, path.name)
+    width = len(table.header)
+    if table.rows:
+        cells = np.array(table.rows, dtype=object)
+        cells[cells == ""] = None
+    else:
+        cells = np.empty((0, width), dtype=object)
+    data = pd.DataFrame(cells, columns=pd.RangeIndex(width), dtype=object, copy=False)
+    notes = list(table.notes)
+    frame, original = assemble(path.name, table.header, data, mapping, notes)
+    if table.delimiter == ";":
+        decimal_comma(frame, notes)
+    return frame, table.source_rows, original, notes, "csv"
+
+
+def _read_xlsx(path: Path, mapping: Mapping | None, sheet: str | None) -> _Read:
+    from rtdelay.cohort._load_sheets import read_workbook
+
+    header, rows, source_rows, notes, epoch_1904 = read_workbook(path, mapping, sheet)
+    columns = [
+        [python_value(r[j]) if j < len(r) else None for r in rows] for j in range(len(header))
+    ]
+    frame, original = assemble(path.name, header, _positional(columns, len(rows)), mapping, notes)
+    fix_dates(frame, notes, epoch_1904=epoch_1904)
+    return frame, source_rows, original, notes, "xlsx"
+
+
+def _read_sav(path: Path, mapping: Mapping | None) -> _Read:
+    import pyreadstat
+
+    try:
+        data, meta = pyreadstat.read_sav(str(path), apply_value_formats=False)
+    except Exception as exc:  # pyreadstat raises its own and OS errors for broken files
+        reason = str(exc).strip() or type(exc).__name__
+        raise CohortError(f"{path.name} is not a readable SPSS data file ({reason})") from None
+    header = [str(c) for c in data.columns]
+    columns = [python_column(data.iloc[:, j]) for j in range(data.shape[1])]
+    labels = {
+        j: dict(meta.variable_value_labels[c])
+        for j, c in enumerate(header)
+        if c in meta.variable_value_labels
+    }
+    notes = [f"SPSS file: {len(header)} variables, {len(data)} cases"]
+    if labels:
+        notes.append("value labels applied in: " + ", ".join(header[j] for j in labels))
+    frame, original = assemble(
+        path.name, header, _positional(columns, len(data)), mapping, notes, labels=labels
+    )
+    fix_dates(frame, notes, epoch_1904=None)
+    return frame, list(range(1, len(data) + 1)), original, notes, "sav"
+
+
+def _read_parquet(path: Path, mapping: Mapping | None) -> _Read:
+    import pandas as pd
+
+    try:
+        data = pd.read_parquet(path)
+    except Exception as exc:  # pyarrow raises ArrowInvalid, OSError, ... for broken files
+        reason = str(exc).strip() or type(exc).__name__
+        raise CohortError(f"{path.name} is not a readable Parquet file ({reason})") from None
+    if not isinstance(data.index, pd.RangeIndex):
+        data = data.reset_index()
+    header = [str(c) for c in data.columns]
+    columns = [python_column(data.iloc[:, j]) for j in range(data.shape[1])]
+    notes = [f"Parquet file: {data.shape[1]} columns, {len(data)} rows"]
+    frame, original = assemble(path.name, header, _positional(columns, len(data)), mapping, notes)
+    fix_dates(frame, notes, epoch_1904=None)
+    return frame, list(range(1, len(data) + 1)), original, notes, "parquet"
+
+
+def load_table(
+    path: str | os.PathLike[str],
+    *,
+    mapping: Mapping | str | os.PathLike[str] | None = None,
+    sheet: str | None = None,
+) -> RawTable:
+    """Read one cohort (or complications) table from csv/tsv/txt, xlsx, sav or parquet.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file; its extension chooses the reader.
+    mapping : Mapping, str or path-like, optional
+        A parsed mapping or the path of a mapping TOML file (:func:`read_mapping`): own column
+        names -> dictionary names, own codes -> dictionary values, date order.
+    sheet : str, optional
+        xlsx only: the worksheet to read (default: the one that looks like the cohort).
+
+    Returns
+    -------
+    RawTable
+
+    Raises
+    ------
+    CohortError
+        The file is missing, a directory, empty, has no data rows, is binary or not a table,
+        has an unsupported extension, has no matching sheet, or two columns that map to the
+        same name.
+    """
+    import pandas as pd
+
+    target = Path(path)
+    if isinstance(mapping, (str, os.PathLike)):
+        mapping = read_mapping(mapping)
+    if not target.exists():
+        raise CohortError(f"cohort file {str(target)!r} does not exist")
+    if target.is_dir():
+        raise CohortError(f"{str(target)!r} is a directory, not a cohort file")
+    if not os.access(target, os.R_OK):
+        raise CohortError(f"cohort file {str(target)!r} cannot be read (permission denied)")
+    suffix = target.suffix.lower()
+    if suffix in _REFUSED:
+        raise CohortError(f"{target.name}: {_REFUSED[suffix]}")
+    if target.stat().st_size == 0:
+        raise CohortError(f"{target.name} is empty (0 bytes): no header and no data rows")
+    if sheet is not None and suffix not in _XLSX:
+        raise CohortError(f"{target.name}: a sheet can only be chosen in an .xlsx workbook")
+    if suffix in _TEXT:
+        result = _read_text(target, mapping)
+    elif suffix in _XLSX:
+        result = _read_xlsx(target, mapping, sheet)
+    elif suffix in _SAV:
+        result = _read_sav(target, mapping)
+    elif suffix in _PARQUET:
+        result = _read_parquet(target, mapping)
+    else:
+        raise CohortError(
+            f"{target.name}: unsupported file type {suffix or '(no extension)'!r}; give a "
+            f"cohort as {', '.join(SUPPORTED_SUFFIXES)}"
+        )
+    frame, source_rows, original, notes, fmt = result
+    frame.index = pd.RangeIndex(len(frame))
+    if mapping is not None and mapping.date_order:
+        notes.append(f"date order from the mapping: {mapping.date_order}")
+    return RawTable(
+        frame=frame,
+        source_rows=list(source_rows),
+        path=str(target),
+        format=fmt,
+        original_columns=original,
+        notes=notes,
+        date_order=mapping.date_order if mapping is not None else None,
+    )
