@@ -266,6 +266,10 @@ def validate_cohort(
     rejected = frame.loc[~keep].copy()
     rejected["source_row"] = np.asarray(source_rows, dtype=np.int64)[~keep]
     reasons = c.reasons()
-    rejected["reasons"] = [reasons.get(pos, "") for pos in np.flatnonzero(~keep).tolist()]
+    rejected["reasons"] = pd.Series(
+        [reasons.get(pos, "") for pos in np.flatnonzero(~keep).tolist()],
+        index=rejected.index,
+        dtype=object,
+    )
     rejected = rejected.reset_index(drop=True)
     return ValidationResult(valid=valid, rejected=rejected, issues=c.issues())
