@@ -181,5 +181,24 @@ pw$p_bonferroni <- p.adjust(pw$p_value, "bonferroni")
 lr$pairwise_veteran_celltype <- pw
 
 out$logrank <- lr
+
+# ---- The Quick start example (examples/survival_example.csv), for the CLI tests ------------
+ex <- read.csv("examples/survival_example.csv")
+exk <- list()
+for (g in sort(unique(ex$group))) {
+  d <- ex[ex$group == g, ]
+  fit <- survfit(Surv(os_months, os_event) ~ 1, data = d, conf.type = "log-log")
+  s <- summary(fit, times = c(6, 12, 24))     # R drops times after the last follow-up
+  tab <- summary(fit)$table
+  exk[[g]] <- list(n = nrow(d), events = sum(d$os_event), time = s$time, n_risk = s$n.risk,
+                   n_event = s$n.event, surv = s$surv, std_err = s$std.err, lower = s$lower,
+                   upper = s$upper, median = unname(tab["median"]),
+                   lcl = unname(tab["0.95LCL"]), ucl = unname(tab["0.95UCL"]))
+}
+# survdiff(Surv(os_months, os_event) ~ group, data = ex)
+exk$logrank <- sd_case(survdiff(Surv(os_months, os_event) ~ group, data = ex))
+# survdiff(Surv(os_months, os_event) ~ group + strata(surgery_type), data = ex, rho = 1)
+exk$strat_rho1 <- sd_case(survdiff(Surv(os_months, os_event) ~ group + strata(surgery_type), data = ex, rho = 1))
+out$example <- exk
 writeLines(toJSON(out, digits = NA, na = "null", auto_unbox = TRUE, pretty = FALSE),
            "tests/reference/km_logrank.json")

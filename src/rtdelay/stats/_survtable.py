@@ -28,33 +28,36 @@ _BINCOUNT_RANGE_FACTOR = 4
 _BINCOUNT_RANGE_FLOOR = 1 << 16
 
 
-def distinct_index(time: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.intp]]:
-    """Distinct sorted times and, for each record, the index of its time among them.
+def distinct_index(
+    time: NDArray[np.float64],
+) -> tuple[NDArray[np.float64], NDArray[np.intp], NDArray[np.intp] | None]:
+    """Distinct sorted times and the index of each record's time among them.
 
-    Equivalent to ``numpy.unique(time, return_inverse=True)`` but faster: a ``bincount`` for
-    integer-valued times with a small range, otherwise one ``argsort``.
-    ``time`` must already be checked (finite, non-negative).
+    Returns ``(utime, index, order)``. For integer-valued times with a small range (e.g. days)
+    a ``bincount`` finds the distinct times, ``order`` is None and ``index[i]`` belongs to
+    record ``i``. Otherwise one ``argsort`` is used, ``order`` is that permutation and
+    ``index[m]`` belongs to record ``order[m]`` (sorted order, so later sums touch memory in
+    sequence). ``time`` must already be checked (finite, non-negative).
     """
     n = time.shape[0]
     if n == 0:
-        return np.empty(0, dtype=np.float64), np.empty(0, dtype=np.intp)
+        return np.empty(0, dtype=np.float64), np.empty(0, dtype=np.intp), None
     tmax = float(time.max())
     if tmax <= max(_BINCOUNT_RANGE_FACTOR * n, _BINCOUNT_RANGE_FLOOR):
         ti = time.astype(np.intp)
         if np.array_equal(ti, time):
             present = np.bincount(ti, minlength=int(tmax) + 1) > 0
             rank = np.cumsum(present, dtype=np.intp) - 1
-            return np.flatnonzero(present).astype(np.float64), rank[ti]
+            return np.flatnonzero(present).astype(np.float64), rank[ti], None
     order = np.argsort(time)
     ts = time[order]
-    new = np.empty(n, dtype=np.intp)
-    new[0] = 0
-    np.not_equal(ts[1:], ts[:-1], out=new[1:])
-    run = np.cumsum(new, out=new)
-    inv = np.empty(n, dtype=np.intp)
-    inv[order] = run
-    starts = np.flatnonzero(np.r_[True, ts[1:] != ts[:-1]])
-    return ts[starts], inv
+    run = np.empty(n, dtype=np.intp)
+    run[0] = 0
+    np.not_equal(ts[1:], ts[:-1], out=run[1:])
+    starts = np.flatnonzero(run)
+    np.cumsum(run, out=run)
+    utime = np.concatenate((ts[:1], ts[starts]))
+    return utime, run, order
 
 
 def encode_groups(group: ArrayLike, *, name: str = "group") -> tuple[NDArray[np.intp], tuple[Any, ...]]:
@@ -132,14 +135,16 @@ def risk_table(
 
     With ``per_group=False`` the group arrays are left empty (shape ``(T, 0)``).
     """
-    utime, inv = distinct_index(time)
+    utime, index, order = distinct_index(time)
+    if order is not None:
+        event = event[order]
+        codes = None if codes is None else codes[order]
     nt = utime.shape[0]
-    total = np.bincount(inv, minlength=nt).astype(np.int64)
-    inv_ev = inv[event]
-    d = np.bincount(inv_ev, minlength=nt).astype(np.int64)
+    total = np.bincount(index, minlength=nt).astype(np.int64)
+    d = np.bincount(index[event], minlength=nt).astype(np.int64)
     n_risk = _reverse_cumsum(total)
     if per_group and codes is not None:
-        cells = inv * k + codes
+        cells = index * k + codes
         g_total = np.bincount(cells, minlength=nt * k).reshape(nt, k).astype(np.int64)
         g_d = np.bincount(cells[event], minlength=nt * k).reshape(nt, k).astype(np.int64)
         g_risk = _reverse_cumsum(g_total)
