@@ -161,3 +161,13 @@ def test_deterministic(study_cohort):
     a = _dump(results_to_json(run(study_cohort), flow={"screened": 80}))
     b = _dump(results_to_json(run(study_cohort.copy()), flow={"screened": 80}))
     assert a == b
+
+
+def test_study_results_to_dict_is_json(study_cohort):
+    res = run(study_cohort)
+    d = res.to_dict()
+    assert d["n_patients"] == 78
+    assert d["interval"]["pbr_curve"]["survival"][0] == pytest.approx(1.0)
+    json.dumps(d, allow_nan=False)
+    with pytest.raises(AttributeError):
+        res.n_patients = 3  # type: ignore[misc]  # frozen
