@@ -116,7 +116,7 @@ def gray_statistic(
     n_groups = y.shape[0]
     # Group-wise all-cause KM and cumulative incidence, just before and just after each time.
     hazard = _safe_div(d1 + d2, y)
-    s_after = np.cumprod(1.0 - hazard, axis=1)
+    s_after = np.cumprod(1.0 - hazard, axis=1).astype(np.float64)
     s_before = np.concatenate((np.ones((n_groups, 1)), s_after[:, :-1]), axis=1)
     f1_after = np.cumsum(s_before * _safe_div(d1, y), axis=1)
     f1_before = np.concatenate((np.zeros((n_groups, 1)), f1_after[:, :-1]), axis=1)
