@@ -26,3 +26,17 @@ def study_cohort() -> pd.DataFrame:
 @pytest.fixture(scope="session")
 def study_r() -> dict:
     return json.loads((REFERENCE / "study.json").read_text())
+
+
+@pytest.fixture(scope="session")
+def study_cohort_via_reader(tmp_path_factory) -> pd.DataFrame:
+    """The same cohort written in dates form and read back with rtdelay.cohort.read_cohort."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "cli"))
+    from study_cohort_dates import write_dates_cohort
+
+    from rtdelay.cohort import read_cohort
+
+    path = write_dates_cohort(tmp_path_factory.mktemp("dates") / "cohort.csv")
+    return read_cohort(path).eligibility.included

@@ -15,14 +15,16 @@ from rtdelay.study import results_to_json, run
 REL = 1e-6
 
 
-@pytest.fixture(scope="module")
-def doc(study_cohort):
-    return results_to_json(run(study_cohort))
+@pytest.fixture(scope="module", params=["derived_csv", "read_cohort"])
+def res(request):
+    # the fixture csv as is, and the same patients in dates form read by rtdelay.cohort
+    name = "study_cohort" if request.param == "derived_csv" else "study_cohort_via_reader"
+    return run(request.getfixturevalue(name))
 
 
 @pytest.fixture(scope="module")
-def res(study_cohort):
-    return run(study_cohort)
+def doc(res):
+    return results_to_json(res)
 
 
 def test_descriptives(doc, study_r):
