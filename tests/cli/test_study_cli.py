@@ -154,3 +154,30 @@ def test_analyze_bad_complications(tmp_path):
     result = runner.invoke(app, ["analyze", str(cohort), "--complications", str(comp), "--out", str(tmp_path / "o")])
     assert result.exit_code == 2
     assert "phase" in result.stderr and "Traceback" not in result.output
+
+
+def _demo_available() -> bool:
+    import rtdelay.demo as demo
+
+    try:
+        return demo.demo_cohort_path().is_file()
+    except (AttributeError, ImportError, OSError):
+        return False
+
+
+@pytest.mark.skipif(not _demo_available(), reason="rtdelay.demo package data not built yet")
+def test_demo_command(tmp_path):
+    out = tmp_path / "demo"
+    result = runner.invoke(app, ["demo", "--out", str(out)])
+    assert result.exit_code == 0, result.output + result.stderr
+    for name in ("cohort.csv", "complications.csv", "results.json", "cohort_included.csv",
+                 "quarantine.csv", "reproduction.md"):
+        assert (out / name).is_file(), name
+    from rtdelay.demo import DEMO_NOTICE
+
+    doc = json.loads((out / "results.json").read_text())
+    assert doc["synthetic"] is True and doc["notice"] == DEMO_NOTICE
+    assert DEMO_NOTICE in result.output
+    assert doc["n_patients"] > 0 and doc["complications"] is not None
+    quiet = runner.invoke(app, ["demo", "--out", str(tmp_path / "q"), "--quiet"])
+    assert quiet.exit_code == 0 and quiet.output == ""
