@@ -86,10 +86,25 @@ nocomp <- dataset(nc_time, nc_cause, tp = c(1, 3, 5, 10))
 nocomp$km_time <- km$time
 nocomp$km_one_minus_surv <- 1 - km$surv
 
+# 5. Edge cases of the variance: a last failure with one subject at risk; every remaining
+#    subject failing at the last time from both causes; three causes with ties (for cause 1 the
+#    causes 2 and 3 are pooled as competing).
+edge_last_single <- dataset(c(1, 2, 3, 4, 5), c(1, 2, 1, 0, 1), tp = c(1, 3, 5))
+edge_all_fail <- dataset(c(1, 2, 3, 3, 3), c(1, 2, 1, 2, 1), tp = c(1, 3))
+three_causes <- dataset(c(1, 1, 2, 2, 3, 3, 4, 5, 6, 6, 7, 8), c(1, 3, 2, 3, 1, 3, 1, 2, 0, 1, 3, 0),
+                        group2 = c(1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1, 2), tp = c(1, 2, 4, 6, 8))
+
+# 6. Gray's test with a group of one member (third group "z" on the small set).
+single <- list(time = c(small_time, 2.5), cause = c(small_cause, 1),
+               group3 = c(as.character(small_g), "z"))
+single$gray3 <- gray(single$time, single$cause, single$group3)
+
 out <- list(
   r_version = R.version.string,
   cmprsk_version = as.character(packageVersion("cmprsk")),
-  simulated = sim, mgus2 = mgus, small = small, no_competing = nocomp
+  simulated = sim, mgus2 = mgus, small = small, no_competing = nocomp,
+  edge_last_single = edge_last_single, edge_all_fail = edge_all_fail,
+  three_causes = three_causes, single_member_group = single
 )
 writeLines(toJSON(out, digits = NA, auto_unbox = TRUE, pretty = FALSE),
            "tests/reference/competing.json")

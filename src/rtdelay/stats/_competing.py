@@ -26,8 +26,10 @@ variance :math:`v_{cj} = d_{cj}(n_j - d_{cj}) / \\{n_j^2 (n_j - 1)\\}`, gives
 This was checked against ``cmprsk::cuminc`` (``tests/reference/competing.R``): it agrees to
 rounding error, including tied failures of different causes (where the simpler
 "Aalen-type" sums printed in Pintilie 2006, section 4.3, differ from cmprsk) and ties within a
-cause. All other causes are pooled into one competing cause. Terms with :math:`n_j = 1` (where
-:math:`d_{cj}(n_j - d_{cj}) = 0`) contribute 0, and :math:`g_j = 0` once :math:`\\hat S` reaches 0.
+cause. All other causes are pooled into one competing cause. The factor :math:`(n_j - d_{cj})/(n_j - 1)`
+is a tie correction and is taken as 1 when :math:`d_{cj} \\le 1` (so a single failure with one
+subject at risk contributes :math:`\\hat S(t_{j-1})^2`, as in cmprsk), and :math:`g_j = 0` once
+:math:`\\hat S` reaches 0.
 
 Confidence limits are on the log(-log) scale (Pintilie 2006; tidycmprsk):
 :math:`\\hat F^{\\exp(\\pm z\\,\\mathrm{SE} / (\\hat F \\log \\hat F))}`, NaN where
@@ -155,6 +157,12 @@ def loglog_limits(
     return lower, upper
 
 
+def _binomial_var(d: NDArray[np.float64], n: NDArray[np.float64]) -> NDArray[np.float64]:
+    """(d / n^2) (n - d) / (n - 1), the correction factor taken as 1 when d <= 1 (also n = 1)."""
+    tie = np.where(d > 1.0, (n - d) / np.where(n > 1.0, n - 1.0, 1.0), 1.0)
+    return d / (n * n) * tie
+
+
 def aalen_johansen(
     time: NDArray[np.float64], cause: NDArray[np.int64], cause_of_interest: int
 ) -> dict[str, Any]:
@@ -164,17 +172,15 @@ def aalen_johansen(
     inv = inv.reshape(-1)
     counts = np.bincount(inv, minlength=m)
     n = (counts[::-1].cumsum()[::-1]).astype(np.float64)
-    dk = np.bincount(inv, weights=(cause == cause_of_interest).astype(np.float64), minlength=m)
-    d = np.bincount(inv, weights=(cause != 0).astype(np.float64), minlength=m)
+    dk = np.bincount(inv, weights=(cause == cause_of_interest).astype(np.float64), minlength=m).astype(np.float64)
+    d = np.bincount(inv, weights=(cause != 0).astype(np.float64), minlength=m).astype(np.float64)
     do = d - dk
     surv = np.cumprod(1.0 - d / n)
     s_prev = np.concatenate(([1.0], surv[:-1]))
     estimate = np.cumsum(s_prev * dk / n)
 
-    denom = n * n * (n - 1.0)
-    safe = np.where(denom > 0.0, denom, 1.0)
-    vk = np.where(denom > 0.0, dk * (n - dk) / safe, 0.0)
-    vo = np.where(denom > 0.0, do * (n - do) / safe, 0.0)
+    vk = _binomial_var(dk, n)
+    vo = _binomial_var(do, n)
     # r_j = 1 / (1 - d_j / n_j); where d_j = n_j the curve is flat afterwards, so g_j = 0.
     r = np.where(n > d, n / np.where(n > d, n - d, 1.0), 0.0)
     # Var(t_i) = sum_j S_j^2 vk_j - 2 S_j r_j vk_j (F_i - F_j) + r_j^2 (vk_j + vo_j) (F_i - F_j)^2,
