@@ -90,12 +90,12 @@ def _risk_sets(
     frac = k_in_group / counts[death_group] if efron else np.zeros(len(death_rows))
     # last row (exclusive end) with time >= t inside the stratum: rows sorted by decreasing time
     group_rows = death_rows[first_of_group]
-    end = np.empty(len(group_rows), dtype=np.int64)
-    for g, r in enumerate(group_rows):
-        j = r
-        while j + 1 < n and s[j + 1] == s[r] and t[j + 1] == t[r]:
-            j += 1
-        end[g] = j + 1
+    # runs of equal (stratum, time); a group's risk set ends where its run ends
+    run_start = np.ones(n, dtype=bool)
+    run_start[1:] = (t[1:] != t[:-1]) | (s[1:] != s[:-1])
+    run_id = np.cumsum(run_start) - 1
+    run_end = np.append(np.flatnonzero(run_start)[1:], n)
+    end = run_end[run_id[group_rows]].astype(np.int64)
     return _RiskSets(
         t, e, xs, s, death_rows, death_group.astype(np.int64), frac.astype(np.float64),
         end, s_first[group_rows].astype(np.int64),
@@ -387,13 +387,15 @@ def cox_ph(
     from rtdelay.stats._cox_zph import concordance
 
     conc = concordance(rs.time, rs.event, rs.x @ beta, rs.stratum)
+    with np.errstate(over="ignore"):  # a huge coefficient gives an infinite ratio, as in R
+        hr, lo, hi = np.exp(beta), np.exp(beta - q * se), np.exp(beta + q * se)
     return CoxResult(
         names=design.names,
         coef=beta,
         se=se,
-        hazard_ratio=np.exp(beta),
-        ci_lower=np.exp(beta - q * se),
-        ci_upper=np.exp(beta + q * se),
+        hazard_ratio=hr,
+        ci_lower=lo,
+        ci_upper=hi,
         z=z,
         p_value=2.0 * sst.norm.sf(np.abs(z)),
         conf_level=conf_level,
