@@ -358,3 +358,33 @@ def test_csv_round_trip_through_write_table(tmp_path: Path, rows: list[list[str]
     kept = [r for r in rows if "".join(r).strip()]
     want = [[escape_formula(c) or None for c in r] for r in kept]
     assert table.frame.to_numpy().tolist() == want
+
+
+def test_excel_sep_hint_line(tmp_path: Path) -> None:
+    path = tmp_path / "c.csv"
+    path.write_text("sep=;\r\npatient_id;age;comment\r\nA;61,5;x,y\r\n", encoding="utf-8")
+    table = load_table(path)
+    assert table.frame.iloc[0].tolist() == ["A", "61.5", "x,y"]
+    assert table.source_rows == [1]
+    assert any("sep=;" in n for n in table.notes)
+
+
+def test_loaded_text_is_escaped_on_export(tmp_path: Path) -> None:
+    """A formula planted in a cohort file is neutralised when the table is written back."""
+    from rtdelay.cohort._export import write_table
+
+    path = tmp_path / "c.csv"
+    path.write_text(
+        'patient_id,comment\nA,"=HYPERLINK(""http://x.example"",""x"")"\nB,@SUM(1)\nC,-2.5\n',
+        encoding="utf-8",
+    )
+    frame = load_table(path).frame
+    out = write_table(frame, tmp_path / "out.xlsx")
+    sheet = openpyxl.load_workbook(out).active
+    cells = [c for row in sheet.iter_rows() for c in row]
+    assert all(c.data_type != "f" for c in cells)
+    assert [c.value for c in sheet["B"]][1:] == [
+        "'=HYPERLINK(\"http://x.example\",\"x\")",
+        "'@SUM(1)",
+        "-2.5",
+    ]

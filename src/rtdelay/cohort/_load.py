@@ -9,7 +9,8 @@ not judge the values; :mod:`rtdelay.cohort._validate` does. It refuses, with one
 Format details
 --------------
 csv, tsv, txt
-    Encoding and delimiter detected (:mod:`rtdelay.cohort._load_text`); no type guessing.
+    Encoding and delimiter detected (:mod:`rtdelay.cohort._load_text`; an Excel ``sep=;``
+    first line is honoured); no type guessing.
     Decimal comma: when the delimiter is a semicolon (the usual German/French Excel export), a
     cell like ``61,5`` in a number column of the dictionary is read as ``61.5`` (and noted);
     with any other delimiter such a cell is left as text for the validator to report.

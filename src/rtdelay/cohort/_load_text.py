@@ -18,6 +18,7 @@ import codecs
 import csv
 import io
 import itertools
+import re
 from dataclasses import dataclass, field
 
 from rtdelay.errors import CohortError, RowIssue
@@ -46,6 +47,9 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\x1f\x8b", "a gzip-compressed file: uncompress it first"),
     (b"{\\rtf", "an RTF document"),
 )
+
+_SEP_HINT = re.compile(r"sep=([,;\t])[ \t]*(?:\r\n|\n|\r)")
+"""Excel's optional first line naming the delimiter, e.g. ``sep=;``."""
 
 _CONTROL_SHARE = 0.05
 _CONTROL_MIN = 3
@@ -196,7 +200,14 @@ def read_text_table(raw: bytes, name: str) -> TextTable:
     _check_text(text, name)
     if not text.strip():
         raise CohortError(f"{name} holds only blank lines: no header and no data rows")
-    delimiter = _sniff(text)
+    hint = _SEP_HINT.match(text)
+    notes: list[str] = []
+    if hint:  # Excel's "sep=;" first line names the delimiter; it is not the header
+        delimiter = hint.group(1)
+        text = text[hint.end() :]
+        notes.append(f"delimiter named by the file's first line {hint.group(0).strip()!r}")
+    else:
+        delimiter = _sniff(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header: list[str] | None = None
     rows: list[list[str]] = []
@@ -236,7 +247,7 @@ def read_text_table(raw: bytes, name: str) -> TextTable:
             f"check for an unquoted {DELIMITER_NAMES[delimiter]} inside a value",
             issues,
         )
-    notes = [f"encoding: {encoding}", f"delimiter: {DELIMITER_NAMES[delimiter]}"]
+    notes = [f"encoding: {encoding}", f"delimiter: {DELIMITER_NAMES[delimiter]}", *notes]
     return TextTable(
         header=header,
         rows=rows,

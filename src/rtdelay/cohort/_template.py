@@ -247,9 +247,8 @@ def _write_xlsx(target: Path, rows: int) -> None:
     from rtdelay.cohort._schema import COLUMNS, COMPLICATION_COLUMNS
 
     book = Workbook()
-    stamp = dt.datetime(2000, 1, 1)  # fixed: the template does not depend on the day it is made
-    book.properties.created = stamp
-    book.properties.modified = stamp
+    book.properties.created = dt.datetime(2000, 1, 1)  # not the day it is made (openpyxl
+    # still stamps the save time as "modified")
     book.properties.creator = "rtdelay"
     book.properties.title = "rtdelay cohort template"
     cohort = book.active

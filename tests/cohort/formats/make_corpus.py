@@ -8,7 +8,8 @@ written here, by hand-kept literals below, not by reading the files back) says w
 data row numbers, selected cells and notes) or refuse it with a CohortError whose message
 contains a given phrase. ``tests/cohort/test_load.py`` checks every entry.
 
-The files are deterministic (fixed random seed, fixed workbook timestamps).
+The contents are deterministic (fixed random seed, fixed workbook creation date); the save
+time that openpyxl and pyreadstat stamp into xlsx and sav files still changes on each run.
 """
 
 from __future__ import annotations
