@@ -203,3 +203,12 @@ def test_bad_event_and_time_values() -> None:
         cox_ph(df, duration="t", event="e", covariates=["x"])
     with pytest.raises(ModelError, match="complete"):
         cox_ph(_small().iloc[:0], duration="t", event="e", covariates=["x"])
+
+
+def test_single_event_in_a_risk_set_of_one_raises_model_error() -> None:
+    # the only event is the last time: the partial likelihood is flat (R: NA coefficient)
+    df = pd.DataFrame({"t": [1, 2, 3, 4], "e": [0, 0, 0, 1], "x": [0.1, 0.5, 0.2, 0.9]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", StatisticalWarning)
+        with pytest.raises(ModelError, match="not positive definite"):
+            cox_ph(df, duration="t", event="e", covariates=["x"])

@@ -168,7 +168,8 @@ def _newton(rs: _RiskSets) -> tuple[NDArray[np.float64], _Derivs, _Derivs, int]:
             new_lk_ok = False
         else:
             new_lk_ok = True
-            if abs(1.0 - cur.loglik / new.loglik) <= _EPS and halving == 0:
+            change = abs(1.0 - cur.loglik / new.loglik) if new.loglik != 0.0 else abs(cur.loglik)
+            if change <= _EPS and halving == 0:
                 return new_beta, new, null, it
         if not new_lk_ok or new.loglik < cur.loglik:
             halving += 1
