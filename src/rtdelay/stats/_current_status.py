@@ -157,6 +157,8 @@ class CurrentStatusBand(ResultMixin):
     conf_level : float
     m : int
         Bootstrap sample size (n for the ordinary bootstrap).
+    n_used : numpy.ndarray
+        Replicates in which each time was identified (see :func:`current_status_ci`).
     """
 
     time: NDArray[np.float64]
@@ -167,6 +169,7 @@ class CurrentStatusBand(ResultMixin):
     seed: int
     conf_level: float
     m: int
+    n_used: NDArray[np.int64]
 
     def to_frame(self) -> pd.DataFrame:
         import pandas as pd
@@ -250,9 +253,11 @@ def current_status_ci(
 
     Notes
     -----
-    Within a replicate a time is evaluated at the replicate's last look time at or before it
-    (0 if none), so a replicate that happens to miss the last original look times carries its
-    last value forward instead of giving NaN. The plain bootstrap is inconsistent for this
+    Within a replicate a time is evaluated at the replicate's last look time at or before it. A
+    replicate that has no look time at or before it, or none at or after it, does not identify
+    the NPMLE there and is left out of that time's quantiles (``n_used`` counts the replicates
+    used). Times before the data's first look time are 0 by the convention of
+    :meth:`StepFunction.at`. The plain bootstrap is inconsistent for this
     :math:`n^{1/3}`-rate estimator (see the module docstring): read the band as descriptive.
     """
     t, e = _check_current_status(inspection_time, progressed)
@@ -283,13 +288,19 @@ def current_status_ci(
     boot = np.empty((int(n_boot), at.shape[0]), dtype=np.float64)
     for b in range(int(n_boot)):
         present = np.flatnonzero(w[b] > 0)
-        fitted = _pava_sums(s[b, present].tolist(), w[b, present].tolist())
-        # last present look <= each requested time; 0 where there is none
-        pos = np.searchsorted(present, col, side="right") - 1
-        vals = np.asarray(fitted, dtype=np.float64)
-        boot[b] = np.where(pos >= 0, vals[np.maximum(pos, 0)], 0.0)
+        vals = np.asarray(_pava_sums(s[b, present].tolist(), w[b, present].tolist()), dtype=np.float64)
+        pos = np.searchsorted(present, col, side="right") - 1  # last replicate look <= time
+        identified = (pos >= 0) & (at <= ut[present[-1]])
+        boot[b] = np.where(identified, vals[np.maximum(pos, 0)], np.nan)
+    boot[:, col < 0] = 0.0  # before the first look time of the data: 0 by convention
+    n_used = np.sum(~np.isnan(boot), axis=0)
     alpha = 1.0 - level
-    lower, upper = np.quantile(boot, [alpha / 2.0, 1.0 - alpha / 2.0], axis=0)
+    lower = np.full(at.shape[0], np.nan)
+    upper = np.full(at.shape[0], np.nan)
+    some = n_used > 0
+    if some.any():
+        q = np.nanquantile(boot[:, some], [alpha / 2.0, 1.0 - alpha / 2.0], axis=0)
+        lower[some], upper[some] = q[0], q[1]
     return CurrentStatusBand(
         time=at,
         cdf=fit.at(at),
@@ -299,4 +310,5 @@ def current_status_ci(
         seed=int(seed),
         conf_level=level,
         m=int(size),
+        n_used=n_used.astype(np.int64),
     )
