@@ -57,7 +57,9 @@ class TestResult(ResultMixin):
     Attributes
     ----------
     statistic : float
-        Test statistic (chi-square for log-rank/Gray tests, z for rank tests, ...).
+        Test statistic: chi-square for log-rank, Gray and contingency tests; U (Mann-Whitney,
+        R's W) or V (signed-rank) for rank tests, with z in ``extra``; the probability of the
+        observed table for Fisher's exact test.
     df : float
         Degrees of freedom (NaN where not applicable).
     p_value : float
