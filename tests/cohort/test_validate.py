@@ -349,3 +349,11 @@ def test_arbitrary_cells_never_crash(cells: list, n_rows: int, drop: list, order
 
     flow = apply_eligibility(derive_cohort(res.valid)).flow
     assert sum(flow["exclusions"].values()) + flow["included"] == res.n_valid
+
+
+def test_to_dict_is_strict_json() -> None:
+    import json
+
+    res = check(row(age=float("inf")), row(age=float("-inf")))
+    text = json.dumps(res.to_dict(), allow_nan=False)
+    assert json.loads(text)["rejected"] == 2

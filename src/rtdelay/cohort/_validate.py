@@ -80,7 +80,7 @@ class ValidationResult:
             "rows": self.n_rows,
             "valid": self.n_valid,
             "rejected": self.n_rejected,
-            "issues": [issue.to_dict() for issue in self.issues],
+            "issues": [_json_safe(issue.to_dict()) for issue in self.issues],
         }
 
     def to_frame(self) -> pd.DataFrame:
@@ -98,6 +98,14 @@ class ValidationResult:
         target = Path(path)
         write_table(self.rejected, target)
         return target
+
+
+def _json_safe(item: dict[str, Any]) -> dict[str, Any]:
+    """A non-finite float value (inf, nan) becomes text so the JSON stays valid."""
+    value = item.get("value")
+    if isinstance(value, float) and not np.isfinite(value):
+        item["value"] = str(value)
+    return item
 
 
 def _check_columns(frame: pd.DataFrame) -> None:
