@@ -24,9 +24,9 @@ variance :math:`v_{cj} = d_{cj}(n_j - d_{cj}) / \\{n_j^2 (n_j - 1)\\}`, gives
         \\{\\hat S(t_{j-1}) - g_j(t)\\}^2 v_{kj} + g_j(t)^2 v_{oj} .
 
 This was checked against ``cmprsk::cuminc`` (``tests/reference/competing.R``): it agrees to
-rounding error, including tied failures of different causes (where the simpler
-"Aalen-type" sums printed in Pintilie 2006, section 4.3, differ from cmprsk) and ties within a
-cause. All other causes are pooled into one competing cause. The factor :math:`(n_j - d_{cj})/(n_j - 1)`
+rounding error, including tied failures of different causes (where the "Aalen-type" sums
+often quoted for cmprsk, with a covariance term between the causes, differ from it) and ties
+within a cause. All other causes are pooled into one competing cause. The factor :math:`(n_j - d_{cj})/(n_j - 1)`
 is a tie correction and is taken as 1 when :math:`d_{cj} \\le 1` (so a single failure with one
 subject at risk contributes :math:`\\hat S(t_{j-1})^2`, as in cmprsk), and :math:`g_j = 0` once
 :math:`\\hat S` reaches 0.

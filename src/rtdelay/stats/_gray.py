@@ -41,10 +41,13 @@ competing cause vanishes when there is no competing cause
 The statistic is :math:`z^T \\hat\\Sigma^{-1} z` over the first :math:`K - 1` groups, referred to
 chi-square with :math:`K - 1` degrees of freedom.
 
-The score follows Gray's paper directly; the discrete plug-in choices above (pooled
-:math:`\\hat F_0` and :math:`h_r` under the null, evaluation just after :math:`t_j` for
-:math:`\\hat F_0, \\hat S_r` in the coefficients, the two tie corrections) were fixed by checking
-against ``cmprsk::cuminc(...)$Tests`` numerically (``tests/reference/competing.R``).
+The score and the form of the covariance follow Gray's paper (derived here from the
+counting-process representation). The discrete plug-in choices (pooled :math:`\\hat F_0` and
+:math:`h_r` under the null, :math:`\\hat F_0, \\hat S_r` just after :math:`t_j` in the
+coefficients, the two tie corrections) were taken from the description of Gray's estimator in
+the independent R implementation of the cifmodeling package (test helper
+``gray_reference_slow``), not from cmprsk's Fortran, and confirmed against
+``cmprsk::cuminc(...)$Tests`` to rounding error (``tests/reference/competing.R``).
 
 References
 ----------
