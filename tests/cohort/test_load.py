@@ -388,3 +388,10 @@ def test_loaded_text_is_escaped_on_export(tmp_path: Path) -> None:
         "'@SUM(1)",
         "-2.5",
     ]
+
+
+def test_not_a_regular_file(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    with pytest.raises(CohortError, match="not a regular file"):
+        load_table(fifo)

@@ -231,6 +231,8 @@ def load_table(
         raise CohortError(f"cohort file {str(target)!r} does not exist")
     if target.is_dir():
         raise CohortError(f"{str(target)!r} is a directory, not a cohort file")
+    if not target.is_file():
+        raise CohortError(f"{str(target)!r} is not a regular file (a device or a pipe?)")
     if not os.access(target, os.R_OK):
         raise CohortError(f"cohort file {str(target)!r} cannot be read (permission denied)")
     suffix = target.suffix.lower()

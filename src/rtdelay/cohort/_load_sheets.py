@@ -95,8 +95,8 @@ def read_workbook(
             if not ranked:
                 raise CohortError(
                     f"{path.name}: no sheet has a patient_id column or any data dictionary "
-                    f"column (sheets: {', '.join(names)}); name the sheet to read, or give a "
-                    "mapping file for your column names"
+                    f"column in its first {HEADER_SEARCH_ROWS} rows (sheets: {', '.join(names)}); "
+                    "name the sheet to read, or give a mapping file for your column names"
                 )
             top = max(t[2] for t in ranked)
             ws, header_row, _score, header = next(t for t in ranked if t[2] == top)
