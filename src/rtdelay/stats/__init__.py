@@ -15,7 +15,12 @@ if TYPE_CHECKING:
     from rtdelay.stats._competing import CumulativeIncidence, cumulative_incidence, gray_test
     from rtdelay.stats._contingency import chi_square, fisher_exact
     from rtdelay.stats._cox import CoxResult, cox_ph
-    from rtdelay.stats._current_status import StepFunction, current_status_ci, current_status_npmle
+    from rtdelay.stats._current_status import (
+        CurrentStatusBand,
+        StepFunction,
+        current_status_ci,
+        current_status_npmle,
+    )
     from rtdelay.stats._km import SurvivalCurve, kaplan_meier
     from rtdelay.stats._logrank import logrank_test, logrank_trend_test, pairwise_logrank
     from rtdelay.stats._rank import mann_whitney, wilcoxon_signed_rank
@@ -31,6 +36,7 @@ _LAZY: dict[str, str] = {
     "cumulative_incidence": "_competing",
     "gray_test": "_competing",
     "StepFunction": "_current_status",
+    "CurrentStatusBand": "_current_status",
     "current_status_npmle": "_current_status",
     "current_status_ci": "_current_status",
     "CoxResult": "_cox",
