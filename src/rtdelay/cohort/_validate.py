@@ -166,6 +166,13 @@ def _check_required(
                       "whether the pre-RT MRI showed progression")
 
 
+def _int64(arr: np.ndarray) -> pd.Series:
+    """Float array of whole numbers (NaN = missing) -> nullable Int64 series, without a copy loop."""
+    mask = np.isnan(arr)
+    data = np.where(mask, 0.0, arr).astype(np.int64)
+    return pd.Series(pd.arrays.IntegerArray(data, mask))
+
+
 def typed_frame(col: dict[str, np.ndarray], n: int) -> pd.DataFrame:
     """Build the typed frame of every dictionary column from parsed arrays."""
     data: dict[str, Any] = {}
@@ -179,7 +186,7 @@ def typed_frame(col: dict[str, np.ndarray], n: int) -> pd.DataFrame:
             data[name] = pd.Series(values if values is not None else np.full(n, np.nan))
         elif kind == "integer":
             arr = values if values is not None else np.full(n, np.nan)
-            data[name] = pd.Series(arr).astype("Int64")
+            data[name] = _int64(arr)
         elif kind == "boolean":
             arr = values if values is not None else np.full(n, np.nan)
             if name in _STRICT_BOOLEANS:
