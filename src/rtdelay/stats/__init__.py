@@ -48,7 +48,27 @@ _LAZY: dict[str, str] = {
     "TestResult": "_results",
 }
 
-__all__ = sorted(_LAZY)
+__all__ = [
+    "CoxResult",
+    "CumulativeIncidence",
+    "CurrentStatusBand",
+    "StepFunction",
+    "SurvivalCurve",
+    "TestResult",
+    "chi_square",
+    "cox_ph",
+    "cumulative_incidence",
+    "current_status_ci",
+    "current_status_npmle",
+    "fisher_exact",
+    "gray_test",
+    "kaplan_meier",
+    "logrank_test",
+    "logrank_trend_test",
+    "mann_whitney",
+    "pairwise_logrank",
+    "wilcoxon_signed_rank",
+]
 
 
 def __getattr__(name: str) -> Any:
