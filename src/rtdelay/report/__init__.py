@@ -1,1 +1,113 @@
-"""rtdelay.report (see DESIGN.md)."""
+"""Publication outputs of one analysis run: tables, figures, flow diagram, HTML report, methods.
+
+Reporting never recomputes a statistic: it renders :class:`rtdelay.study.StudyResults`, with
+every number formatted by :mod:`rtdelay.report.formatting`.
+
+- :func:`write_report_outputs`: ``tables/`` (csv, md, html, docx, tex), ``figures/`` (png,
+  svg, pdf and ``flow_diagram.svg``), ``report.html`` (self-contained) and ``methods.md``.
+- :func:`write_analysis_outputs`: ``results.json``, ``cohort_included.csv``, ``quarantine.csv``.
+- figures: :func:`fig2_pbr_risk`, :func:`fig3_pbr_by_surgery`, :func:`fig4a_local_control`,
+  :func:`fig4b_overall_survival`, :func:`fig5_waiting_risk`, :func:`fig6_lc_competing`.
+- tables: :func:`table1`, :func:`table2`, :func:`survival_rates_table`,
+  :func:`complications_table` give a :class:`ReportTable` (one model, five renderings).
+
+Names load lazily: ``import rtdelay.report`` imports neither matplotlib nor jinja2 nor docx.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rtdelay.report._flow import flow_svg, write_flow_diagram
+    from rtdelay.report._html import render_report
+    from rtdelay.report._methods import methods_markdown, methods_paragraphs, results_paragraphs
+    from rtdelay.report._outputs import write_analysis_outputs
+    from rtdelay.report._table_model import ReportTable, TableRow
+    from rtdelay.report._write import write_report_outputs
+    from rtdelay.report.figures import (
+        fig2_pbr_risk,
+        fig3_pbr_by_surgery,
+        fig4a_local_control,
+        fig4b_overall_survival,
+        fig5_waiting_risk,
+        fig6_lc_competing,
+        save_figure,
+        write_figures,
+    )
+    from rtdelay.report.tables import (
+        all_tables,
+        complications_table,
+        survival_rates_table,
+        table1,
+        table2,
+        write_tables,
+    )
+
+_LAZY: dict[str, str] = {
+    "write_report_outputs": "_write",
+    "write_analysis_outputs": "_outputs",
+    "render_report": "_html",
+    "flow_svg": "_flow",
+    "write_flow_diagram": "_flow",
+    "methods_markdown": "_methods",
+    "methods_paragraphs": "_methods",
+    "results_paragraphs": "_methods",
+    "ReportTable": "_table_model",
+    "TableRow": "_table_model",
+    "fig2_pbr_risk": "figures",
+    "fig3_pbr_by_surgery": "figures",
+    "fig4a_local_control": "figures",
+    "fig4b_overall_survival": "figures",
+    "fig5_waiting_risk": "figures",
+    "fig6_lc_competing": "figures",
+    "save_figure": "figures",
+    "write_figures": "figures",
+    "table1": "tables",
+    "table2": "tables",
+    "survival_rates_table": "tables",
+    "complications_table": "tables",
+    "all_tables": "tables",
+    "write_tables": "tables",
+}
+
+__all__ = [
+    "ReportTable",
+    "TableRow",
+    "all_tables",
+    "complications_table",
+    "fig2_pbr_risk",
+    "fig3_pbr_by_surgery",
+    "fig4a_local_control",
+    "fig4b_overall_survival",
+    "fig5_waiting_risk",
+    "fig6_lc_competing",
+    "flow_svg",
+    "methods_markdown",
+    "methods_paragraphs",
+    "render_report",
+    "results_paragraphs",
+    "save_figure",
+    "survival_rates_table",
+    "table1",
+    "table2",
+    "write_analysis_outputs",
+    "write_figures",
+    "write_flow_diagram",
+    "write_report_outputs",
+    "write_tables",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'rtdelay.report' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"rtdelay.report.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

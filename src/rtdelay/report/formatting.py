@@ -28,6 +28,7 @@ __all__ = [
     "format_rate_ci",
     "format_number",
     "format_hr_ci",
+    "format_general",
 ]
 
 MISSING = "—"
@@ -109,17 +110,27 @@ def format_n_percent(n: int | None, total: int | None, *, digits: int = 1) -> st
 
 
 def format_rate_ci(
-    rate: float | None, lower: float | None, upper: float | None, *, digits: int = 1
+    rate: float | None,
+    lower: float | None,
+    upper: float | None,
+    *,
+    digits: int = 1,
+    ci_label: str | None = None,
 ) -> str:
-    """A survival or cumulative-risk proportion with its CI: ``72.8% (61.2–81.4)``."""
+    """A survival or cumulative-risk proportion with its CI: ``72.8% (61.2–81.4)``.
+
+    With ``ci_label="95% CI"`` the limits are labelled, for running text:
+    ``72.8% (95% CI 61.2–81.4)``.
+    """
     if _missing(rate):
         return MISSING
     if _missing(lower) or _missing(upper):
         return format_percent(rate, digits=digits)
     assert lower is not None and upper is not None
+    label = f"{ci_label} " if ci_label else ""
     return (
         f"{format_percent(rate, digits=digits)} "
-        f"({format_number(100 * lower, digits=digits)}{DASH}{format_number(100 * upper, digits=digits)})"
+        f"({label}{format_number(100 * lower, digits=digits)}{DASH}{format_number(100 * upper, digits=digits)})"
     )
 
 
@@ -132,3 +143,30 @@ def format_hr_ci(hr: float | None, ci: Sequence[float | None], *, digits: int = 
         f"{format_number(hr, digits=digits)} "
         f"({format_number(low, digits=digits)}{DASH}{format_number(high, digits=digits)})"
     )
+
+
+def format_general(x: object, *, digits: int = 3) -> str:
+    """Any value of a reproduction table: numbers to at most ``digits`` decimals, trailing zeros
+    dropped (``0.7280 -> "0.728"``, ``89.0 -> "89"``), booleans as yes/no, lists joined with
+    ", ", None/NaN as the em dash, anything else as ``str``.
+    """
+    if x is None:
+        return MISSING
+    if isinstance(x, bool):
+        return "yes" if x else "no"
+    if isinstance(x, int):
+        return str(x)
+    if isinstance(x, float):
+        if math.isnan(x):
+            return MISSING
+        if math.isinf(x):
+            return "∞" if x > 0 else "−∞"
+        text = format_number(x, digits=digits)
+        return text.rstrip("0").rstrip(".") if "." in text else text
+    if isinstance(x, (list, tuple)):
+        return ", ".join(format_general(v, digits=digits) for v in x)
+    if isinstance(x, dict):
+        return ", ".join(f"{k}: {format_general(v, digits=digits)}" for k, v in x.items())
+    if hasattr(x, "__float__"):  # numpy scalars
+        return format_general(float(x), digits=digits)  # type: ignore[arg-type]
+    return str(x)

@@ -1,0 +1,151 @@
+"""The self-contained HTML report (jinja2 template, inline SVG figures and CSS, no script).
+
+:func:`render_report` puts together, from one :class:`~rtdelay.study.StudyResults`, the flow
+diagram, Tables 1–3 (and complications), the figures (inline SVG read from the files written by
+:func:`rtdelay.report.figures.write_figures`), the results sentences, the methods text, the run
+metadata and, for the demo, the synthetic-cohort banner and the reproduction table.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rtdelay.report._beyond_tables import beyond_paragraphs, beyond_tables
+from rtdelay.report._flow import flow_svg
+from rtdelay.report._methods import methods_paragraphs, results_paragraphs
+from rtdelay.report._table_model import ReportTable, TableRow
+from rtdelay.report.formatting import format_general
+from rtdelay.report.tables import all_tables
+
+if TYPE_CHECKING:
+    from rtdelay.study import StudyResults
+
+__all__ = ["render_report", "reproduction_table", "inline_svg", "FIGURE_CAPTIONS"]
+
+#: (section, caption) of each figure of the report.
+FIGURE_CAPTIONS: dict[str, tuple[str, str]] = {
+    "fig2_pbr_risk": (
+        "interval",
+        "Figure 2. Cumulative risk of progression before radiotherapy by months since surgery "
+        "(Kaplan-Meier, 1 − S, with 95% band; ticks: censored at the start of RT).",
+    ),
+    "fig3_pbr_by_surgery": ("interval", "Figure 3. Cumulative risk of progression before radiotherapy by operation type."),
+    "fig4a_local_control": ("prognosis", "Figure 4a. Local control from the start of radiotherapy by PBR/NPBR; 1-year rates marked."),
+    "fig4b_overall_survival": ("prognosis", "Figure 4b. Overall survival from the start of radiotherapy by PBR/NPBR; 1-year rates marked."),
+    "fig5_waiting_risk": (
+        "beyond",
+        "Figure 5. Risk of progression before RT: the article's Kaplan-Meier curve vs the current-status NPMLE (bootstrap 95% intervals).",
+    ),
+    "fig6_lc_competing": (
+        "beyond",
+        "Figure 6. Local progression: cumulative incidence with death as a competing event (solid) vs 1 − Kaplan-Meier (dotted).",
+    ),
+}
+
+_PREFERRED = ("key", "target", "reproduced", "difference", "tolerance", "ok", "reason")
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>\s*(<!DOCTYPE[^>]*>\s*)?", re.IGNORECASE)
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+
+
+def inline_svg(text: str) -> str:
+    """An SVG file's markup for inline use in HTML: XML declaration, doctype, comments removed."""
+    return _COMMENT.sub("", _XML_DECL.sub("", text)).strip()
+
+
+def reproduction_table(rows: Sequence[Mapping[str, Any]]) -> ReportTable:
+    """The demo's table of article targets vs reproduced values (columns from the rows' keys)."""
+    keys: list[str] = [k for k in _PREFERRED if any(k in r for r in rows)]
+    for r in rows:
+        keys.extend(k for k in r if k not in keys)
+    body = []
+    for r in rows:
+        cells = tuple(format_general(r.get(k)) for k in keys)
+        body.append(TableRow(cells=cells))
+    return ReportTable(
+        name="reproduction",
+        title="Article targets (paper_targets.json) and the values reproduced on this cohort",
+        header=tuple(k.replace("_", " ").capitalize() for k in keys),
+        rows=tuple(body),
+        footnotes=("ok: the reproduced value is within the stated tolerance of the article's value.",),
+    )
+
+
+def _reproduction_block(rows: Sequence[Mapping[str, Any]] | None) -> dict[str, str] | None:
+    if not rows:
+        return None
+    ok = [r.get("ok") for r in rows]
+    n_ok = sum(1 for v in ok if v is True)
+    summary = f"{n_ok} of {len(rows)} article numbers reproduced within tolerance."
+    return {"summary": summary, "table": reproduction_table(rows).to_html(table_id="reproduction-table")}
+
+
+def render_report(
+    results: StudyResults,
+    *,
+    figure_files: Mapping[str, Path],
+    metadata: Mapping[str, Any] | None = None,
+    synthetic: bool = False,
+    notice: str | None = None,
+    reproduction_rows: Sequence[Mapping[str, Any]] | None = None,
+    tables: Sequence[ReportTable] | None = None,
+) -> str:
+    """Render the report page.
+
+    Parameters
+    ----------
+    results : StudyResults
+    figure_files : mapping
+        ``{figure name: path of its svg file}`` (inlined into the page).
+    metadata : mapping, optional
+        Run metadata (rtdelay version, input SHA-256, date...), listed at the end of the page.
+    synthetic : bool
+        Show the synthetic-cohort banner (demo).
+    notice : str, optional
+        Text of the banner.
+    reproduction_rows : sequence of mapping, optional
+        Target vs reproduced rows (demo).
+    tables : sequence of ReportTable, optional
+        Already built tables (default: :func:`rtdelay.report.tables.all_tables`).
+    """
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("rtdelay.report", "templates"),
+        autoescape=jinja2.select_autoescape(["html", "j2"], default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    built = list(tables) if tables is not None else all_tables(results)
+    table_html = {t.name: t.to_html(table_id=t.name) for t in built}
+    table_html.setdefault("complications", "")
+    figures = []
+    for name, path in figure_files.items():
+        section, caption = FIGURE_CAPTIONS.get(name, ("beyond", name))
+        figures.append({"name": name, "section": section, "caption": caption, "svg": inline_svg(Path(path).read_text(encoding="utf-8"))})
+    beyond = getattr(results, "beyond", None)
+    beyond_block = None
+    if beyond is not None:
+        beyond_block = {
+            "paragraphs": beyond_paragraphs(beyond),
+            "tables": [t.to_html(table_id=t.name) for t in beyond_tables(beyond)],
+        }
+    meta_items = [(str(k), format_general(v)) for k, v in (metadata or {}).items() if v is not None]
+    template = env.get_template("report.html.j2")
+    return template.render(
+        title="rtdelay report" + (" — synthetic demo cohort" if synthetic else ""),
+        synthetic=synthetic,
+        notice=notice,
+        paragraphs=results_paragraphs(results),
+        flow_svg=inline_svg(flow_svg(results.flow, n_by_group=results.n_by_group, included=results.n_patients)),
+        tables=table_html,
+        figures=figures,
+        beyond=beyond_block,
+        reproduction=_reproduction_block(reproduction_rows),
+        methods=methods_paragraphs(results),
+        notes=list(results.notes),
+        metadata=meta_items,
+    )

@@ -1,0 +1,275 @@
+"""One table model, five renderings (csv, Markdown, HTML, Word, LaTeX booktabs).
+
+A :class:`ReportTable` holds text only: a header, rows of already formatted cells and footnotes.
+The numbers are formatted once, by the builders in :mod:`rtdelay.report.tables` through
+:mod:`rtdelay.report.formatting`; the renderers here only lay the same strings out, so every
+format carries exactly the same numbers (the design of statsmodels' ``Summary``: numbers in,
+rendering out).
+
+Footnote markers are kept apart from the cell text (``TableRow.marks``) so that each format
+can set them as it should: ``<sup>a</sup>`` in HTML and Markdown, a superscript run in Word,
+``\\textsuperscript{a}`` in LaTeX and ``[a]`` in csv.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from docx.document import Document as DocxDocument
+
+__all__ = ["TableRow", "ReportTable", "TABLE_FORMATS"]
+
+#: File formats written by :meth:`ReportTable.write`.
+TABLE_FORMATS: tuple[str, ...] = ("csv", "md", "html", "docx", "tex")
+
+
+@dataclass(frozen=True)
+class TableRow:
+    """One row of a table.
+
+    Attributes
+    ----------
+    cells : tuple of str
+        Formatted cell texts, one per header column.
+    indent : int
+        Indentation level of the first cell (levels of a categorical variable: 1).
+    marks : dict
+        ``{column index: footnote marker}`` (e.g. ``{4: "a"}`` for the test of a p value).
+    section : bool
+        A section heading row (first cell only, set in bold).
+    """
+
+    cells: tuple[str, ...]
+    indent: int = 0
+    marks: dict[int, str] = field(default_factory=dict)
+    section: bool = False
+
+
+@dataclass(frozen=True)
+class ReportTable:
+    """A publication table as text: title, header, rows and footnotes.
+
+    ``name`` is the file stem (``table1`` gives ``table1.csv``, ``table1.docx``...).
+    """
+
+    name: str
+    title: str
+    header: tuple[str, ...]
+    rows: tuple[TableRow, ...]
+    footnotes: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        width = len(self.header)
+        for i, row in enumerate(self.rows):
+            if len(row.cells) != width:
+                raise ValueError(
+                    f"table {self.name}: row {i} has {len(row.cells)} cells, the header {width}"
+                )
+            bad = [c for c in row.marks if not 0 <= c < width]
+            if bad:
+                raise ValueError(f"table {self.name}: row {i} marks column {bad[0]} outside the table")
+
+    # -- plain text -------------------------------------------------------------------------
+    def cell_text(self, row: TableRow, j: int, *, style: str) -> str:
+        """Cell ``j`` of ``row`` with its footnote marker in the given ``style``."""
+        text = row.cells[j]
+        mark = row.marks.get(j)
+        if style == "csv":
+            text = ("  " * row.indent + text) if j == 0 and text else text
+            return f"{text} [{mark}]" if mark else text
+        if style == "md":
+            text = _md_escape(text)
+            if j == 0 and row.indent and text:
+                text = "&nbsp;&nbsp;&nbsp;&nbsp;" * row.indent + text
+            if j == 0 and row.section:
+                text = f"**{text}**"
+            return f"{text}<sup>{mark}</sup>" if mark else text
+        raise ValueError(f"unknown style {style!r}")
+
+    def to_csv(self) -> str:
+        """Comma-separated values: header, rows, then the title and footnotes as comment rows."""
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(self.header)
+        for row in self.rows:
+            writer.writerow([self.cell_text(row, j, style="csv") for j in range(len(self.header))])
+        for note in self.footnotes:
+            writer.writerow([f"# {note}"])
+        return buf.getvalue()
+
+    def to_markdown(self) -> str:
+        """A GitHub-flavoured Markdown table with the title above and footnotes below."""
+        lines = [f"**{_md_escape(self.title)}**", ""]
+        lines.append("| " + " | ".join(_md_escape(h) for h in self.header) + " |")
+        lines.append("|" + "|".join([" --- "] + [" ---: "] * (len(self.header) - 1)) + "|")
+        for row in self.rows:
+            cells = [self.cell_text(row, j, style="md") for j in range(len(self.header))]
+            lines.append("| " + " | ".join(cells) + " |")
+        if self.footnotes:
+            lines.append("")
+            lines.extend(_md_escape(n) + "  " for n in self.footnotes)
+        return "\n".join(lines).rstrip() + "\n"
+
+    def to_html(self, *, table_id: str | None = None) -> str:
+        """An HTML ``<table>`` fragment (caption, thead, tbody, footnotes in tfoot); escaped."""
+        ident = f' id="{html.escape(table_id)}"' if table_id else ""
+        out = [f'<table class="rt-table"{ident}>', f"<caption>{html.escape(self.title)}</caption>"]
+        out.append("<thead><tr>" + "".join(f'<th scope="col">{html.escape(h)}</th>' for h in self.header) + "</tr></thead>")
+        out.append("<tbody>")
+        for row in self.rows:
+            cells = []
+            for j, text in enumerate(row.cells):
+                body = html.escape(text)
+                if j in row.marks:
+                    body += f"<sup>{html.escape(row.marks[j])}</sup>"
+                if j == 0:
+                    cls = ' class="section"' if row.section else (f' class="indent{row.indent}"' if row.indent else "")
+                    cells.append(f'<th scope="row"{cls}>{body}</th>')
+                else:
+                    cells.append(f"<td>{body}</td>")
+            out.append("<tr>" + "".join(cells) + "</tr>")
+        out.append("</tbody>")
+        if self.footnotes:
+            notes = "<br>".join(html.escape(n) for n in self.footnotes)
+            out.append(f'<tfoot><tr><td colspan="{len(self.header)}">{notes}</td></tr></tfoot>')
+        out.append("</table>")
+        return "\n".join(out) + "\n"
+
+    def to_latex(self) -> str:
+        """A LaTeX ``table`` with ``booktabs`` rules (needs ``\\usepackage{booktabs}``)."""
+        cols = "l" + "r" * (len(self.header) - 1)
+        lines = [
+            "% requires \\usepackage{booktabs}",
+            "\\begin{table}[htbp]",
+            "\\centering",
+            f"\\caption{{{_tex_escape(self.title)}}}",
+            f"\\label{{tab:{_tex_escape(self.name)}}}",
+            f"\\begin{{tabular}}{{{cols}}}",
+            "\\toprule",
+            " & ".join(_tex_escape(h) for h in self.header) + " \\\\",
+            "\\midrule",
+        ]
+        for row in self.rows:
+            cells = []
+            for j, text in enumerate(row.cells):
+                body = _tex_escape(text)
+                if j == 0 and row.indent and body:
+                    body = "\\quad " * row.indent + body
+                if j == 0 and row.section:
+                    body = f"\\textbf{{{body}}}"
+                if j in row.marks:
+                    body += f"\\textsuperscript{{{_tex_escape(row.marks[j])}}}"
+                cells.append(body)
+            lines.append(" & ".join(cells) + " \\\\")
+        lines += ["\\bottomrule", "\\end{tabular}"]
+        if self.footnotes:
+            lines.append("\\par\\smallskip\\footnotesize")
+            lines.append(" \\\\\n".join(_tex_escape(n) for n in self.footnotes))
+        lines.append("\\end{table}")
+        return "\n".join(lines) + "\n"
+
+    def add_to_docx(self, document: DocxDocument) -> Any:
+        """Append the title, a real Word table (bold repeating header row) and the footnotes."""
+        from docx.oxml import OxmlElement
+        from docx.oxml.ns import qn
+        from docx.shared import Pt
+
+        document.add_paragraph().add_run(self.title).bold = True
+        table = document.add_table(rows=1 + len(self.rows), cols=len(self.header))
+        table.style = "Table Grid"
+        header = table.rows[0]
+        tr_pr = header._tr.get_or_add_trPr()
+        flag = OxmlElement("w:tblHeader")
+        flag.set(qn("w:val"), "true")
+        tr_pr.append(flag)
+        for j, text in enumerate(self.header):
+            par = header.cells[j].paragraphs[0]
+            par.add_run(text).bold = True
+        for i, row in enumerate(self.rows, start=1):
+            cells = table.rows[i].cells
+            for j, text in enumerate(row.cells):
+                par = cells[j].paragraphs[0]
+                run = par.add_run(text)
+                if j == 0 and row.section:
+                    run.bold = True
+                if j == 0 and row.indent:
+                    par.paragraph_format.left_indent = Pt(10 * row.indent)
+                if j in row.marks:
+                    par.add_run(row.marks[j]).font.superscript = True
+        for note in self.footnotes:
+            par = document.add_paragraph()
+            run = par.add_run(note)
+            run.font.size = Pt(8)
+        return table
+
+    def to_docx(self, path: str | Path) -> Path:
+        """Write a Word document holding this table only."""
+        from docx import Document
+
+        document = Document()
+        self.add_to_docx(document)
+        target = Path(path)
+        document.save(str(target))
+        return target
+
+    def write(self, folder: str | Path, *, formats: tuple[str, ...] = TABLE_FORMATS) -> dict[str, Path]:
+        """Write ``<name>.<fmt>`` for each format into ``folder``; return ``{fmt: path}``."""
+        out = Path(folder)
+        out.mkdir(parents=True, exist_ok=True)
+        unknown = sorted(set(formats) - set(TABLE_FORMATS))
+        if unknown:
+            raise ValueError(f"unknown table format(s) {', '.join(unknown)}; use {', '.join(TABLE_FORMATS)}")
+        paths: dict[str, Path] = {}
+        text = {"csv": self.to_csv, "md": self.to_markdown, "html": self.to_html, "tex": self.to_latex}
+        for fmt in formats:
+            target = out / f"{self.name}.{fmt}"
+            if fmt == "docx":
+                self.to_docx(target)
+            elif fmt == "html":
+                page = (
+                    '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+                    f"<title>{html.escape(self.title)}</title></head><body>\n"
+                    + self.to_html()
+                    + "</body></html>\n"
+                )
+                target.write_text(page, encoding="utf-8")
+            else:
+                target.write_text(text[fmt](), encoding="utf-8")
+            paths[fmt] = target
+        return paths
+
+
+_MD_SPECIAL = str.maketrans({"|": "\\|", "*": "\\*", "_": "\\_", "<": "&lt;", ">": "&gt;"})
+_TEX_SPECIAL = {
+    "\\": "\\textbackslash{}",
+    "&": "\\&",
+    "%": "\\%",
+    "$": "\\$",
+    "#": "\\#",
+    "_": "\\_",
+    "{": "\\{",
+    "}": "\\}",
+    "~": "\\textasciitilde{}",
+    "^": "\\textasciicircum{}",
+    "<": "\\textless{}",
+    ">": "\\textgreater{}",
+    "±": "$\\pm$",
+    "≥": "$\\geq$",
+    "≤": "$\\leq$",
+    "–": "--",
+    "—": "---",
+}
+
+
+def _md_escape(text: str) -> str:
+    return text.translate(_MD_SPECIAL)
+
+
+def _tex_escape(text: str) -> str:
+    return "".join(_TEX_SPECIAL.get(ch, ch) for ch in text)
