@@ -49,6 +49,7 @@ def run_analysis(
     quiet: bool = False,
     synthetic: bool = False,
     notice: str | None = None,
+    reproduction: Any = None,
 ) -> dict[str, Any]:
     """Load, validate, analyse and write; return the results.json document and paths.
 
@@ -90,7 +91,13 @@ def run_analysis(
     document = json.loads(paths["results"].read_text(encoding="utf-8"))
     if not quiet:
         _summary(document, validation, flow, paths)
-    return {"document": document, "paths": paths}
+    from rtdelay.report import write_report_outputs
+
+    rows = reproduction(document) if reproduction is not None else None
+    report = write_report_outputs(
+        results, out_dir=out_dir, results_json=document, synthetic=synthetic, reproduction_rows=rows, quiet=quiet
+    )
+    return {"document": document, "paths": paths, "report": report}
 
 
 def _summary(document: dict[str, Any], validation: Any, flow: dict[str, Any], paths: dict[str, Path]) -> None:
@@ -191,7 +198,8 @@ def _demo(out: Path, regenerate: bool, quiet: bool) -> None:
     notice = str(demo_pkg.DEMO_NOTICE)
     _say(quiet, notice)
     result = run_analysis(
-        cohort_path, out_dir=out, complications_path=comp_path, quiet=quiet, synthetic=True, notice=notice
+        cohort_path, out_dir=out, complications_path=comp_path, quiet=quiet, synthetic=True, notice=notice,
+        reproduction=getattr(demo_pkg, "reproduction_rows", None),
     )
     reproduction = out / "reproduction.md"
     demo_pkg.write_reproduction_md(result["document"], reproduction)

@@ -175,9 +175,8 @@ def draw_at_risk(
     Numbers come from ``curve.summary_at(ticks).n_at_risk`` (R ``summary(fit, times)``). Each
     number is a text artist with ``gid = "at-risk:<label>"`` so tests can read what was drawn.
     """
-    from matplotlib.transforms import blended_transform_factory
-
     from matplotlib.figure import Figure
+    from matplotlib.transforms import blended_transform_factory
 
     fig = getattr(ax.figure, "figure", ax.figure)  # the root figure (also for a subfigure)
     if not isinstance(fig, Figure):
