@@ -62,7 +62,7 @@ def reproduction_table(rows: Sequence[Mapping[str, Any]]) -> ReportTable:
         keys.extend(k for k in r if k not in keys)
     body = []
     for r in rows:
-        cells = tuple(format_general(r.get(k)) for k in keys)
+        cells = tuple(format_general(r.get(k), digits=4) for k in keys)
         body.append(TableRow(cells=cells))
     return ReportTable(
         name="reproduction",
