@@ -212,3 +212,34 @@ def test_result_dict_is_json() -> None:
     res = logrank_test(VET["time"], VET["status"], VET["celltype"])
     json.dumps(res.to_dict())
     assert len(res.to_frame()) == 4
+
+
+def test_integer_and_sorted_paths_agree_with_r_on_veteran() -> None:
+    # veteran times are whole days (bincount path); time + 0.5 keeps the order (sort path),
+    # so both must reproduce survdiff(Surv(time, status) ~ celltype, data = veteran).
+    ref = LR["veteran_celltype"]
+    shifted = np.asarray(VET["time"], dtype=float) + 0.5
+    _check(logrank_test(shifted, VET["status"], VET["celltype"]), ref)
+    big = np.asarray(VET["time"], dtype=float) * 1e6  # integers with a range too wide to bin
+    _check(logrank_test(big, VET["status"], VET["celltype"]), ref)
+
+
+def test_group_codes_of_any_integer_or_bool_dtype() -> None:
+    # Labels 5/7 (not 0-based), int8 0/1 and bool must give the aml result:
+    # survdiff(Surv(time, status) ~ x, data = aml)
+    ref = LR["aml_x"]
+    x = np.asarray(AML["x"]) == "Nonmaintained"
+    for g in (np.where(x, 7, 5), x.astype(np.int8), x):
+        _check(logrank_test(AML["time"], AML["status"], g), ref)
+
+
+def test_stratum_missing_a_group() -> None:
+    # Stratum "b" has only group 1: it adds nothing to U and V (hand reasoning: n_gj = 0 or
+    # n_j for all j, so d_gj - d_j n_gj / n_j = 0 and V terms vanish).
+    t = [1.5, 2.5, 3.5, 4.5, 1.2, 2.2]
+    e = [1, 1, 0, 1, 1, 1]
+    g = [0, 1, 0, 1, 1, 1]
+    s = ["a", "a", "a", "a", "b", "b"]
+    full = logrank_test(t, e, g, strata=s)
+    only_a = logrank_test(t[:4], e[:4], g[:4])
+    assert full.statistic == pytest.approx(only_a.statistic, rel=1e-12)

@@ -36,7 +36,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from rtdelay.stats._check import check_survival
 from rtdelay.stats._results import ResultMixin
-from rtdelay.stats._survtable import risk_table
+from rtdelay.stats._survtable import event_as_bool, risk_table
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -74,11 +74,12 @@ def _confint(
             upper = np.minimum(np.exp(np.log(xx) + z * logse), 1.0)
         else:
             xx = np.where((surv == 0.0) | (surv == 1.0), np.nan, surv)
+            # exp(-exp(log(-log S) -/+ h)) written as exp(log S * exp(-/+ h)): same value,
+            # fewer transcendental calls.
             lxx = np.log(xx)
-            half = z * logse / lxx
-            loglog = np.log(-lxx)
-            lower = np.exp(-np.exp(loglog - half))
-            upper = np.exp(-np.exp(loglog + half))
+            scale = np.exp(z * logse / lxx)
+            lower = np.exp(lxx / scale)
+            upper = np.exp(lxx * scale)
     return lower, upper
 
 
@@ -279,7 +280,7 @@ def kaplan_meier(
     Kalbfleisch JD, Prentice RL. The Statistical Analysis of Failure Time Data, 1980.
     """
     _check_options(conf_type, conf_level)
-    t, e = check_survival(time, event)
+    t, e = check_survival(time, event_as_bool(event))
     if t.size == 0:
         raise ValueError("time is empty: the Kaplan-Meier estimate needs at least one record")
     tab = risk_table(t, e)

@@ -37,7 +37,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from rtdelay.stats._check import check_same_length, check_survival
 from rtdelay.stats._results import TestResult
-from rtdelay.stats._survtable import encode_groups, risk_table
+from rtdelay.stats._survtable import encode_groups, event_as_bool, risk_table
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -80,11 +80,11 @@ def _check_weighting(weighting: str, p: float, q: float) -> None:
 
 def _prepare(
     time: ArrayLike, event: ArrayLike, group: ArrayLike, strata: ArrayLike | None
-) -> tuple[NDArray[np.float64], NDArray[np.bool_], NDArray[np.intp], tuple[Any, ...], NDArray[np.intp] | None]:
-    t, e = check_survival(time, event)
+) -> tuple[NDArray[np.float64], NDArray[np.bool_], NDArray[np.integer[Any]], tuple[Any, ...], NDArray[np.integer[Any]] | None]:
+    t, e = check_survival(time, event_as_bool(event))
     codes, labels = encode_groups(group, name="group")
     check_same_length(time=t, group=codes)
-    s_codes: NDArray[np.intp] | None = None
+    s_codes: NDArray[np.integer[Any]] | None = None
     if strata is not None:
         s_codes, _ = encode_groups(strata, name="strata")
         check_same_length(time=t, strata=s_codes)
@@ -97,18 +97,19 @@ def _prepare(
 def _stratum_sums(
     t: NDArray[np.float64],
     e: NDArray[np.bool_],
-    codes: NDArray[np.intp],
+    codes: NDArray[np.integer[Any]],
     k: int,
     weighting: str,
     p: float,
     q: float,
 ) -> tuple[NDArray[np.float64], ...]:
-    """U, V, weighted O, weighted E, O, E for one stratum (all vectorised over event times)."""
-    tab = risk_table(t, e, codes, k, per_group=True).events_only()
+    """U, V, weighted O, weighted E, O, E, n for one stratum (vectorised over event times)."""
+    tab = risk_table(t, e, codes, k, per_group=True, event_times_only=True)
     n = tab.n_at_risk.astype(np.float64)
     d = tab.n_events.astype(np.float64)
-    ng = tab.group_at_risk.astype(np.float64)
-    dg = tab.group_events.astype(np.float64)
+    # (k, T) arrays made contiguous; sums use einsum (np.dot on 1-d arrays is much slower here).
+    ng = np.ascontiguousarray(tab.group_at_risk, dtype=np.float64)
+    dg = np.ascontiguousarray(tab.group_events, dtype=np.float64)
     if weighting == "logrank":
         w = np.ones_like(n)
     elif weighting == "breslow":
@@ -119,27 +120,26 @@ def _stratum_sums(
         km = np.cumprod(1.0 - d / n)
         s_left = np.concatenate(([1.0], km[:-1]))
         w = s_left**p * (1.0 - s_left) ** q
-    frac = ng / n[:, None]
-    exp_unw = d[:, None] * frac
-    obs_w = (w[:, None] * dg).sum(axis=0)
-    exp_w = (w[:, None] * exp_unw).sum(axis=0)
+    exp_unw = ng * (d / n)  # d_j n_gj / n_j
+    obs_w = np.einsum("gj,j->g", dg, w)
+    exp_w = np.einsum("gj,j->g", exp_unw, w)
     with np.errstate(divide="ignore", invalid="ignore"):
-        a = np.where(n > 1, w**2 * d * (n - d) / (n * n * (n - 1.0)), 0.0)
-    v = np.diag((a * n) @ ng) - (ng * a[:, None]).T @ ng
-    return obs_w - exp_w, v, obs_w, exp_w, dg.sum(axis=0), exp_unw.sum(axis=0)
+        a = np.where(n > 1, w * w * d * (n - d) / (n * n * (n - 1.0)), 0.0)
+    v = np.diag(np.einsum("gj,j->g", ng, a * n)) - np.einsum("gj,hj->gh", ng * a, ng)
+    obs, exp = np.einsum("gj->g", dg), np.einsum("gj->g", exp_unw)
+    return obs_w - exp_w, v, obs_w, exp_w, obs, exp, tab.group_n.astype(np.float64)
 
 
 def _sums(
     t: NDArray[np.float64],
     e: NDArray[np.bool_],
-    codes: NDArray[np.intp],
+    codes: NDArray[np.integer[Any]],
     k: int,
-    s_codes: NDArray[np.intp] | None,
+    s_codes: NDArray[np.integer[Any]] | None,
     weighting: str,
     p: float,
     q: float,
 ) -> _Sums:
-    n_per_group = np.bincount(codes, minlength=k).astype(np.int64)
     if s_codes is None:
         parts = [_stratum_sums(t, e, codes, k, weighting, p, q)]
     else:
@@ -149,8 +149,8 @@ def _sums(
             _stratum_sums(t[idx], e[idx], codes[idx], k, weighting, p, q)
             for idx in np.split(order, bounds)
         ]
-    tot = [np.sum([part[i] for part in parts], axis=0) for i in range(6)]
-    return _Sums(tot[0], tot[1], tot[2], tot[3], tot[4], tot[5], n_per_group)
+    tot = [np.sum([part[i] for part in parts], axis=0) for i in range(7)]
+    return _Sums(tot[0], tot[1], tot[2], tot[3], tot[4], tot[5], tot[6].astype(np.int64))
 
 
 def _chisq(u: NDArray[np.float64], v: NDArray[np.float64], exp_w: NDArray[np.float64]) -> tuple[float, int]:

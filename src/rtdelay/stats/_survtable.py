@@ -1,9 +1,13 @@
 """Sorted risk-set table shared by Kaplan-Meier and the log-rank family.
 
-Everything here is vectorised: the distinct times are found with one sort (an ``argsort`` for
-general floating-point times, or a ``bincount`` when all times are small non-negative integers,
-e.g. days), every record gets the index of its distinct time, and all counts are ``bincount``
-sums over that index. No Python loop runs over times or records.
+Everything here is vectorised; no Python loop runs over times or records:
+
+* integer-valued times with a small range (e.g. days): ``bincount`` over time (and group) bins,
+  O(n + range), no sort at all;
+* other times: one ``numpy.sort`` of ``uint64`` keys packing each time's bit pattern with its
+  event flag (see :func:`_sorted_counts`), run boundaries by ``flatnonzero(diff)`` and event
+  counts by cumulative sums; with groups, one such sort per group (k - 1 of them) merged into
+  the pooled distinct times with ``searchsorted``.
 
 For distinct times :math:`t_1 < \\dots < t_T` the table holds :math:`n_j` (number with time
 :math:`\\ge t_j`, the risk set), :math:`d_j` (events at :math:`t_j`) and :math:`c_j`
@@ -20,7 +24,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from rtdelay.stats._check import check_group
 
-__all__ = ["RiskTable", "distinct_index", "encode_groups", "risk_table"]
+__all__ = ["RiskTable", "encode_groups", "event_as_bool", "risk_table"]
 
 # Integer times use a bincount when their range is at most this multiple of the sample size
 # (plus a floor for small samples): O(n + range) instead of O(n log n).
@@ -28,58 +32,81 @@ _BINCOUNT_RANGE_FACTOR = 4
 _BINCOUNT_RANGE_FLOOR = 1 << 16
 
 
-def distinct_index(
-    time: NDArray[np.float64],
-) -> tuple[NDArray[np.float64], NDArray[np.intp], NDArray[np.intp] | None]:
-    """Distinct sorted times and the index of each record's time among them.
-
-    Returns ``(utime, index, order)``. For integer-valued times with a small range (e.g. days)
-    a ``bincount`` finds the distinct times, ``order`` is None and ``index[i]`` belongs to
-    record ``i``. Otherwise one ``argsort`` is used, ``order`` is that permutation and
-    ``index[m]`` belongs to record ``order[m]`` (sorted order, so later sums touch memory in
-    sequence). ``time`` must already be checked (finite, non-negative).
-    """
+def _integer_bins(time: NDArray[np.float64]) -> NDArray[np.intp] | None:
+    """``time`` as bin numbers when all times are integers with a small range, else None."""
     n = time.shape[0]
     if n == 0:
-        return np.empty(0, dtype=np.float64), np.empty(0, dtype=np.intp), None
+        return None
     tmax = float(time.max())
-    if tmax <= max(_BINCOUNT_RANGE_FACTOR * n, _BINCOUNT_RANGE_FLOOR):
-        ti = time.astype(np.intp)
-        if np.array_equal(ti, time):
-            present = np.bincount(ti, minlength=int(tmax) + 1) > 0
-            rank = np.cumsum(present, dtype=np.intp) - 1
-            return np.flatnonzero(present).astype(np.float64), rank[ti], None
-    order = np.argsort(time)
-    ts = time[order]
-    run = np.empty(n, dtype=np.intp)
-    run[0] = 0
-    np.not_equal(ts[1:], ts[:-1], out=run[1:])
-    starts = np.flatnonzero(run)
-    np.cumsum(run, out=run)
-    utime = np.concatenate((ts[:1], ts[starts]))
-    return utime, run, order
+    if tmax > max(_BINCOUNT_RANGE_FACTOR * n, _BINCOUNT_RANGE_FLOOR):
+        return None
+    ti = time.astype(np.intp)
+    return ti if np.array_equal(ti, time) else None
 
 
-def encode_groups(group: ArrayLike, *, name: str = "group") -> tuple[NDArray[np.intp], tuple[Any, ...]]:
+def _sorted_counts(
+    time: NDArray[np.float64], event: NDArray[np.bool_]
+) -> tuple[NDArray[np.uint64], NDArray[np.int64], NDArray[np.int64]]:
+    """Distinct times (as float64 bit patterns), records and events at each, by one sort.
+
+    For non-negative floats the IEEE-754 bit patterns sort like the numbers, and their sign
+    bit is free: ``(bits << 1) | event`` packs time and event into one ``uint64`` key, and a
+    plain ``numpy.sort`` of the keys (SIMD-accelerated, about twice as fast as ``argsort``)
+    replaces the permutation. ``-0.0`` becomes ``0.0``.
+    """
+    key = time.view(np.uint64) << np.uint64(1)
+    key |= event
+    key.sort()
+    ev = key & np.uint64(1)
+    key >>= np.uint64(1)
+    n = key.shape[0]
+    ends = np.empty(0, dtype=np.intp) if n == 0 else np.flatnonzero(key[1:] != key[:-1])
+    ends = np.append(ends, n - 1) if n else ends
+    cum_ev = np.cumsum(ev, dtype=np.int64)
+    del ev
+    d = np.diff(cum_ev[ends], prepend=0)
+    total = np.diff(ends, prepend=-1).astype(np.int64)
+    return key[ends], total, d
+
+
+def event_as_bool(event: ArrayLike) -> ArrayLike:
+    """A 0/1 integer array as booleans (cheap); anything else unchanged.
+
+    Lets :func:`rtdelay.stats._check.check_event` take its fast boolean path on the common
+    integer input; any other value still goes to ``check_event``, which names the bad index.
+    """
+    arr = np.asarray(event)
+    if arr.ndim == 1 and arr.dtype.kind in "iu" and bool(((arr >= 0) & (arr <= 1)).all()):
+        return arr != 0
+    return event
+
+
+def encode_groups(
+    group: ArrayLike, *, name: str = "group"
+) -> tuple[NDArray[np.integer[Any]], tuple[Any, ...]]:
     """Group codes 0..k-1 in sorted label order, and the labels.
 
     Numeric arrays take a vectorised path with the same rules as
     :func:`rtdelay.stats._check.check_group` (missing values are an error naming the index;
     labels sorted as R orders factor levels); anything else goes through ``check_group``.
+    Integer labels that already are 0..k-1 are returned as they are (any integer dtype).
     """
     arr = np.asarray(group)
     if arr.ndim == 1 and arr.dtype.kind in "biu":
         if arr.size == 0:
             return np.empty(0, dtype=np.intp), ()
+        if arr.dtype.kind == "b":
+            arr = arr.view(np.uint8)
         lo, hi = int(arr.min()), int(arr.max())
         if hi - lo <= max(4 * arr.size, 1 << 16):
-            shifted = (arr.astype(np.int64) - lo).astype(np.intp)
+            shifted = arr if lo == 0 else (arr.astype(np.int64) - lo).astype(np.intp)
             present = np.bincount(shifted, minlength=hi - lo + 1) > 0
-            rank = np.cumsum(present, dtype=np.intp) - 1
             values = np.flatnonzero(present) + lo
-            labels: tuple[Any, ...] = tuple(
-                bool(v) if arr.dtype.kind == "b" else int(v) for v in values.tolist()
-            )
+            kind = np.asarray(group).dtype.kind
+            labels: tuple[Any, ...] = tuple(bool(v) if kind == "b" else int(v) for v in values.tolist())
+            if present.all():
+                return shifted, labels
+            rank = np.cumsum(present, dtype=np.intp) - 1
             return rank[shifted], labels
     if arr.ndim == 1 and arr.dtype.kind == "f":
         bad = np.isnan(arr)
@@ -93,10 +120,11 @@ def encode_groups(group: ArrayLike, *, name: str = "group") -> tuple[NDArray[np.
 
 @dataclass(frozen=True)
 class RiskTable:
-    """Counts at each distinct time (``time`` sorted increasingly).
+    """Counts at distinct times (``time`` sorted increasingly).
 
     ``n_at_risk``, ``n_events``, ``n_censored`` have shape ``(T,)``; the per-group arrays
-    ``group_at_risk`` and ``group_events`` have shape ``(T, k)`` (``k = 1`` without groups).
+    ``group_at_risk`` and ``group_events`` have shape ``(k, T)`` (one contiguous row per group;
+    ``(0, T)`` when groups were not requested); ``group_n`` counts each group's records.
     """
 
     time: NDArray[np.float64]
@@ -105,50 +133,77 @@ class RiskTable:
     n_censored: NDArray[np.int64]
     group_at_risk: NDArray[np.int64]
     group_events: NDArray[np.int64]
-
-    def events_only(self) -> RiskTable:
-        """The rows with at least one event (the only rows the log-rank sums use)."""
-        keep = self.n_events > 0
-        return RiskTable(
-            self.time[keep],
-            self.n_at_risk[keep],
-            self.n_events[keep],
-            self.n_censored[keep],
-            self.group_at_risk[keep],
-            self.group_events[keep],
-        )
+    group_n: NDArray[np.int64]
 
 
 def _reverse_cumsum(x: NDArray[np.int64]) -> NDArray[np.int64]:
-    return np.cumsum(x[::-1], axis=0)[::-1]
+    """Sum from each position to the end, along the last axis."""
+    out = np.cumsum(x[..., ::-1], axis=-1)
+    return out[..., ::-1]
 
 
 def risk_table(
     time: NDArray[np.float64],
     event: NDArray[np.bool_],
-    codes: NDArray[np.intp] | None = None,
+    codes: NDArray[np.integer[Any]] | None = None,
     k: int = 1,
     *,
     per_group: bool = False,
+    event_times_only: bool = False,
 ) -> RiskTable:
     """Risk-set table of checked arrays; ``codes`` are group codes 0..k-1.
 
-    With ``per_group=False`` the group arrays are left empty (shape ``(T, 0)``).
+    With ``event_times_only`` only the times with at least one event are kept (all the
+    log-rank sums need); the risk sets still count every record.
     """
-    utime, index, order = distinct_index(time)
-    if order is not None:
-        event = event[order]
-        codes = None if codes is None else codes[order]
-    nt = utime.shape[0]
-    total = np.bincount(index, minlength=nt).astype(np.int64)
-    d = np.bincount(index[event], minlength=nt).astype(np.int64)
-    n_risk = _reverse_cumsum(total)
-    if per_group and codes is not None:
-        cells = index * k + codes
-        g_total = np.bincount(cells, minlength=nt * k).reshape(nt, k).astype(np.int64)
-        g_d = np.bincount(cells[event], minlength=nt * k).reshape(nt, k).astype(np.int64)
-        g_risk = _reverse_cumsum(g_total)
+    ti = _integer_bins(time)
+    grp = codes if per_group else None
+    if ti is not None:
+        # Integer times (e.g. days): bins 0..max(time) counted directly, O(n + range).
+        nt = int(ti.max()) + 1
+        utime = np.arange(nt, dtype=np.float64)
+        # One bincount over cells (time, group, event): cell = (ti * k + group) * 2 + event.
+        kk = 1 if grp is None else k
+        cells = ti * (2 * kk)
+        if grp is not None:
+            np.add(cells, grp, out=cells, casting="unsafe")
+            np.add(cells, grp, out=cells, casting="unsafe")
+        np.add(cells, event, out=cells, casting="unsafe")
+        cnt = np.bincount(cells, minlength=2 * kk * nt).reshape(nt, kk, 2)
+        del cells
+        if grp is not None:
+            g_total = np.ascontiguousarray(cnt.sum(axis=2).T)
+            g_d = np.ascontiguousarray(cnt[:, :, 1].T)
+        total = cnt.sum(axis=(1, 2))
+        d = cnt[:, :, 1].sum(axis=1)
+        del ti
     else:
-        g_risk = np.empty((nt, 0), dtype=np.int64)
-        g_d = np.empty((nt, 0), dtype=np.int64)
-    return RiskTable(utime, n_risk, d, total - d, g_risk, g_d)
+        # Other times: one sort of packed (time, event) keys per group and a merge by
+        # searchsorted on the pooled distinct times.
+        ubits, total, d = _sorted_counts(time, event)
+        utime = ubits.view(np.float64)
+        nt = utime.shape[0]
+        if grp is not None:
+            g_total = np.zeros((k, nt), dtype=np.int64)
+            g_d = np.zeros((k, nt), dtype=np.int64)
+            for g in range(k - 1):
+                member = grp == g
+                gbits, gt, gd = _sorted_counts(time[member], event[member])
+                pos = np.searchsorted(ubits, gbits)
+                g_total[g, pos] = gt
+                g_d[g, pos] = gd
+            g_total[k - 1] = total - g_total[: k - 1].sum(axis=0)
+            g_d[k - 1] = d - g_d[: k - 1].sum(axis=0)
+    if grp is None:
+        g_total = np.empty((0, nt), dtype=np.int64)
+        g_d = np.empty((0, nt), dtype=np.int64)
+    n_risk = _reverse_cumsum(total)
+    group_n = g_total.sum(axis=1)
+    g_risk = _reverse_cumsum(g_total)
+    keep = d > 0 if event_times_only else total > 0
+    if event_times_only or not keep.all():
+        rows = np.flatnonzero(keep)
+        utime, n_risk, total, d = utime[rows], n_risk[rows], total[rows], d[rows]
+        g_risk, g_d = g_risk[:, rows], g_d[:, rows]
+    censored = total - d
+    return RiskTable(utime, n_risk, d, censored, g_risk, g_d, group_n)
