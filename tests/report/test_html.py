@@ -166,3 +166,24 @@ def test_report_opens_in_headless_chromium(written, tmp_path):
     for ident in ("table1", "table2", "survival_rates", "fig4a_local_control", "fig4b_overall_survival", "flow-diagram"):
         assert f'id="{ident}"' in dom, ident
     assert "The 1-year local control rate was" in dom
+
+
+def test_beyond_section_when_results_carry_beyond(results, included, tmp_path):
+    import types
+
+    beyond_mod = pytest.importorskip("rtdelay.study._beyond")
+    frame = included.assign(inspection_months=included["ti_months"])
+    beyond = beyond_mod.run_beyond(frame, n_boot=20, seed=1)
+    with_beyond = types.SimpleNamespace(**{k: getattr(results, k) for k in results.__dataclass_fields__}, beyond=beyond)
+    out = write_report_outputs(with_beyond, out_dir=tmp_path, results_json=None, quiet=True)
+    page = out["report"].read_text(encoding="utf-8")
+    assert '<section id="beyond"' in page
+    for ident in ("fig5_waiting_risk", "fig6_lc_competing", "beyond_waiting_risk", "beyond_lc_competing"):
+        assert f'id="{ident}"' in page, ident
+    est, lo, hi = beyond.competing.cif_at["PBR"]
+    assert format_rate_ci(est, lo, hi) in page
+    assert (tmp_path / "figures" / "fig5_waiting_risk.pdf").is_file()
+    if beyond.cox.os_adjusted is not None:
+        assert 'id="beyond_cox"' in page
+    methods = out["methods"].read_text(encoding="utf-8")
+    assert "Beyond the article" in methods

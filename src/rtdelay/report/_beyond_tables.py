@@ -141,7 +141,10 @@ def beyond_tables(beyond: Any) -> list[ReportTable]:
 
 
 def beyond_paragraphs(beyond: Any) -> list[str]:
-    """Sentences of the beyond section (landmark contrast and the analyses' notes)."""
+    """Sentences of the beyond section (landmark contrast, divergence, general notes).
+
+    The notes of each analysis are footnotes of its own table, not repeated here.
+    """
     out: list[str] = []
     if beyond is None:
         return out
@@ -153,6 +156,9 @@ def beyond_paragraphs(beyond: Any) -> list[str]:
         )
     waiting = getattr(beyond, "waiting", None)
     if waiting is not None and getattr(waiting, "diverges", False):
-        out.extend(str(n) for n in waiting.notes)
+        out.append(
+            "The article's Kaplan-Meier risk of progression before RT and the current-status "
+            "estimate disagree; see the table below."
+        )
     out.extend(str(n) for n in getattr(beyond, "notes", ()))
     return out

@@ -98,7 +98,7 @@ def new_figure(
     bottom_mm = 12.0 + (4.0 + 3.2 * n_risk_rows if n_risk_rows else 0.0)
     top_mm = 4.0
     h_mm = plot_mm + bottom_mm + top_mm
-    left_mm = max(16.0, 6.0 + _CHAR_MM * label_chars) if n_risk_rows else 12.0
+    left_mm = max(16.0, 6.0 + _CHAR_MM * label_chars) if n_risk_rows else 16.0
     fig = Figure(figsize=(w_mm * _MM, h_mm * _MM))
     ax = fig.add_axes(
         (left_mm / w_mm, bottom_mm / h_mm, 1.0 - (left_mm + 4.0) / w_mm, plot_mm / h_mm)
