@@ -32,6 +32,28 @@ _BINCOUNT_RANGE_FACTOR = 4
 _BINCOUNT_RANGE_FLOOR = 1 << 16
 
 
+def _merged_group_keys(
+    time: NDArray[np.float64], event: NDArray[np.bool_], grp: NDArray[np.integer[Any]], k: int
+) -> tuple[NDArray[np.uint64], NDArray[np.intp]]:
+    """All packed keys sorted, with each key's group: k group sorts and one run merge."""
+    packed = time.view(np.uint64) << np.uint64(1)
+    packed |= event
+    runs = []
+    for g in range(k):
+        key = packed[grp == g]
+        key.sort()
+        runs.append(key)
+    del packed
+    sizes = [r.shape[0] for r in runs]
+    cat = np.concatenate(runs)
+    del runs
+    perm = np.argsort(cat, kind="stable")
+    merged = cat[perm]
+    del cat
+    labels = np.repeat(np.arange(k, dtype=np.intp), sizes)[perm]
+    return merged, labels
+
+
 def _integer_bins(time: NDArray[np.float64]) -> NDArray[np.intp] | None:
     """``time`` as bin numbers when all times are integers with a small range, else None."""
     n = time.shape[0]
@@ -177,23 +199,33 @@ def risk_table(
         total = cnt.sum(axis=(1, 2))
         d = cnt[:, :, 1].sum(axis=1)
         del ti
-    else:
-        # Other times: one sort of packed (time, event) keys per group and a merge by
-        # searchsorted on the pooled distinct times.
+    elif grp is None:
+        # Other times, no groups: one sort of packed (time, event) keys.
         ubits, total, d = _sorted_counts(time, event)
         utime = ubits.view(np.float64)
         nt = utime.shape[0]
-        if grp is not None:
-            g_total = np.zeros((k, nt), dtype=np.int64)
-            g_d = np.zeros((k, nt), dtype=np.int64)
-            for g in range(k - 1):
-                member = grp == g
-                gbits, gt, gd = _sorted_counts(time[member], event[member])
-                pos = np.searchsorted(ubits, gbits)
-                g_total[g, pos] = gt
-                g_d[g, pos] = gd
-            g_total[k - 1] = total - g_total[: k - 1].sum(axis=0)
-            g_d[k - 1] = d - g_d[: k - 1].sum(axis=0)
+    else:
+        # Other times, k groups: sort each group's packed keys, merge the k sorted runs
+        # (a stable argsort merges presorted runs in about linear time), then count runs.
+        merged, labels = _merged_group_keys(time, event, grp, k)
+        ev = (merged & np.uint64(1)).astype(np.bool_)
+        merged >>= np.uint64(1)
+        n = merged.shape[0]
+        run = np.zeros(n, dtype=np.intp)
+        np.not_equal(merged[1:], merged[:-1], out=run[1:])
+        ends = np.append(np.flatnonzero(run[1:]), n - 1) if n else np.empty(0, dtype=np.intp)
+        np.cumsum(run, out=run)
+        utime = merged[ends].view(np.float64)
+        del merged
+        nt = utime.shape[0]
+        cells = labels * nt
+        cells += run
+        del run, labels
+        g_total = np.bincount(cells, minlength=k * nt).reshape(k, nt)
+        g_d = np.bincount(cells[ev], minlength=k * nt).reshape(k, nt)
+        del cells
+        total = g_total.sum(axis=0)
+        d = g_d.sum(axis=0)
     if grp is None:
         g_total = np.empty((0, nt), dtype=np.int64)
         g_d = np.empty((0, nt), dtype=np.int64)
