@@ -29,6 +29,18 @@ def study_r() -> dict:
 
 
 @pytest.fixture(scope="session")
+def demo_cohort_derived() -> pd.DataFrame:
+    """The demo cohort's eligible patients in derived form, as exported for R
+    (tests/reference/export_derived.py --demo tests/reference/study_demo_cohort.csv)."""
+    return read_derived(REFERENCE / "study_demo_cohort.csv")
+
+
+@pytest.fixture(scope="session")
+def demo_r() -> dict:
+    return json.loads((REFERENCE / "study_demo.json").read_text())
+
+
+@pytest.fixture(scope="session")
 def study_cohort_via_reader(tmp_path_factory) -> pd.DataFrame:
     """The same cohort written in dates form and read back with rtdelay.cohort.read_cohort."""
     import sys
