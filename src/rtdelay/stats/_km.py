@@ -73,13 +73,19 @@ def _confint(
             lower = np.exp(np.log(xx) - z * logse)
             upper = np.minimum(np.exp(np.log(xx) + z * logse), 1.0)
         else:
-            xx = np.where((surv == 0.0) | (surv == 1.0), np.nan, surv)
             # exp(-exp(log(-log S) -/+ h)) written as exp(log S * exp(-/+ h)): same value,
-            # fewer transcendental calls.
-            lxx = np.log(xx)
-            scale = np.exp(z * logse / lxx)
-            lower = np.exp(lxx / scale)
-            upper = np.exp(lxx * scale)
+            # fewer transcendental calls and temporaries. NaN where S is 0 or 1 (R: NA).
+            lxx = np.log(surv)
+            lxx[(surv == 0.0) | (surv == 1.0)] = np.nan
+            scale = z * logse
+            scale /= lxx
+            np.exp(scale, out=scale)
+            lower = np.divide(lxx, scale)
+            np.exp(lower, out=lower)
+            upper = lxx
+            upper *= scale
+            del scale
+            np.exp(upper, out=upper)
     return lower, upper
 
 
@@ -286,10 +292,17 @@ def kaplan_meier(
     tab = risk_table(t, e)
     n = tab.n_at_risk.astype(np.float64)
     d = tab.n_events.astype(np.float64)
-    surv: NDArray[np.float64] = np.cumprod(1.0 - d / n, dtype=np.float64)
+    # In-place steps keep the temporaries few (10 million records fit in well under 2 GB).
+    surv: NDArray[np.float64] = d / n
+    np.subtract(1.0, surv, out=surv)
+    np.cumprod(surv, out=surv)
     with np.errstate(divide="ignore", invalid="ignore"):
-        term = np.where(d > 0, d / (n * (n - d)), 0.0)
-        logse = np.sqrt(np.cumsum(term))
+        logse = n - d  # Greenwood term d / (n (n - d)): 0 when d = 0, inf when n = d
+        logse *= n
+        np.divide(d, logse, out=logse)
+        del n, d
+        np.cumsum(logse, out=logse)
+        np.sqrt(logse, out=logse)
         std_err = surv * logse
     lower, upper = _confint(surv, logse, conf_type, float(conf_level))
     return SurvivalCurve(

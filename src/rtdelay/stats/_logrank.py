@@ -121,12 +121,16 @@ def _stratum_sums(
         s_left = np.concatenate(([1.0], km[:-1]))
         w = s_left**p * (1.0 - s_left) ** q
     exp_unw = ng * (d / n)  # d_j n_gj / n_j
-    obs_w = np.einsum("gj,j->g", dg, w)
-    exp_w = np.einsum("gj,j->g", exp_unw, w)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        a = np.where(n > 1, w * w * d * (n - d) / (n * n * (n - 1.0)), 0.0)
-    v = np.diag(np.einsum("gj,j->g", ng, a * n)) - np.einsum("gj,hj->gh", ng * a, ng)
     obs, exp = np.einsum("gj->g", dg), np.einsum("gj->g", exp_unw)
+    unit = weighting == "logrank" or (weighting == "fleming-harrington" and p == 0 and q == 0)
+    obs_w = obs if unit else np.einsum("gj,j->g", dg, w)
+    exp_w = exp if unit else np.einsum("gj,j->g", exp_unw, w)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        a = d * (n - d) / (n * n * (n - 1.0))
+        if not unit:
+            a *= w * w
+    a[n <= 1] = 0.0  # one at risk: no variance (and 0/0 above)
+    v = np.diag(np.einsum("gj,j->g", ng, a * n)) - np.einsum("gj,hj->gh", ng * a, ng)
     return obs_w - exp_w, v, obs_w, exp_w, obs, exp, tab.group_n.astype(np.float64)
 
 

@@ -6,8 +6,9 @@ Everything here is vectorised; no Python loop runs over times or records:
   O(n + range), no sort at all;
 * other times: one ``numpy.sort`` of ``uint64`` keys packing each time's bit pattern with its
   event flag (see :func:`_sorted_counts`), run boundaries by ``flatnonzero(diff)`` and event
-  counts by cumulative sums; with groups, one such sort per group (k - 1 of them) merged into
-  the pooled distinct times with ``searchsorted``.
+  counts by ``add.reduceat``; with k groups, one such sort per group, the k sorted runs merged
+  by a stable ``argsort`` (timsort merges presorted runs in about linear time) and the counts
+  per (time, group) cell taken by ``bincount``.
 
 For distinct times :math:`t_1 < \\dots < t_T` the table holds :math:`n_j` (number with time
 :math:`\\ge t_j`, the risk set), :math:`d_j` (events at :math:`t_j`) and :math:`c_j`
@@ -16,6 +17,7 @@ For distinct times :math:`t_1 < \\dots < t_T` the table holds :math:`n_j` (numbe
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,7 +36,7 @@ _BINCOUNT_RANGE_FLOOR = 1 << 16
 
 def _merged_group_keys(
     time: NDArray[np.float64], event: NDArray[np.bool_], grp: NDArray[np.integer[Any]], k: int
-) -> tuple[NDArray[np.uint64], NDArray[np.intp]]:
+) -> tuple[NDArray[np.uint64], NDArray[np.integer[Any]]]:
     """All packed keys sorted, with each key's group: k group sorts and one run merge."""
     packed = time.view(np.uint64) << np.uint64(1)
     packed |= event
@@ -50,7 +52,8 @@ def _merged_group_keys(
     perm = np.argsort(cat, kind="stable")
     merged = cat[perm]
     del cat
-    labels = np.repeat(np.arange(k, dtype=np.intp), sizes)[perm]
+    small = np.int8 if k <= 127 else np.intp
+    labels: NDArray[Any] = np.repeat(np.arange(k, dtype=small), sizes)[perm]
     return merged, labels
 
 
@@ -62,8 +65,17 @@ def _integer_bins(time: NDArray[np.float64]) -> NDArray[np.intp] | None:
     tmax = float(time.max())
     if tmax > max(_BINCOUNT_RANGE_FACTOR * n, _BINCOUNT_RANGE_FLOOR):
         return None
+    head = time[:64]
+    if not np.array_equal(head, np.floor(head)):
+        return None  # cheap early exit for continuous times
     ti = time.astype(np.intp)
     return ti if np.array_equal(ti, time) else None
+
+
+def _low_bytes(key: NDArray[np.uint64]) -> NDArray[np.uint8]:
+    """The least significant byte of each ``uint64`` (a strided view, no copy)."""
+    raw = key.view(np.uint8)
+    return raw[0::8] if sys.byteorder == "little" else raw[7::8]
 
 
 def _sorted_counts(
@@ -76,19 +88,24 @@ def _sorted_counts(
     plain ``numpy.sort`` of the keys (SIMD-accelerated, about twice as fast as ``argsort``)
     replaces the permutation. ``-0.0`` becomes ``0.0``.
     """
+    n = time.shape[0]
+    if n == 0:
+        empty = np.empty(0, dtype=np.int64)
+        return np.empty(0, dtype=np.uint64), empty, empty
     key = time.view(np.uint64) << np.uint64(1)
     key |= event
     key.sort()
-    ev = key & np.uint64(1)
+    ev = _low_bytes(key) & np.uint8(1)
     key >>= np.uint64(1)
-    n = key.shape[0]
-    ends = np.empty(0, dtype=np.intp) if n == 0 else np.flatnonzero(key[1:] != key[:-1])
-    ends = np.append(ends, n - 1) if n else ends
-    cum_ev = np.cumsum(ev, dtype=np.int64)
+    new = np.empty(n, dtype=np.bool_)
+    new[0] = True
+    np.not_equal(key[1:], key[:-1], out=new[1:])
+    starts = np.flatnonzero(new)
+    del new
+    d = np.add.reduceat(ev, starts, dtype=np.int64)
     del ev
-    d = np.diff(cum_ev[ends], prepend=0)
-    total = np.diff(ends, prepend=-1).astype(np.int64)
-    return key[ends], total, d
+    total = np.diff(starts, append=n).astype(np.int64, copy=False)
+    return key[starts], total, d
 
 
 def event_as_bool(event: ArrayLike) -> ArrayLike:
@@ -158,10 +175,11 @@ class RiskTable:
     group_n: NDArray[np.int64]
 
 
-def _reverse_cumsum(x: NDArray[np.int64]) -> NDArray[np.int64]:
-    """Sum from each position to the end, along the last axis."""
-    out = np.cumsum(x[..., ::-1], axis=-1)
-    return out[..., ::-1]
+def _reverse_cumsum_inplace(x: NDArray[np.int64]) -> NDArray[np.int64]:
+    """Replace ``x`` by its sums from each position to the end, along the last axis."""
+    rev = x[..., ::-1]
+    np.cumsum(rev, axis=-1, out=rev)
+    return x
 
 
 def risk_table(
@@ -208,7 +226,7 @@ def risk_table(
         # Other times, k groups: sort each group's packed keys, merge the k sorted runs
         # (a stable argsort merges presorted runs in about linear time), then count runs.
         merged, labels = _merged_group_keys(time, event, grp, k)
-        ev = (merged & np.uint64(1)).astype(np.bool_)
+        ev = (_low_bytes(merged) & np.uint8(1)).view(np.bool_)
         merged >>= np.uint64(1)
         n = merged.shape[0]
         run = np.zeros(n, dtype=np.intp)
@@ -218,8 +236,8 @@ def risk_table(
         utime = merged[ends].view(np.float64)
         del merged
         nt = utime.shape[0]
-        cells = labels * nt
-        cells += run
+        cells = run
+        cells += labels.astype(np.intp) * nt
         del run, labels
         g_total = np.bincount(cells, minlength=k * nt).reshape(k, nt)
         g_d = np.bincount(cells[ev], minlength=k * nt).reshape(k, nt)
@@ -229,13 +247,19 @@ def risk_table(
     if grp is None:
         g_total = np.empty((0, nt), dtype=np.int64)
         g_d = np.empty((0, nt), dtype=np.int64)
-    n_risk = _reverse_cumsum(total)
     group_n = g_total.sum(axis=1)
-    g_risk = _reverse_cumsum(g_total)
     keep = d > 0 if event_times_only else total > 0
-    if event_times_only or not keep.all():
-        rows = np.flatnonzero(keep)
-        utime, n_risk, total, d = utime[rows], n_risk[rows], total[rows], d[rows]
-        g_risk, g_d = g_risk[:, rows], g_d[:, rows]
-    censored = total - d
+    rows = None if (not event_times_only and bool(keep.all())) else np.flatnonzero(keep)
+    del keep
+    censored = total - d if rows is None else total[rows] - d[rows]
+    # Risk sets: sums from each time to the end, in place (total and g_total are consumed).
+    n_risk = _reverse_cumsum_inplace(total)
+    g_risk = _reverse_cumsum_inplace(g_total)
+    if rows is not None:
+        # One array at a time, so that only one full-length copy is alive at once.
+        utime = utime[rows]
+        n_risk = n_risk[rows]
+        d = d[rows]
+        g_risk = g_risk[:, rows]
+        g_d = g_d[:, rows]
     return RiskTable(utime, n_risk, d, censored, g_risk, g_d, group_n)
