@@ -70,7 +70,9 @@ class QolBlock:
 
 def _band_counts(n: int, mean: float, sd: float) -> list[int]:
     """Numbers of positives k of n 0/1 values whose mean and SD round to the printed ones."""
-    out = []
+    out: list[int] = []
+    if n < 2:
+        return out
     for k in range(n + 1):
         m, s = k / n, math.sqrt(k * (n - k) / (n * (n - 1)))
         if round(m + 1e-12, 1) == mean and round(s + 1e-12, 1) == sd:
