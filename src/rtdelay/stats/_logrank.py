@@ -304,7 +304,7 @@ def logrank_trend_test(
     num = float(c @ s.u)
     den = float(c @ s.v @ c)
     if den > 0:
-        stat, z, pval = num * num / den, num / np.sqrt(den), _p_chisq(num * num / den, 1)
+        stat, z, pval = num * num / den, float(num / np.sqrt(den)), _p_chisq(num * num / den, 1)
     else:
         stat, z, pval = 0.0, float("nan"), float("nan")
     return TestResult(
