@@ -131,13 +131,16 @@ def test_empty_group_is_not_an_error(included):
 
 
 def test_beyond_figures_only_with_beyond(results, included):
-    assert "fig5_waiting_risk" not in figures.figure_builders(results)
+    from rtdelay.study import run
+
+    without = run(included, beyond=False)
+    assert "fig5_waiting_risk" not in figures.figure_builders(without)
     with pytest.raises(ValueError, match="no beyond-the-article waiting"):
-        figures.fig5_waiting_risk(results)
+        figures.fig5_waiting_risk(without)
     beyond_mod = pytest.importorskip("rtdelay.study._beyond")
     frame = included.assign(inspection_months=included["ti_months"])
     beyond = beyond_mod.run_beyond(frame, n_boot=20, seed=1)
-    with_beyond = types.SimpleNamespace(**{k: getattr(results, k) for k in results.__dataclass_fields__}, beyond=beyond)
+    with_beyond = types.SimpleNamespace(**{k: getattr(results, k) for k in results.__dataclass_fields__ if k != "beyond"}, beyond=beyond)
     builders = figures.figure_builders(with_beyond)
     assert {"fig5_waiting_risk", "fig6_lc_competing"} <= set(builders)
     fig5 = figures.fig5_waiting_risk(with_beyond)

@@ -69,9 +69,9 @@ def test_html_is_self_contained(written):
 def test_html_sections_follow_the_article(written):
     page = _page(written)
     order = [page.index(f'<section id="{s}"') for s in (
-        "patients", "progression-before-rt", "prognosis", "patient-reported-outcomes", "complications", "reproduction", "methods")]
+        "patients", "progression-before-rt", "prognosis", "patient-reported-outcomes", "complications",
+        "beyond", "reproduction", "methods")]
     assert order == sorted(order)
-    assert 'id="beyond"' not in page  # the results carry no beyond analyses
 
 
 def test_synthetic_banner_and_reproduction_table(written, results, tmp_path):
@@ -174,7 +174,7 @@ def test_beyond_section_when_results_carry_beyond(results, included, tmp_path):
     beyond_mod = pytest.importorskip("rtdelay.study._beyond")
     frame = included.assign(inspection_months=included["ti_months"])
     beyond = beyond_mod.run_beyond(frame, n_boot=20, seed=1)
-    with_beyond = types.SimpleNamespace(**{k: getattr(results, k) for k in results.__dataclass_fields__}, beyond=beyond)
+    with_beyond = types.SimpleNamespace(**{k: getattr(results, k) for k in results.__dataclass_fields__ if k != "beyond"}, beyond=beyond)
     out = write_report_outputs(with_beyond, out_dir=tmp_path, results_json=None, quiet=True)
     page = out["report"].read_text(encoding="utf-8")
     assert '<section id="beyond"' in page

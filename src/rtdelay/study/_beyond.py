@@ -192,9 +192,20 @@ def _waiting_risk(included: pd.DataFrame, *, n_boot: int, seed: int) -> WaitingR
     naive_risk = 1.0 - naive.at(times)
     look = included["inspection_months"].to_numpy(float)
     npmle = current_status_npmle(look, pbr)
-    band = current_status_ci(look, pbr, times=times, n_boot=n_boot, seed=seed)
-    npmle_risk = npmle.at(times)
     notes: list[str] = []
+    within = times <= look.max()
+    lower = np.full(times.size, np.nan)
+    upper = np.full(times.size, np.nan)
+    if within.any():
+        band = current_status_ci(look, pbr, times=times[within], n_boot=n_boot, seed=seed)
+        lower[within] = band.lower
+        upper[within] = band.upper
+    if not within.all():
+        notes.append(
+            f"no pre-RT MRI later than {look.max():.1f} months: the current-status estimate is not "
+            f"identified at {', '.join(f'{t:g}' for t in times[~within])} months"
+        )
+    npmle_risk = npmle.at(times)
     model = None
     model_risk = np.full(times.size, np.nan)
     try:
@@ -225,8 +236,8 @@ def _waiting_risk(included: pd.DataFrame, *, n_boot: int, seed: int) -> WaitingR
         naive_risk=naive_risk,
         npmle=npmle,
         npmle_risk=npmle_risk,
-        npmle_lower=np.asarray(band.lower, dtype=float),
-        npmle_upper=np.asarray(band.upper, dtype=float),
+        npmle_lower=lower,
+        npmle_upper=upper,
         n_boot=n_boot,
         model=model,
         model_risk=model_risk,

@@ -270,6 +270,8 @@ def results_to_json(
     doc["n_screened"] = int(screened) if isinstance(screened, (int, float)) and math.isfinite(screened) else None
     doc["details"] = _details(results)
     doc["notes"] = list(results.notes)
+    if results.beyond is not None:
+        doc["beyond_the_article"] = results.beyond.to_dict()
     if metadata is not None:
         doc["metadata"] = dict(metadata)
     return jsonable(doc)  # type: ignore[no-any-return]

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from rtdelay.errors import InputError
+from rtdelay.study._beyond import run_beyond
 from rtdelay.study._common import GROUPS, Notes
 from rtdelay.study._complications import complication_results
 from rtdelay.study._interval import interval_results
@@ -56,6 +57,9 @@ def run(
     flow: Mapping[str, Any] | None = None,
     pbr_times: Sequence[float] = (1, 3, 6),
     rate_time: float = 12.0,
+    beyond: bool = True,
+    n_boot: int = 2000,
+    seed: int = 0,
 ) -> StudyResults:
     """Run every analysis of Gong et al. (Radiat Oncol 2021;16:21) on the eligible patients.
 
@@ -74,6 +78,12 @@ def run(
         Months at which the risk of progression before RT is read (article: 1, 3, 6).
     rate_time : float
         Months after RT start at which local control and survival are read (article: 12).
+    beyond : bool
+        Also run the analyses that improve on the article's methods
+        (:func:`rtdelay.study._beyond.run_beyond`: current-status risk of progression while
+        waiting, competing-risk local control, adjusted Cox models, landmark).
+    n_boot, seed : int
+        Bootstrap replicates and seed of the current-status confidence band.
 
     Returns
     -------
@@ -100,6 +110,13 @@ def run(
     fu = followup_results(frame, notes)
     t2 = table2(frame, notes)
     comp = complication_results(frame, complications, notes) if complications is not None else None
+    extra = None
+    if beyond and len(frame):
+        look = frame
+        if "inspection_months" not in frame.columns:
+            notes.add("inspection_months absent: the pre-RT MRI is taken to be at the start of RT")
+            look = frame.assign(inspection_months=frame["ti_months"])
+        extra = run_beyond(look, rate_time=float(rate_time), n_boot=n_boot, seed=seed)
     return StudyResults(
         n_patients=len(frame),
         n_by_group=n_by_group,
@@ -112,4 +129,5 @@ def run(
         complications=comp,
         flow=dict(flow) if flow is not None else None,
         notes=notes.as_tuple(),
+        beyond=extra,
     )

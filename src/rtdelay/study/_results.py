@@ -16,6 +16,7 @@ from rtdelay.stats._results import ResultMixin
 
 if TYPE_CHECKING:
     from rtdelay.stats import SurvivalCurve, TestResult
+    from rtdelay.study._beyond import BeyondResults
 
 __all__ = [
     "Summary",
@@ -277,3 +278,4 @@ class StudyResults(ResultMixin):
     complications: Complications | None
     flow: dict[str, Any] | None
     notes: tuple[str, ...]
+    beyond: BeyondResults | None = None
