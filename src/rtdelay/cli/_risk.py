@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from rtdelay.cli._app import app, fail, parse_float_list
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @app.command("risk")
@@ -52,9 +56,19 @@ def risk(
     _print_human(pred, source)
 
 
-def _load_included(cohort: Path | None, mapping: Path | None, date_order: str | None) -> tuple[str, object]:
+def _load_included(
+    cohort: Path | None, mapping: Path | None, date_order: str | None
+) -> tuple[str, pd.DataFrame]:
     from rtdelay.cohort import read_cohort
+    from rtdelay.errors import RtdelayError
 
+    try:
+        return _read_included(read_cohort, cohort, mapping, date_order)
+    except RtdelayError as exc:
+        fail(str(exc))
+
+
+def _read_included(read_cohort, cohort, mapping, date_order):
     if cohort is None:
         from rtdelay.demo import DEMO_NOTICE, demo_cohort_path
 
@@ -91,11 +105,22 @@ def _print_human(pred, source: str) -> None:
     for w, r, lo, hi in zip(pred.wait_weeks, pred.risk, pred.lower, pred.upper, strict=True):
         table.add_row(f"{w:g}", format_percent(r), f"{format_percent(lo)}–{format_percent(hi)}")
     console.print(table)
-    if pred.max_risk is not None:
+    k, k_se = float(m.coef[1]), float(m.se[1])
+    if k - 1.96 * k_se <= 0:
         console.print(
-            f"Latest week with predicted risk <= {format_percent(pred.max_risk)}: {pred.latest_week} "
-            f"(by the upper 95% limit: {pred.latest_week_upper})"
+            f"Caution: in this cohort the risk does not clearly rise with the wait (time shape "
+            f"{k:.2f}, 95% CI {k - 1.96 * k_se:.2f} to {k + 1.96 * k_se:.2f}); the predictions mostly "
+            "reflect the overall proportion with progression."
         )
+    if pred.max_risk is not None:
+        limit = format_percent(pred.max_risk)
+        for label, week in (("predicted risk", pred.latest_week), ("upper 95% limit", pred.latest_week_upper)):
+            if week == 0:
+                console.print(f"The {label} exceeds {limit} already one week after surgery.")
+            elif week is not None and week >= 104:
+                console.print(f"The {label} stays at or below {limit} for at least 104 weeks.")
+            else:
+                console.print(f"Latest week with the {label} at or below {limit}: week {week}.")
     console.print(
         "Current-status model: progression is seen only at the pre-RT MRI; estimates assume the "
         "timing of that MRI does not depend on the patient's risk."

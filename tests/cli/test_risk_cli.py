@@ -1,0 +1,94 @@
+"""``rtdelay risk``: JSON shape, errors, cohort option, and the latest-week rule by hand."""
+
+import json
+import math
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from rtdelay.cli import app  # noqa: E402
+from rtdelay.planning import fit_current_status, predict_wait_risk  # noqa: E402
+
+runner = CliRunner()
+
+
+def _run(*args):
+    return runner.invoke(app, ["risk", *args])
+
+
+def test_json_on_demo_cohort():
+    res = _run("--histology", "RCC", "--surgery", "separation", "--wait-weeks", "4,8,12", "--max-risk", "0.3", "--json")
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert [p["wait_weeks"] for p in out["predictions"]] == [4, 8, 12]
+    for p in out["predictions"]:
+        assert 0 <= p["lower"] <= p["risk"] <= p["upper"] <= 1
+    assert "demo cohort" in out["cohort"] and "SYNTHETIC" in out["cohort"]
+    assert out["profile"]["growth_class"] == "moderate"  # RCC -> renal -> Tomita moderate
+    assert set(out["model"]) >= {"baseline", "coef", "se", "aic", "terms", "notes"}
+    assert isinstance(out["latest_week"], int)
+
+
+def test_human_output_names_the_synthetic_cohort():
+    res = _run("--histology", "breast", "--wait-weeks", "4")
+    assert res.exit_code == 0, res.output
+    assert "SYNTHETIC" in res.output and "95% CI" in res.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--histology", "glioma", "--wait-weeks", "4"], "histology must be one of renal, lung"),
+        (["--histology", "lung", "--surgery", "laminoplasty", "--wait-weeks", "4"], "surgery must be one of"),
+        (["--histology", "lung", "--escc", "4", "--wait-weeks", "4"], "escc must be one of 0, 1a, 1b, 1c, 2, 3"),
+        (["--histology", "lung", "--wait-weeks", "four"], "--wait-weeks takes numbers"),
+        (["--histology", "lung", "--wait-weeks", "-2"], "wait weeks must be positive"),
+        (["--histology", "lung", "--wait-weeks", "4", "--max-risk", "10"], "max risk must lie between 0 and 1"),
+        (["--histology", "lung", "--wait-weeks", "4", "--cohort", "/nonexistent/cohort.csv"], "rtdelay: error:"),
+    ],
+)
+def test_errors_are_one_line_exit_2(args, message):
+    res = _run(*args)
+    assert res.exit_code == 2
+    assert message in res.stderr
+    assert "Traceback" not in res.output
+
+
+
+def test_cohort_option(tmp_path):
+    from study_cohort_dates import dates_frame
+
+    path = tmp_path / "cohort.csv"
+    dates_frame().to_csv(path, index=False)
+    res = _run("--cohort", str(path), "--histology", "lung", "--wait-weeks", "4,12", "--json")
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert out["cohort"] == str(path)
+    assert out["model"]["n"] == 78
+
+
+def _toy_model():
+    rng = np.random.default_rng(7)
+    c = rng.uniform(0.2, 8.0, 400)
+    t = rng.weibull(1.5, 400) * 6.0
+    return fit_current_status(c, (t <= c).astype(int), baseline="weibull")
+
+
+def test_latest_week_by_hand():
+    fit = _toy_model()
+    a, k = fit.coef
+    # F(t) = 1 - exp(-exp(a + k log t)) with t in months = weeks * 7 / 30.4375
+    def risk(week):
+        return 1 - math.exp(-math.exp(a + k * math.log(week * 7 / 30.4375)))
+
+    max_risk = 0.2
+    expected = max(w for w in range(1, 105) if risk(w) <= max_risk)
+    pred = predict_wait_risk(fit, {}, [4, 8], max_risk=max_risk)
+    assert pred.latest_week == expected
+    assert pred.risk[0] == pytest.approx(risk(4), rel=1e-12)
+    assert pred.latest_week_upper <= pred.latest_week
