@@ -67,7 +67,13 @@ def _arrow(x1: float, y1: float, x2: float, y2: float) -> str:
     return f'<line x1="{x1:.0f}" y1="{y1:.0f}" x2="{x2:.0f}" y2="{y2:.0f}" stroke="#000000" stroke-width="1" marker-end="url(#rt-flow-arrow)"/>'
 
 
-def flow_svg(flow: Mapping[str, Any] | None, *, n_by_group: Mapping[str, int] | None = None, included: int | None = None) -> str:
+def flow_svg(
+    flow: Mapping[str, Any] | None,
+    *,
+    n_by_group: Mapping[str, int] | None = None,
+    included: int | None = None,
+    caption: str | None = None,
+) -> str:
     """The flow diagram as an SVG document (string).
 
     Parameters
@@ -116,6 +122,12 @@ def flow_svg(flow: Mapping[str, Any] | None, *, n_by_group: Mapping[str, int] | 
         body.append(_arrow(main_x + _BOX_W / 2, y_top, gx + gw / 2, gy))
     height = gy + 3 * _LINE + 2 * _PAD + 10
     width = _W + 40
+    if caption:
+        body.append(
+            f'<text x="{width / 2:.0f}" y="{height + 4:.0f}" text-anchor="middle" font-size="11" '
+            f'font-style="italic" fill="#444444" id="flow-caption">{escape(caption)}</text>'
+        )
+        height += 14
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height:.0f}" '
         f'viewBox="0 0 {width} {height:.0f}" role="img" aria-labelledby="rt-flow-title">'
@@ -133,9 +145,10 @@ def write_flow_diagram(
     *,
     n_by_group: Mapping[str, int] | None = None,
     included: int | None = None,
+    caption: str | None = None,
 ) -> Path:
     """Write :func:`flow_svg` to ``path`` (an ``.svg`` file) with an XML declaration."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text('<?xml version="1.0" encoding="UTF-8"?>\n' + flow_svg(flow, n_by_group=n_by_group, included=included), encoding="utf-8")
+    target.write_text('<?xml version="1.0" encoding="UTF-8"?>\n' + flow_svg(flow, n_by_group=n_by_group, included=included, caption=caption), encoding="utf-8")
     return target

@@ -142,9 +142,13 @@ def methods_paragraphs(results: StudyResults) -> list[str]:
     return paragraphs
 
 
-def methods_markdown(results: StudyResults, *, metadata: Mapping[str, Any] | None = None) -> str:
-    """``methods.md``: the methods paragraphs and the run metadata."""
+def methods_markdown(
+    results: StudyResults, *, metadata: Mapping[str, Any] | None = None, notice: str | None = None
+) -> str:
+    """``methods.md``: the methods paragraphs and the run metadata (``notice`` first if given)."""
     lines = ["# Statistical methods", ""]
+    if notice:
+        lines += [f"> **{notice}**", ""]
     for par in methods_paragraphs(results):
         lines += [par, ""]
     if results.notes:

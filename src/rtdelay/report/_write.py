@@ -8,6 +8,7 @@ report's path.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from collections.abc import Mapping, Sequence
@@ -24,6 +25,8 @@ METHODS_NAME = "methods.md"
 TABLES_DIR = "tables"
 FIGURES_DIR = "figures"
 FLOW_NAME = "flow_diagram.svg"
+SYNTHETIC_STAMP = "Synthetic demo cohort: not patient data"
+"""Short label stamped on every table, figure and text made from the demo cohort."""
 
 
 def _load_document(results_json: str | Path | Mapping[str, Any] | None) -> dict[str, Any]:
@@ -106,19 +109,28 @@ def write_report_outputs(
     meta = dict(metadata) if metadata is not None else dict(document.get("metadata") or {})
     notice = document.get("notice") if isinstance(document.get("notice"), str) else None
 
+    stamp = None
+    if synthetic:
+        stamp = notice or SYNTHETIC_STAMP
     progress.step("Writing tables (csv, md, html, docx, tex)")
     tables = all_tables(results)
+    if stamp:
+        tables = [dataclasses.replace(t, footnotes=(*t.footnotes, stamp)) for t in tables]
     table_paths = {t.name: t.write(out / TABLES_DIR) for t in tables}
 
     progress.step("Drawing figures (png, svg, pdf)")
-    figure_paths = write_figures(results, out / FIGURES_DIR)
+    figure_paths = write_figures(results, out / FIGURES_DIR, stamp=SYNTHETIC_STAMP if stamp else None)
     flow_path = write_flow_diagram(
-        out / FIGURES_DIR / FLOW_NAME, results.flow, n_by_group=results.n_by_group, included=results.n_patients
+        out / FIGURES_DIR / FLOW_NAME,
+        results.flow,
+        n_by_group=results.n_by_group,
+        included=results.n_patients,
+        caption=SYNTHETIC_STAMP if stamp else None,
     )
 
     progress.step("Writing methods.md and report.html")
     methods_path = out / METHODS_NAME
-    methods_path.write_text(methods_markdown(results, metadata=meta), encoding="utf-8")
+    methods_path.write_text(methods_markdown(results, metadata=meta, notice=stamp), encoding="utf-8")
     page = render_report(
         results,
         figure_files={name: paths["svg"] for name, paths in figure_paths.items() if "svg" in paths},

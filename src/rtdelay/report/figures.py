@@ -341,11 +341,18 @@ def write_figures(
     *,
     formats: Sequence[str] = FIGURE_FORMATS,
     width: str = "single",
+    stamp: str | None = None,
 ) -> dict[str, dict[str, Path]]:
-    """Draw every figure the results allow and save each in ``formats`` into ``folder``."""
+    """Draw every figure the results allow and save each in ``formats`` into ``folder``.
+
+    ``stamp`` (e.g. "Synthetic demo cohort: not patient data") is written small in the lower
+    right corner of every figure, so that a figure copied out of the report still says so.
+    """
     out = Path(folder)
     written: dict[str, dict[str, Path]] = {}
     for name, build in figure_builders(results).items():
         fig = build(results, width=width)
+        if stamp:
+            fig.text(0.985, 0.003, stamp, ha="right", va="bottom", fontsize=5.5, color="0.35", style="italic", gid="stamp")
         written[name] = save_figure(fig, out / name, formats=formats)
     return written
