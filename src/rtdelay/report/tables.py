@@ -85,7 +85,9 @@ def _label(variable: str) -> str:
 
 
 def _level_label(level: str) -> str:
-    return level[:1].upper() + level[1:] if level and level[0].islower() else level
+    """Readable category label: ``unknown_primary`` -> ``Unknown primary``."""
+    text = level.replace("_", " ") if "_" in level else level
+    return text[:1].upper() + text[1:] if text and text[0].islower() else text
 
 
 def _marker(index: int) -> str:
