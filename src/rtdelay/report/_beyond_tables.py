@@ -8,6 +8,7 @@ its table out instead of failing the report. Numbers are formatted, never recomp
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -98,6 +99,30 @@ _COX_LABELS = {
 }
 
 
+_TERM_LABELS = {
+    "pbr": "PBR (vs NPBR)",
+    "ti_months": "Wait from surgery to RT (per month)",
+    "tokuhashi": "Revised Tokuhashi score (per point)",
+    "kps_pre": "KPS before surgery (per point)",
+}
+
+
+def _term_label(name: str, names: Sequence[str]) -> str:
+    """Readable Cox term: ``growth_class[rapid]`` -> ``Tomita growth class: rapid (vs moderate)``.
+
+    The reference level is named only when it is certain: all three growth classes present
+    (two dummies), the reference being the one without a dummy.
+    """
+    if name in _TERM_LABELS:
+        return _TERM_LABELS[name]
+    if name.startswith("growth_class[") and name.endswith("]"):
+        dummies = {n[13:-1] for n in names if n.startswith("growth_class[")}
+        missing = {"slow", "moderate", "rapid"} - dummies
+        versus = f"vs {missing.pop()}" if len(dummies) == 2 and len(missing) == 1 else "vs reference"
+        return f"Tomita growth class: {name[13:-1]} ({versus})"
+    return name
+
+
 def _cox_table(cox: Any) -> ReportTable | None:
     rows: list[TableRow] = []
     for attr, label in _COX_LABELS.items():
@@ -110,7 +135,7 @@ def _cox_table(cox: Any) -> ReportTable | None:
         hi = np.asarray(fit.ci_upper, dtype=float)
         p = np.asarray(fit.p_value, dtype=float)
         for i, name in enumerate(fit.names):
-            rows.append(TableRow(cells=(str(name), format_hr_ci(hr[i], (lo[i], hi[i])), format_p(p[i])), indent=1))
+            rows.append(TableRow(cells=(_term_label(str(name), fit.names), format_hr_ci(hr[i], (lo[i], hi[i])), format_p(p[i])), indent=1))
     if not rows:
         return None
     notes = ["Cox proportional-hazards models; hazard ratio with 95% CI and Wald P."]
