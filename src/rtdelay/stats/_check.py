@@ -32,6 +32,12 @@ def check_time(time: ArrayLike, *, name: str = "time", allow_zero: bool = True) 
         arr = arr.reshape(-1) if arr.ndim == 0 else arr
         if arr.ndim != 1:
             raise ValueError(f"{name} must be one-dimensional, got shape {arr.shape}")
+    if arr.size:
+        # Fast path: two reductions, no temporaries (NaN propagates through min and max).
+        lo, hi = float(arr.min()), float(arr.max())
+        if np.isfinite(lo) and np.isfinite(hi) and (lo >= 0.0 if allow_zero else lo > 0.0):
+            return arr
+    # Some value is bad: locate the first one.
     bad = ~np.isfinite(arr)
     if bad.any():
         i = _first_bad(bad)

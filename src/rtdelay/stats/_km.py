@@ -57,9 +57,18 @@ def _check_options(conf_type: str, conf_level: float) -> None:
 
 
 def _confint(
-    surv: NDArray[np.float64], logse: NDArray[np.float64], conf_type: str, conf_level: float
+    surv: NDArray[np.float64],
+    logse: NDArray[np.float64],
+    conf_type: str,
+    conf_level: float,
+    *,
+    scratch: NDArray[np.float64] | None = None,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Pointwise limits from the survival and the log-scale standard error (R survfit_confint)."""
+    """Pointwise limits from the survival and the log-scale standard error (R survfit_confint).
+
+    ``scratch``, an array shaped like ``surv`` whose values may be overwritten, saves a
+    temporary on the default log-log scale.
+    """
     from scipy.special import ndtri
 
     z = float(ndtri(1.0 - (1.0 - conf_level) / 2.0))
@@ -77,7 +86,7 @@ def _confint(
             # fewer transcendental calls and temporaries. NaN where S is 0 or 1 (R: NA).
             lxx = np.log(surv)
             lxx[(surv == 0.0) | (surv == 1.0)] = np.nan
-            scale = z * logse
+            scale = np.multiply(logse, z, out=scratch)
             scale /= lxx
             np.exp(scale, out=scale)
             lower = np.divide(lxx, scale)
@@ -290,21 +299,22 @@ def kaplan_meier(
     if t.size == 0:
         raise ValueError("time is empty: the Kaplan-Meier estimate needs at least one record")
     tab = risk_table(t, e)
+    # In-place steps on three work arrays keep the temporaries few (10 million records fit in
+    # well under 2 GB, and fewer fresh pages are touched).
     n = tab.n_at_risk.astype(np.float64)
-    d = tab.n_events.astype(np.float64)
-    # In-place steps keep the temporaries few (10 million records fit in well under 2 GB).
-    surv: NDArray[np.float64] = d / n
-    np.subtract(1.0, surv, out=surv)
-    np.cumprod(surv, out=surv)
+    logse = tab.n_events.astype(np.float64)
+    surv: NDArray[np.float64] = np.divide(logse, n)  # hazard h = d / n
     with np.errstate(divide="ignore", invalid="ignore"):
-        logse = n - d  # Greenwood term d / (n (n - d)): 0 when d = 0, inf when n = d
-        logse *= n
-        np.divide(d, logse, out=logse)
-        del n, d
+        # Greenwood term d / (n (n - d)) = h / (n - d): 0 when d = 0, inf when n = d.
+        np.subtract(n, logse, out=logse)
+        np.divide(surv, logse, out=logse)
         np.cumsum(logse, out=logse)
         np.sqrt(logse, out=logse)
+        np.subtract(1.0, surv, out=surv)
+        np.cumprod(surv, out=surv)
         std_err = surv * logse
-    lower, upper = _confint(surv, logse, conf_type, float(conf_level))
+    lower, upper = _confint(surv, logse, conf_type, float(conf_level), scratch=n)
+    del n
     return SurvivalCurve(
         time=tab.time,
         survival=surv,

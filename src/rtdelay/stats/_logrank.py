@@ -105,13 +105,15 @@ def _stratum_sums(
 ) -> tuple[NDArray[np.float64], ...]:
     """U, V, weighted O, weighted E, O, E, n for one stratum (vectorised over event times)."""
     tab = risk_table(t, e, codes, k, per_group=True, event_times_only=True)
+    # Few full-length temporaries (each T or k x T floats), reused through ``out=``; sums over
+    # times are matrix-vector products.
     n = tab.n_at_risk.astype(np.float64)
     d = tab.n_events.astype(np.float64)
-    # (k, T) arrays made contiguous; sums use einsum (np.dot on 1-d arrays is much slower here).
-    ng = np.ascontiguousarray(tab.group_at_risk, dtype=np.float64)
-    dg = np.ascontiguousarray(tab.group_events, dtype=np.float64)
-    if weighting == "logrank":
-        w = np.ones_like(n)
+    ng = tab.group_at_risk.astype(np.float64)  # (k, T), C-contiguous
+    obs = tab.group_events.sum(axis=1).astype(np.float64)
+    w: NDArray[np.float64] | None
+    if weighting == "logrank" or (weighting == "fleming-harrington" and p == 0 and q == 0):
+        w = None
     elif weighting == "breslow":
         w = n
     elif weighting == "tarone-ware":
@@ -120,17 +122,29 @@ def _stratum_sums(
         km = np.cumprod(1.0 - d / n)
         s_left = np.concatenate(([1.0], km[:-1]))
         w = s_left**p * (1.0 - s_left) ** q
-    exp_unw = ng * (d / n)  # d_j n_gj / n_j
-    obs, exp = np.einsum("gj->g", dg), np.einsum("gj->g", exp_unw)
-    unit = weighting == "logrank" or (weighting == "fleming-harrington" and p == 0 and q == 0)
-    obs_w = obs if unit else np.einsum("gj,j->g", dg, w)
-    exp_w = exp if unit else np.einsum("gj,j->g", exp_unw, w)
+    h = d / n  # hazard d_j / n_j; expected d_j n_gj / n_j summed over j is ng @ h
+    exp = ng @ h
+    if w is None:
+        obs_w, exp_w = obs, exp
+    else:
+        obs_w = tab.group_events @ w
+        exp_w = ng @ (h * w)
+    # Variance factor a_j = w_j^2 d_j (n_j - d_j) / (n_j^2 (n_j - 1)) = w_j^2 h_j (n_j - d_j) / (n_j (n_j - 1)).
+    a = np.subtract(n, d, out=d)
+    a *= h
+    den = np.subtract(n, 1.0, out=h)
+    den *= n
     with np.errstate(divide="ignore", invalid="ignore"):
-        a = d * (n - d) / (n * n * (n - 1.0))
-        if not unit:
-            a *= w * w
+        a /= den
+    if w is not None:
+        a *= w * w
     a[n <= 1] = 0.0  # one at risk: no variance (and 0/0 above)
-    v = np.diag(np.einsum("gj,j->g", ng, a * n)) - np.einsum("gj,hj->gh", ng * a, ng)
+    # V_gh = sum_j a_j n_gj (n_j [g == h] - n_hj).
+    buf = np.multiply(a, n, out=den)
+    v = np.diag(ng @ buf)
+    for g in range(k):
+        np.multiply(ng[g], a, out=buf)
+        v[g] -= ng @ buf
     return obs_w - exp_w, v, obs_w, exp_w, obs, exp, tab.group_n.astype(np.float64)
 
 

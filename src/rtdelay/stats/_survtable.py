@@ -4,11 +4,15 @@ Everything here is vectorised; no Python loop runs over times or records:
 
 * integer-valued times with a small range (e.g. days): ``bincount`` over time (and group) bins,
   O(n + range), no sort at all;
-* other times: one ``numpy.sort`` of ``uint64`` keys packing each time's bit pattern with its
-  event flag (see :func:`_sorted_counts`), run boundaries by ``flatnonzero(diff)`` and event
-  counts by ``add.reduceat``; with k groups, one such sort per group, the k sorted runs merged
-  by a stable ``argsort`` (timsort merges presorted runs in about linear time) and the counts
-  per (time, group) cell taken by ``bincount``.
+* other times, no groups: one ``numpy.sort`` of ``uint64`` keys packing each time's bit
+  pattern with its event flag (see :func:`_sorted_counts`); runs of equal times by
+  ``flatnonzero(diff)``, risk sets as ``n - start`` of each run and event counts from one
+  cumulative sum;
+* other times, k groups: one ``numpy.sort`` of keys packing an order-preserving integer code
+  of the time with the group and the event (see :func:`_time_codes`); when the times span too
+  many binades for the code to leave room for the group bits (about 2**10 / 2**g binades for
+  g group bits, far beyond real follow-up data), one sort per group and a merge of the k
+  sorted runs instead. Counts per (time, group) cell by ``bincount``.
 
 For distinct times :math:`t_1 < \\dots < t_T` the table holds :math:`n_j` (number with time
 :math:`\\ge t_j`, the risk set), :math:`d_j` (events at :math:`t_j`) and :math:`c_j`
@@ -34,10 +38,48 @@ _BINCOUNT_RANGE_FACTOR = 4
 _BINCOUNT_RANGE_FLOOR = 1 << 16
 
 
+def _time_codes(time: NDArray[np.float64], spare_bits: int) -> tuple[NDArray[np.uint64], int] | None:
+    """Exact order-preserving integer codes of non-negative times, leaving ``spare_bits`` free.
+
+    The IEEE-754 bit patterns of non-negative floats sort like the numbers. Code 0 stands for
+    zero (``0.0`` and ``-0.0``) and ``bits - lo + 1`` for a positive time, ``lo`` being the bit
+    pattern of the smallest positive time, so the codes span only the binades the data use.
+    Returns the codes and ``lo`` (see :func:`_decode_times`), or None when the largest code
+    needs more than ``64 - spare_bits`` bits.
+    """
+    n = time.shape[0]
+    if n == 0:
+        return np.zeros(0, dtype=np.uint64), 1
+    tmin, tmax = float(time.min()), float(time.max())
+    if tmax == 0.0:
+        return np.zeros(n, dtype=np.uint64), 1
+    lo_time = tmin if tmin > 0.0 else float(np.min(time, where=time > 0.0, initial=np.inf))
+    lo = int(np.float64(lo_time).view(np.uint64))
+    hi = int(np.float64(tmax).view(np.uint64))
+    if (hi - lo + 1) >> (64 - spare_bits):
+        return None
+    codes = time.view(np.uint64) - np.uint64(lo - 1)  # wraps for zeros, fixed just below
+    if tmin == 0.0:
+        codes[time == 0.0] = 0
+    return codes, lo
+
+
+def _decode_times(codes: NDArray[np.uint64], lo: int) -> NDArray[np.float64]:
+    """Times from the codes of :func:`_time_codes` (``lo = 1``: the codes are the bit patterns)."""
+    if lo == 1:
+        return codes.view(np.float64)
+    bits = codes + np.uint64(lo - 1)
+    bits[codes == 0] = 0
+    return bits.view(np.float64)
+
+
 def _merged_group_keys(
     time: NDArray[np.float64], event: NDArray[np.bool_], grp: NDArray[np.integer[Any]], k: int
 ) -> tuple[NDArray[np.uint64], NDArray[np.integer[Any]]]:
-    """All packed keys sorted, with each key's group: k group sorts and one run merge."""
+    """All ``(bits << 1) | event`` keys sorted, with each key's group: k sorts and a run merge.
+
+    The fallback of :func:`_grouped_sorted` for times spanning too many binades.
+    """
     packed = time.view(np.uint64) << np.uint64(1)
     packed |= event
     runs = []
@@ -55,6 +97,44 @@ def _merged_group_keys(
     small = np.int8 if k <= 127 else np.intp
     labels: NDArray[Any] = np.repeat(np.arange(k, dtype=small), sizes)[perm]
     return merged, labels
+
+
+def _grouped_sorted(
+    time: NDArray[np.float64], event: NDArray[np.bool_], grp: NDArray[np.integer[Any]], k: int
+) -> tuple[NDArray[np.uint64], int, NDArray[np.bool_], NDArray[np.integer[Any]]]:
+    """Records sorted by (time, group, event): time codes, ``lo``, events and group codes.
+
+    ``lo`` decodes the codes (:func:`_decode_times`).
+    One ``numpy.sort`` of ``(code << (b + 1)) | (group << 1) | event`` keys, ``b`` bits
+    holding the group code; falls back to :func:`_merged_group_keys` when the codes leave no
+    room for the group bits.
+    """
+    gbits = max(1, (k - 1).bit_length())
+    shift = gbits + 1
+    coded = _time_codes(time, shift)
+    if coded is None:
+        merged, merged_labels = _merged_group_keys(time, event, grp, k)
+        merged_ev = (_low_bytes(merged) & np.uint8(1)).view(np.bool_)
+        merged >>= np.uint64(1)
+        return merged, 1, merged_ev, merged_labels
+    key, lo = coded
+    key <<= np.uint64(shift)
+    # key += 2 * group, then the event bit; the casts run in small buffers, no full temporary.
+    np.add(key, grp, out=key, dtype=np.uint64, casting="unsafe")
+    np.add(key, grp, out=key, dtype=np.uint64, casting="unsafe")
+    key |= event
+    key.sort()
+    if shift <= 8:  # group and event sit in the lowest byte: work on a uint8 view
+        lb = _low_bytes(key) & np.uint8((1 << shift) - 1)
+        ev = (lb & np.uint8(1)).view(np.bool_)
+        labels: NDArray[Any] = lb >> np.uint8(1)
+    else:
+        low = key & np.uint64((1 << shift) - 1)
+        ev = (low & np.uint64(1)).astype(np.bool_)
+        labels = (low >> np.uint64(1)).astype(np.intp)
+        del low
+    key >>= np.uint64(shift)
+    return key, lo, ev, labels
 
 
 def _integer_bins(time: NDArray[np.float64]) -> NDArray[np.intp] | None:
@@ -78,34 +158,99 @@ def _low_bytes(key: NDArray[np.uint64]) -> NDArray[np.uint8]:
     return raw[0::8] if sys.byteorder == "little" else raw[7::8]
 
 
-def _sorted_counts(
+def _sorted_keys(
     time: NDArray[np.float64], event: NDArray[np.bool_]
-) -> tuple[NDArray[np.uint64], NDArray[np.int64], NDArray[np.int64]]:
-    """Distinct times (as float64 bit patterns), records and events at each, by one sort.
+) -> tuple[NDArray[np.uint64], int, NDArray[np.bool_]]:
+    """Records in increasing time order: time bit patterns, ``lo = 1`` and events, by one sort.
 
     For non-negative floats the IEEE-754 bit patterns sort like the numbers, and their sign
     bit is free: ``(bits << 1) | event`` packs time and event into one ``uint64`` key, and a
     plain ``numpy.sort`` of the keys (SIMD-accelerated, about twice as fast as ``argsort``)
     replaces the permutation. ``-0.0`` becomes ``0.0``.
     """
-    n = time.shape[0]
-    if n == 0:
-        empty = np.empty(0, dtype=np.int64)
-        return np.empty(0, dtype=np.uint64), empty, empty
     key = time.view(np.uint64) << np.uint64(1)
     key |= event
     key.sort()
-    ev = _low_bytes(key) & np.uint8(1)
+    ev = (_low_bytes(key) & np.uint8(1)).view(np.bool_)
     key >>= np.uint64(1)
-    new = np.empty(n, dtype=np.bool_)
-    new[0] = True
-    np.not_equal(key[1:], key[:-1], out=new[1:])
-    starts = np.flatnonzero(new)
-    del new
-    d = np.add.reduceat(ev, starts, dtype=np.int64)
-    del ev
-    total = np.diff(starts, append=n).astype(np.int64, copy=False)
-    return key[starts], total, d
+    return key, 1, ev
+
+
+def _table_from_sorted(
+    key: NDArray[np.uint64],
+    lo: int,
+    ev: NDArray[np.bool_],
+    labels: NDArray[np.integer[Any]] | None,
+    k: int,
+    event_times_only: bool,
+) -> RiskTable:
+    """Risk table of records sorted by time (``key``: codes of :func:`_time_codes`).
+
+    The j-th distinct time's records are ``bounds[j]:bounds[j + 1]`` of the sorted arrays, so
+    its risk set is ``n - bounds[j]``; counts within it (events, per group) are differences of
+    one cumulative sum taken at the bounds, and per-group risk sets are the group's size minus
+    its records before the run (the last group's counts are the rest). Without ties (usual for
+    continuous times) every run is one record and the sums are not needed.
+    """
+    n = key.shape[0]
+    new = np.empty(n + 1, dtype=np.bool_)
+    new[:1] = True
+    new[-1:] = True
+    np.not_equal(key[1:], key[:-1], out=new[1:n])
+    no_ties = bool(new.all())
+    cum = np.empty(n + 1 if (labels is not None or not no_ties) else 1, dtype=np.int64)
+    cum[0] = 0
+    if no_ties:
+        del new
+        if event_times_only:
+            starts = np.flatnonzero(ev)
+            utime = _decode_times(key[starts], lo)
+            d = np.ones(starts.shape[0], dtype=np.int64)
+            censored = np.zeros(starts.shape[0], dtype=np.int64)
+        else:
+            starts = np.arange(n)
+            utime = _decode_times(key, lo)  # the key array itself, when lo == 1
+            d = ev.astype(np.int64)
+            censored = 1 - d
+    else:
+        bounds = np.flatnonzero(new)
+        del new
+        np.cumsum(ev, dtype=np.int64, out=cum[1:])
+        d = np.diff(cum[bounds])
+        total = np.diff(bounds)
+        if event_times_only:
+            rows = np.flatnonzero(d)
+            d, total = d[rows], total[rows]
+            starts, ends = bounds[rows], bounds[rows + 1]
+            del rows
+        else:
+            starts, ends = bounds[:-1], bounds[1:]
+        del bounds
+        utime = _decode_times(key[starts], lo)
+        censored = total - d
+        del total
+    del key
+    n_risk = np.subtract(n, starts, dtype=np.int64)
+    g_risk = np.empty((k, starts.shape[0]), dtype=np.int64)
+    g_d = np.empty((k, starts.shape[0]), dtype=np.int64)
+    group_n = np.empty(k, dtype=np.int64)
+    if labels is not None and k > 0:
+        for g in range(k - 1):
+            in_g = labels == g
+            np.cumsum(in_g, dtype=np.int64, out=cum[1:])
+            group_n[g] = cum[n]
+            np.subtract(cum[n], cum[starts], out=g_risk[g])
+            in_g &= ev
+            if no_ties:
+                g_d[g] = in_g[starts]
+            else:
+                np.cumsum(in_g, dtype=np.int64, out=cum[1:])
+                np.subtract(cum[ends], cum[starts], out=g_d[g])
+            del in_g
+        group_n[k - 1] = n - group_n[: k - 1].sum()
+        np.subtract(n_risk, g_risk[: k - 1].sum(axis=0), out=g_risk[k - 1])
+        np.subtract(d, g_d[: k - 1].sum(axis=0), out=g_d[k - 1])
+    return RiskTable(utime, n_risk, d, censored, g_risk, g_d, group_n)
 
 
 def event_as_bool(event: ArrayLike) -> ArrayLike:
@@ -115,7 +260,7 @@ def event_as_bool(event: ArrayLike) -> ArrayLike:
     integer input; any other value still goes to ``check_event``, which names the bad index.
     """
     arr = np.asarray(event)
-    if arr.ndim == 1 and arr.dtype.kind in "iu" and bool(((arr >= 0) & (arr <= 1)).all()):
+    if arr.ndim == 1 and arr.dtype.kind in "iu" and arr.size and arr.min() >= 0 and arr.max() <= 1:
         return arr != 0
     return event
 
@@ -182,6 +327,45 @@ def _reverse_cumsum_inplace(x: NDArray[np.int64]) -> NDArray[np.int64]:
     return x
 
 
+def _binned_table(
+    ti: NDArray[np.intp],
+    event: NDArray[np.bool_],
+    grp: NDArray[np.integer[Any]] | None,
+    k: int,
+    event_times_only: bool,
+) -> RiskTable:
+    """Risk table of integer times ``ti`` (bins 0..max) by one ``bincount``, O(n + range)."""
+    nt = int(ti.max()) + 1
+    utime = np.arange(nt, dtype=np.float64)
+    # One bincount over cells (time, group, event): cell = (ti * k + group) * 2 + event.
+    kk = 1 if grp is None else k
+    cells = ti * (2 * kk)
+    if grp is not None:
+        np.add(cells, grp, out=cells, casting="unsafe")
+        np.add(cells, grp, out=cells, casting="unsafe")
+    np.add(cells, event, out=cells, casting="unsafe")
+    cnt = np.bincount(cells, minlength=2 * kk * nt).reshape(nt, kk, 2)
+    del cells
+    if grp is not None:
+        g_total = np.ascontiguousarray(cnt.sum(axis=2).T)
+        g_d = np.ascontiguousarray(cnt[:, :, 1].T)
+    else:
+        g_total = np.empty((0, nt), dtype=np.int64)
+        g_d = np.empty((0, nt), dtype=np.int64)
+    total = cnt.sum(axis=(1, 2))
+    d = cnt[:, :, 1].sum(axis=1)
+    del cnt
+    group_n = g_total.sum(axis=1)
+    keep = d > 0 if event_times_only else total > 0
+    rows = np.flatnonzero(keep)
+    del keep
+    censored = total[rows] - d[rows]
+    # Risk sets: sums from each time to the end, in place (total and g_total are consumed).
+    n_risk = _reverse_cumsum_inplace(total)[rows]
+    g_risk = _reverse_cumsum_inplace(g_total)[:, rows]
+    return RiskTable(utime[rows], n_risk, d[rows], censored, g_risk, g_d[:, rows], group_n)
+
+
 def risk_table(
     time: NDArray[np.float64],
     event: NDArray[np.bool_],
@@ -194,72 +378,17 @@ def risk_table(
     """Risk-set table of checked arrays; ``codes`` are group codes 0..k-1.
 
     With ``event_times_only`` only the times with at least one event are kept (all the
-    log-rank sums need); the risk sets still count every record.
+    log-rank sums need); the risk sets still count every record. ``per_group=False`` gives
+    ``(0, T)`` per-group arrays.
     """
-    ti = _integer_bins(time)
     grp = codes if per_group else None
+    ti = _integer_bins(time)
     if ti is not None:
-        # Integer times (e.g. days): bins 0..max(time) counted directly, O(n + range).
-        nt = int(ti.max()) + 1
-        utime = np.arange(nt, dtype=np.float64)
-        # One bincount over cells (time, group, event): cell = (ti * k + group) * 2 + event.
-        kk = 1 if grp is None else k
-        cells = ti * (2 * kk)
-        if grp is not None:
-            np.add(cells, grp, out=cells, casting="unsafe")
-            np.add(cells, grp, out=cells, casting="unsafe")
-        np.add(cells, event, out=cells, casting="unsafe")
-        cnt = np.bincount(cells, minlength=2 * kk * nt).reshape(nt, kk, 2)
-        del cells
-        if grp is not None:
-            g_total = np.ascontiguousarray(cnt.sum(axis=2).T)
-            g_d = np.ascontiguousarray(cnt[:, :, 1].T)
-        total = cnt.sum(axis=(1, 2))
-        d = cnt[:, :, 1].sum(axis=1)
-        del ti
-    elif grp is None:
-        # Other times, no groups: one sort of packed (time, event) keys.
-        ubits, total, d = _sorted_counts(time, event)
-        utime = ubits.view(np.float64)
-        nt = utime.shape[0]
-    else:
-        # Other times, k groups: sort each group's packed keys, merge the k sorted runs
-        # (a stable argsort merges presorted runs in about linear time), then count runs.
-        merged, labels = _merged_group_keys(time, event, grp, k)
-        ev = (_low_bytes(merged) & np.uint8(1)).view(np.bool_)
-        merged >>= np.uint64(1)
-        n = merged.shape[0]
-        run = np.zeros(n, dtype=np.intp)
-        np.not_equal(merged[1:], merged[:-1], out=run[1:])
-        ends = np.append(np.flatnonzero(run[1:]), n - 1) if n else np.empty(0, dtype=np.intp)
-        np.cumsum(run, out=run)
-        utime = merged[ends].view(np.float64)
-        del merged
-        nt = utime.shape[0]
-        cells = run
-        cells += labels.astype(np.intp) * nt
-        del run, labels
-        g_total = np.bincount(cells, minlength=k * nt).reshape(k, nt)
-        g_d = np.bincount(cells[ev], minlength=k * nt).reshape(k, nt)
-        del cells
-        total = g_total.sum(axis=0)
-        d = g_d.sum(axis=0)
+        # Integer times (e.g. days): no sort at all.
+        return _binned_table(ti, event, grp, k, event_times_only)
     if grp is None:
-        g_total = np.empty((0, nt), dtype=np.int64)
-        g_d = np.empty((0, nt), dtype=np.int64)
-    group_n = g_total.sum(axis=1)
-    keep = d > 0 if event_times_only else total > 0
-    rows = None if (not event_times_only and bool(keep.all())) else np.flatnonzero(keep)
-    del keep
-    censored = total - d if rows is None else total[rows] - d[rows]
-    # Risk sets: sums from each time to the end, in place (total and g_total are consumed).
-    n_risk = _reverse_cumsum_inplace(total)
-    g_risk = _reverse_cumsum_inplace(g_total)
-    if rows is not None:
-        # One array at a time, so that only one full-length copy is alive at once.
-        utime = utime[rows]
-        n_risk = n_risk[rows]
-        d = d[rows]
-        g_risk = g_risk[:, rows]
-        g_d = g_d[:, rows]
-    return RiskTable(utime, n_risk, d, censored, g_risk, g_d, group_n)
+        # Other times, no groups: one sort of packed (time, event) keys.
+        # (The sorted arrays are passed on without a local name, so they are freed early.)
+        return _table_from_sorted(*_sorted_keys(time, event), None, 0, event_times_only)
+    # Other times, k groups: one sort of packed (time, group, event) keys.
+    return _table_from_sorted(*_grouped_sorted(time, event, grp, k), k, event_times_only)
