@@ -33,7 +33,10 @@ YEAR_DAYS = 12 * MONTH_DAYS
 MIN_ALIVE_DAYS = 180  # alive at the cut-off: treated at least ~6 months before it
 MAX_DAYS = 2200  # surgery 2013-2019 with a 2020 cut-off
 MIN_LC_EVENT_DAYS = 42  # first post-RT imaging about six weeks after the RT start
-LAST_IMAGING_LAG = 120  # last imaging at most four months before the last contact
+LAST_IMAGING_LAG = 120
+KM_TOL = 0.0005  # a rate within half a printed unit (0.05 points) prints as published
+BAND_PENALTY = 100.0  # a mean or SD that would print differently outweighs any p value
+MOBILITY_ROOM = 1.5  # months of follow-up beyond the mean ambulatory time, per group  # last imaging at most four months before the last contact
 
 
 @dataclass(frozen=True)
@@ -61,9 +64,9 @@ def _log_p_loss(p: float, target: float, *, below: bool = False) -> float:
 
 
 def _km_losses(days: NDArray[Any], event: NDArray[Any], pbr: NDArray[np.bool_], goal: dict[str, float]) -> float:
-    total = rate_loss(float(km_at(days, event, YEAR_DAYS)[0]), goal["all"], 0.0004)
-    total += rate_loss(float(km_at(days[pbr], event[pbr], YEAR_DAYS)[0]), goal["PBR"], 0.0004)
-    total += rate_loss(float(km_at(days[~pbr], event[~pbr], YEAR_DAYS)[0]), goal["NPBR"], 0.0004)
+    total = rate_loss(float(km_at(days, event, YEAR_DAYS)[0]), goal["all"], KM_TOL)
+    total += rate_loss(float(km_at(days[pbr], event[pbr], YEAR_DAYS)[0]), goal["PBR"], KM_TOL)
+    total += rate_loss(float(km_at(days[~pbr], event[~pbr], YEAR_DAYS)[0]), goal["NPBR"], KM_TOL)
     return total
 
 
@@ -81,15 +84,23 @@ def _calibrate_os(targets: dict[str, Any], pbr: NDArray[np.bool_], lost: NDArray
     days = np.where(lost, rng.uniform(60, 700, size=n), days)
     days = np.clip(np.round(days), 20, MAX_DAYS).astype(np.int64)
 
+    # the ambulatory months of each group are bounded by its follow-up: keep room for them
+    mob = targets["qol"].get("mobility_months_after_rt", {})
+    room = {g: float(mob[g][0]) + MOBILITY_ROOM for g in ("PBR", "NPBR") if g in mob}
+
     def loss(s: _Os) -> float:
         months = s.days / MONTH_DAYS
         mean, sd = mean_sd(months)
-        return (
+        total = (
             _km_losses(s.days, s.event, pbr, goal)
             + _log_p_loss(logrank_p(s.days, s.event, pbr), p_goal)
-            + band_loss(mean, fu_mean, 1)
-            + band_loss(sd, fu_sd, 1)
+            + band_loss(mean, fu_mean, 1, penalty=BAND_PENALTY)
+            + band_loss(sd, fu_sd, 1, penalty=BAND_PENALTY)
         )
+        for g, need in room.items():
+            short = need - float(months[pbr if g == "PBR" else ~pbr].mean())
+            total += (max(short, 0.0) / 0.5) ** 2
+        return total
 
     def make_propose(movable: NDArray[np.int64]) -> Any:
         def propose(s: _Os, g: np.random.Generator) -> _Os | None:
@@ -110,7 +121,9 @@ def _calibrate_os(targets: dict[str, Any], pbr: NDArray[np.bool_], lost: NDArray
 
         return propose
 
-    best, _ = anneal(_Os(days, event), loss, make_propose(np.arange(n)), rng, max_iter=60000, stop_loss=0.5, t0=0.5)
+    best, _ = anneal(
+        _Os(days, event), loss, make_propose(np.arange(n)), rng, max_iter=60000, stop_loss=0.5, t0=0.5, rounds=4
+    )
     return best
 
 
@@ -128,7 +141,7 @@ def _calibrate_lc(targets: dict[str, Any], pbr: NDArray[np.bool_], os: _Os, rng:
     state = _Os(np.where(event, prog, cens), event)
 
     def loss_pbr(s: _Os) -> float:
-        return rate_loss(float(km_at(s.days[pbr], s.event[pbr], YEAR_DAYS)[0]), goal["PBR"], 0.0004)
+        return rate_loss(float(km_at(s.days[pbr], s.event[pbr], YEAR_DAYS)[0]), goal["PBR"], KM_TOL)
 
     def loss(s: _Os) -> float:
         return _km_losses(s.days, s.event, pbr, goal) + _log_p_loss(logrank_p(s.days, s.event, pbr), p_goal)
@@ -162,8 +175,12 @@ def _calibrate_lc(targets: dict[str, Any], pbr: NDArray[np.bool_], os: _Os, rng:
         return _Os(d, e)
 
     # stage 1: the small PBR group alone; stage 2: the NPBR patients against every target
-    state, _ = anneal(state, loss_pbr, redraw_pbr, rng, max_iter=30000, stop_loss=0.3)
-    best, _ = anneal(state, loss, make_propose(np.flatnonzero(~pbr)), rng, max_iter=60000, stop_loss=0.5, t0=0.5)
+    state, pbr_loss = anneal(state, loss_pbr, redraw_pbr, rng, max_iter=30000, stop_loss=0.5, rounds=3)
+    # stage 2 cannot change the PBR part of the loss: stop on the rest
+    best, _ = anneal(
+        state, loss, make_propose(np.flatnonzero(~pbr)), rng, max_iter=60000, stop_loss=1.0 + pbr_loss, t0=0.5,
+        rounds=4,
+    )
     return best
 
 
@@ -176,7 +193,9 @@ def _calibrate_mobility_months(
 
     def group_loss(v: NDArray[np.float64], key: str, mask: NDArray[np.bool_]) -> float:
         mean, sd = mean_sd(v[mask])
-        return band_loss(mean, float(spec[key][0]), 1) + band_loss(sd, float(spec[key][1]), 1)
+        return band_loss(mean, float(spec[key][0]), 1, penalty=BAND_PENALTY) + band_loss(
+            sd, float(spec[key][1]), 1, penalty=BAND_PENALTY
+        )
 
     def loss(v: NDArray[np.float64]) -> float:
         total = _log_p_loss(mann_whitney_p(v[~pbr], v[pbr]), float(spec["p"]))
@@ -197,9 +216,12 @@ def _calibrate_mobility_months(
         return propose
 
     state, _ = anneal(
-        start, lambda v: group_loss(v, "PBR", pbr), make_propose(np.flatnonzero(pbr)), rng, max_iter=20000, stop_loss=0.0
+        start, lambda v: group_loss(v, "PBR", pbr), make_propose(np.flatnonzero(pbr)), rng, max_iter=20000, stop_loss=0.0,
+        rounds=3,
     )
-    best, _ = anneal(state, loss, make_propose(np.flatnonzero(~pbr)), rng, max_iter=30000, stop_loss=0.3, t0=0.3)
+    best, _ = anneal(
+        state, loss, make_propose(np.flatnonzero(~pbr)), rng, max_iter=30000, stop_loss=0.3, t0=0.3, rounds=4
+    )
     return best
 
 

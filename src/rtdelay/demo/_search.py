@@ -51,25 +51,29 @@ def anneal(
     max_iter: int = 20000,
     stop_loss: float = 0.0,
     t0: float = 0.5,
+    rounds: int = 1,
 ) -> tuple[S, float]:
     """Minimise ``loss`` from ``state`` by local moves; return the best state and its loss.
 
     ``propose(state, rng)`` returns a new state (never mutating its argument) or ``None`` when
-    the drawn move is not allowed. The temperature falls linearly from ``t0`` to 0.
+    the drawn move is not allowed. The temperature falls linearly from ``t0`` to 0 in each of
+    up to ``rounds`` rounds of ``max_iter`` moves; a round starts again (reheated) from the best
+    state so far, and the search stops once the loss reaches ``stop_loss``.
     """
     best, best_loss = state, loss(state)
-    cur, cur_loss = best, best_loss
-    for it in range(max_iter):
-        if best_loss <= stop_loss:
-            break
-        cand = propose(cur, rng)
-        if cand is None:
-            continue
-        cand_loss = loss(cand)
-        temp = t0 * (1.0 - it / max_iter)
-        delta = cand_loss - cur_loss
-        if delta <= 0 or (temp > 0 and rng.random() < math.exp(-delta / temp)):
-            cur, cur_loss = cand, cand_loss
-            if cur_loss < best_loss:
-                best, best_loss = cur, cur_loss
+    for _ in range(rounds):
+        cur, cur_loss = best, best_loss
+        for it in range(max_iter):
+            if best_loss <= stop_loss:
+                return best, best_loss
+            cand = propose(cur, rng)
+            if cand is None:
+                continue
+            cand_loss = loss(cand)
+            temp = t0 * (1.0 - it / max_iter)
+            delta = cand_loss - cur_loss
+            if delta <= 0 or (temp > 0 and rng.random() < math.exp(-delta / temp)):
+                cur, cur_loss = cand, cand_loss
+                if cur_loss < best_loss:
+                    best, best_loss = cur, cur_loss
     return best, best_loss
