@@ -167,7 +167,10 @@ def main() -> None:
     parser.add_argument("--big", type=int, default=10_000_000)
     parser.add_argument("--skip", nargs="*", default=[], choices=["speed", "memory", "help"])
     args = parser.parse_args()
-    print(f"python {sys.version.split()[0]}, numpy {np.__version__}")
+    import os
+
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"python {sys.version.split()[0]}, numpy {np.__version__}; {os.cpu_count()} CPUs, load average {load}")
     if "help" not in args.skip:
         bench_help()
     if "speed" not in args.skip:

@@ -62,12 +62,12 @@ def _confint(
     conf_type: str,
     conf_level: float,
     *,
-    scratch: NDArray[np.float64] | None = None,
+    logse_is_scratch: bool = False,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Pointwise limits from the survival and the log-scale standard error (R survfit_confint).
 
-    ``scratch``, an array shaped like ``surv`` whose values may be overwritten, saves a
-    temporary on the default log-log scale.
+    With ``logse_is_scratch`` the default log-log scale overwrites ``logse`` instead of
+    allocating a temporary.
     """
     from scipy.special import ndtri
 
@@ -86,7 +86,7 @@ def _confint(
             # fewer transcendental calls and temporaries. NaN where S is 0 or 1 (R: NA).
             lxx = np.log(surv)
             lxx[(surv == 0.0) | (surv == 1.0)] = np.nan
-            scale = np.multiply(logse, z, out=scratch)
+            scale = np.multiply(logse, z, out=logse if logse_is_scratch else None)
             scale /= lxx
             np.exp(scale, out=scale)
             lower = np.divide(lxx, scale)
@@ -299,22 +299,20 @@ def kaplan_meier(
     if t.size == 0:
         raise ValueError("time is empty: the Kaplan-Meier estimate needs at least one record")
     tab = risk_table(t, e)
-    # In-place steps on three work arrays keep the temporaries few (10 million records fit in
+    # In-place steps on two work arrays keep the temporaries few (10 million records fit in
     # well under 2 GB, and fewer fresh pages are touched).
-    n = tab.n_at_risk.astype(np.float64)
-    logse = tab.n_events.astype(np.float64)
-    surv: NDArray[np.float64] = np.divide(logse, n)  # hazard h = d / n
+    surv: NDArray[np.float64] = np.divide(tab.n_events, tab.n_at_risk, dtype=np.float64)  # h = d / n
+    logse = np.subtract(tab.n_at_risk, tab.n_events, dtype=np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
         # Greenwood term d / (n (n - d)) = h / (n - d): 0 when d = 0, inf when n = d.
-        np.subtract(n, logse, out=logse)
         np.divide(surv, logse, out=logse)
         np.cumsum(logse, out=logse)
         np.sqrt(logse, out=logse)
         np.subtract(1.0, surv, out=surv)
         np.cumprod(surv, out=surv)
         std_err = surv * logse
-    lower, upper = _confint(surv, logse, conf_type, float(conf_level), scratch=n)
-    del n
+    # logse is not kept: the confidence limits may use it as scratch space.
+    lower, upper = _confint(surv, logse, conf_type, float(conf_level), logse_is_scratch=True)
     return SurvivalCurve(
         time=tab.time,
         survival=surv,

@@ -65,12 +65,15 @@ def _time_codes(time: NDArray[np.float64], spare_bits: int) -> tuple[NDArray[np.
 
 
 def _decode_times(codes: NDArray[np.uint64], lo: int) -> NDArray[np.float64]:
-    """Times from the codes of :func:`_time_codes` (``lo = 1``: the codes are the bit patterns)."""
-    if lo == 1:
-        return codes.view(np.float64)
-    bits = codes + np.uint64(lo - 1)
-    bits[codes == 0] = 0
-    return bits.view(np.float64)
+    """Times from distinct, increasing codes of :func:`_time_codes`, decoded in place.
+
+    ``lo = 1``: the codes are the bit patterns themselves. Only the first code can be 0.
+    """
+    if lo != 1:
+        codes += np.uint64(lo - 1)
+        if codes.shape[0] and codes[0] == np.uint64(lo - 1):
+            codes[0] = 0  # code 0 is the time 0
+    return codes.view(np.float64)
 
 
 def _merged_group_keys(
@@ -198,7 +201,8 @@ def _table_from_sorted(
     new[-1:] = True
     np.not_equal(key[1:], key[:-1], out=new[1:n])
     no_ties = bool(new.all())
-    cum = np.empty(n + 1 if (labels is not None or not no_ties) else 1, dtype=np.int64)
+    cum_dtype = np.int32 if n < 2**31 - 1 else np.int64  # half the memory for counts < 2**31
+    cum = np.empty(n + 1 if (labels is not None or not no_ties) else 1, dtype=cum_dtype)
     cum[0] = 0
     if no_ties:
         del new
@@ -209,14 +213,16 @@ def _table_from_sorted(
             censored = np.zeros(starts.shape[0], dtype=np.int64)
         else:
             starts = np.arange(n)
-            utime = _decode_times(key, lo)  # the key array itself, when lo == 1
+            utime = _decode_times(key, lo)  # the (consumed) key array itself
             d = ev.astype(np.int64)
             censored = 1 - d
     else:
         bounds = np.flatnonzero(new)
         del new
-        np.cumsum(ev, dtype=np.int64, out=cum[1:])
-        d = np.diff(cum[bounds])
+        np.cumsum(ev, dtype=cum_dtype, out=cum[1:])
+        at_bounds = cum[bounds]
+        d = np.subtract(at_bounds[1:], at_bounds[:-1], dtype=np.int64)
+        del at_bounds
         total = np.diff(bounds)
         if event_times_only:
             rows = np.flatnonzero(d)
@@ -235,21 +241,24 @@ def _table_from_sorted(
     g_d = np.empty((k, starts.shape[0]), dtype=np.int64)
     group_n = np.empty(k, dtype=np.int64)
     if labels is not None and k > 0:
+        # Rows are filled in place; the last group's counts are the rest.
+        g_risk[k - 1] = n_risk
+        g_d[k - 1] = d
         for g in range(k - 1):
             in_g = labels == g
-            np.cumsum(in_g, dtype=np.int64, out=cum[1:])
+            np.cumsum(in_g, dtype=cum_dtype, out=cum[1:])
             group_n[g] = cum[n]
-            np.subtract(cum[n], cum[starts], out=g_risk[g])
+            np.subtract(group_n[g], cum[starts], out=g_risk[g])
             in_g &= ev
             if no_ties:
                 g_d[g] = in_g[starts]
             else:
-                np.cumsum(in_g, dtype=np.int64, out=cum[1:])
+                np.cumsum(in_g, dtype=cum_dtype, out=cum[1:])
                 np.subtract(cum[ends], cum[starts], out=g_d[g])
             del in_g
+            g_risk[k - 1] -= g_risk[g]
+            g_d[k - 1] -= g_d[g]
         group_n[k - 1] = n - group_n[: k - 1].sum()
-        np.subtract(n_risk, g_risk[: k - 1].sum(axis=0), out=g_risk[k - 1])
-        np.subtract(d, g_d[: k - 1].sum(axis=0), out=g_d[k - 1])
     return RiskTable(utime, n_risk, d, censored, g_risk, g_d, group_n)
 
 
