@@ -36,7 +36,8 @@ MIN_LC_EVENT_DAYS = 42  # first post-RT imaging about six weeks after the RT sta
 LAST_IMAGING_LAG = 120
 KM_TOL = 0.0005  # a rate within half a printed unit (0.05 points) prints as published
 BAND_PENALTY = 100.0  # a mean or SD that would print differently outweighs any p value
-MOBILITY_ROOM = 1.5  # months of follow-up beyond the mean ambulatory time, per group  # last imaging at most four months before the last contact
+MOBILITY_ROOM = 1.5
+PBR_REDRAW = 0.01  # share of OS moves that redraw the whole PBR group  # months of follow-up beyond the mean ambulatory time, per group  # last imaging at most four months before the last contact
 
 
 @dataclass(frozen=True)
@@ -102,10 +103,18 @@ def _calibrate_os(targets: dict[str, Any], pbr: NDArray[np.bool_], lost: NDArray
             total += (max(short, 0.0) / 0.5) ** 2
         return total
 
+    pbr_rows = np.flatnonzero(pbr)
+
     def make_propose(movable: NDArray[np.int64]) -> Any:
         def propose(s: _Os, g: np.random.Generator) -> _Os | None:
-            i = int(g.choice(movable))
             d, e = s.days.copy(), s.event.copy()
+            if g.random() < PBR_REDRAW:  # a fresh draw of the small PBR group (escapes its plateaus)
+                death_p = g.exponential(1.0 / haz[pbr_rows])
+                cens_p = g.uniform(MIN_ALIVE_DAYS, MAX_DAYS, size=pbr_rows.size)
+                e[pbr_rows] = death_p <= cens_p
+                d[pbr_rows] = np.clip(np.round(np.where(e[pbr_rows], death_p, cens_p)), 20, MAX_DAYS)
+                return _Os(d, e)
+            i = int(g.choice(movable))
             u = g.random()
             if u < 0.25 and not lost[i]:
                 e[i] = not e[i]
@@ -122,7 +131,7 @@ def _calibrate_os(targets: dict[str, Any], pbr: NDArray[np.bool_], lost: NDArray
         return propose
 
     best, _ = anneal(
-        _Os(days, event), loss, make_propose(np.arange(n)), rng, max_iter=60000, stop_loss=0.5, t0=0.5, rounds=4
+        _Os(days, event), loss, make_propose(np.arange(n)), rng, max_iter=30000, stop_loss=0.5, t0=0.5, rounds=4
     )
     return best
 
@@ -178,8 +187,8 @@ def _calibrate_lc(targets: dict[str, Any], pbr: NDArray[np.bool_], os: _Os, rng:
     state, pbr_loss = anneal(state, loss_pbr, redraw_pbr, rng, max_iter=30000, stop_loss=0.5, rounds=3)
     # stage 2 cannot change the PBR part of the loss: stop on the rest
     best, _ = anneal(
-        state, loss, make_propose(np.flatnonzero(~pbr)), rng, max_iter=60000, stop_loss=1.0 + pbr_loss, t0=0.5,
-        rounds=4,
+        state, loss, make_propose(np.flatnonzero(~pbr)), rng, max_iter=20000, stop_loss=1.0 + pbr_loss, t0=0.5,
+        rounds=3,
     )
     return best
 
