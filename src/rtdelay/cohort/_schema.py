@@ -18,6 +18,9 @@ import datetime as _dt
 from dataclasses import dataclass
 from typing import Any
 
+from rtdelay.scores import ESCC_GRADES as _SCORE_ESCC_GRADES
+from rtdelay.scores import HISTOLOGIES as _SCORE_HISTOLOGIES
+
 __all__ = [
     "ColumnSpec",
     "COLUMNS",
@@ -68,29 +71,14 @@ MONTH_DAYS = 30.4375
 SURGERY_DATE_MIN = _dt.date(2000, 1, 1)
 """Earliest accepted surgery date."""
 
-ESCC_GRADES = ("0", "1a", "1b", "1c", "2", "3")
+ESCC_GRADES = _SCORE_ESCC_GRADES
 """Bilsky epidural spinal cord compression grades, in order (Bilsky et al. 2010)."""
 
 ESCC_HIGH_GRADES = ("2", "3")
 
 SEXES = ("male", "female")
-HISTOLOGIES = (
-    "renal",
-    "lung",
-    "breast",
-    "prostate",
-    "thyroid",
-    "liver",
-    "gastric",
-    "colorectal",
-    "esophageal",
-    "pancreatic",
-    "gynecologic",
-    "myeloma",
-    "sarcoma",
-    "unknown_primary",
-    "other",
-)
+HISTOLOGIES = _SCORE_HISTOLOGIES
+"""Primary tumour categories (one list, shared with ``rtdelay.scores``)."""
 SURGERY_TYPES = (
     "separation",
     "decompression",
