@@ -93,7 +93,7 @@ def generate_demo_cohort(
 ) -> DemoCohort:
     """Generate the synthetic cohort for ``targets`` (default: the shipped targets).
 
-    Deterministic: one seed gives one cohort. Runs in well under a minute. When paths are given
+    Deterministic: one seed gives one cohort. Takes about 15-60 s on one core. When paths are given
     the two tables are also written there as csv.
     """
     from rtdelay.demo._generator import generate
