@@ -9,8 +9,9 @@ The public names are loaded lazily so that ``import rtdelay.cohort`` stays cheap
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from rtdelay._lazy import lazy_attributes
 
 if TYPE_CHECKING:
     from rtdelay.cohort._derive import derive_cohort
@@ -86,14 +87,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'rtdelay.cohort' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"rtdelay.cohort.{module}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return __all__
+__getattr__, __dir__ = lazy_attributes(__name__, _LAZY, __all__)

@@ -16,8 +16,9 @@ Names load lazily: ``import rtdelay.report`` imports neither matplotlib nor jinj
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from rtdelay._lazy import lazy_attributes
 
 if TYPE_CHECKING:
     from rtdelay.report._flow import flow_svg, write_flow_diagram
@@ -100,14 +101,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'rtdelay.report' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"rtdelay.report.{module}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return __all__
+__getattr__, __dir__ = lazy_attributes(__name__, _LAZY, __all__)

@@ -8,8 +8,9 @@ The public names are loaded lazily so that ``import rtdelay.stats`` stays cheap.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from rtdelay._lazy import lazy_attributes
 
 if TYPE_CHECKING:
     from rtdelay.stats._competing import CumulativeIncidence, cumulative_incidence, gray_test
@@ -71,14 +72,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'rtdelay.stats' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"rtdelay.stats.{module}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return __all__
+__getattr__, __dir__ = lazy_attributes(__name__, _LAZY, __all__)
