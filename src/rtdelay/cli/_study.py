@@ -128,6 +128,16 @@ def _summary(document: dict[str, Any], validation: Any, flow: dict[str, Any], pa
             f"NPBR {format_percent(rates.get('NPBR'))}, "
             f"log-rank {format_p(document.get(f'{key}_logrank_p'))}"
         )
+    beyond = document.get("beyond_the_article") or {}
+    waiting = beyond.get("waiting_risk") or {}
+    if waiting.get("npmle"):
+        parts = ", ".join(f"{k} mo {format_percent(v)}" for k, v in waiting["npmle"].items())
+        typer.echo(f"Risk of progression before RT (current-status NPMLE, beyond the article): {parts}")
+        if waiting.get("diverges"):
+            typer.echo(
+                "  Warning: the article's Kaplan-Meier risk and the current-status estimate differ by more "
+                "than 5 points; see the report's 'Beyond the article' section."
+            )
     notes = document.get("notes") or []
     if notes:
         typer.echo(f"Notes ({len(notes)}):")
