@@ -255,6 +255,22 @@ def test_durations_form_covers_date_columns() -> None:
     assert res.n_rejected == 0
 
 
+def test_durations_form_local_control_cannot_outlast_survival() -> None:
+    # Regression: lc_months 13 > os_months 12 was accepted although the date form rejects
+    # a last imaging after the last follow-up; one day of rounding is tolerated.
+    def durations(pid: str, lc: str, os_: str) -> dict:
+        return row(patient_id=pid, ti_months="2", lc_months=lc, lc_event="0", os_months=os_,
+                   os_event="1")
+
+    data = frame(durations("A", "13", "12"), durations("B", "12.03", "12"),
+                 durations("C", "12", "12"))
+    data = data.drop(columns=["surgery_date", "rt_start_date", "last_imaging_date",
+                              "last_followup_date", "postop_mri_date", "prert_mri_date"])
+    res = validate_cohort(data, today=TODAY)
+    assert [(e.row, e.column, e.rule) for e in res.errors] == [(1, "lc_months", "duration_order")]
+    assert res.valid["patient_id"].tolist() == ["B", "C"]
+
+
 def test_duplicated_column_is_unusable() -> None:
     data = frame(row())
     data = pd.concat([data, data[["age"]]], axis=1)

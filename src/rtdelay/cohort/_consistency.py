@@ -152,6 +152,11 @@ def _check_durations(c: IssueCollector, col: Mapping[str, np.ndarray], n: int) -
     ti = col.get("ti_months", nan)
     c.add(~np.isnan(ti) & (ti <= 0), "ti_months", "range",
           lambda pos: f"ti_months {ti[pos]:g} is not above 0; radiotherapy must start after surgery")
+    lc_m, os_m = col.get("lc_months", nan), col.get("os_months", nan)
+    c.add(~np.isnan(lc_m) & ~np.isnan(os_m) & (lc_m * MONTH_DAYS > os_m * MONTH_DAYS + 1.0),
+          "lc_months", "duration_order",
+          lambda pos: (f"lc_months {lc_m[pos]:g} is longer than os_months {os_m[pos]:g}; local "
+                       "control cannot be followed beyond death or the last follow-up"))
     rt = d["rt_start_date"]
     lc_end = np.where(np.isnat(d["local_progression_date"]), d["last_imaging_date"],
                       d["local_progression_date"])
