@@ -185,5 +185,13 @@ def beyond_paragraphs(beyond: Any) -> list[str]:
             "The article's Kaplan-Meier risk of progression before RT and the current-status "
             "estimate disagree; see the table below."
         )
+    cox = getattr(beyond, "cox", None)
+    if cox is not None and _cox_table(cox) is None:
+        # no model fitted: there is no table to carry the reasons, so say them here
+        reasons = "; ".join(str(n) for n in getattr(cox, "notes", ()))
+        out.append(
+            "Cox models of overall survival and local control could not be fitted on these data"
+            + (f": {reasons}." if reasons else ".")
+        )
     out.extend(str(n) for n in getattr(beyond, "notes", ()))
     return out
