@@ -92,3 +92,18 @@ def test_latest_week_by_hand():
     assert pred.latest_week == expected
     assert pred.risk[0] == pytest.approx(risk(4), rel=1e-12)
     assert pred.latest_week_upper <= pred.latest_week
+
+
+def test_covariates_not_given_are_named_as_assumed_reference_levels():
+    # review fix: without --surgery/--escc the model silently predicted for separation / ESCC 3
+    # while the output named only the growth class.
+    bare = json.loads(_run("--histology", "renal", "--wait-weeks", "4,8", "--json").stdout)
+    full = json.loads(
+        _run("--histology", "renal", "--surgery", "separation", "--escc", "3", "--wait-weeks", "4,8", "--json").stdout
+    )
+    assert bare["assumed"] == ["surgery_type", "escc_grade"]
+    assert full["assumed"] == []
+    assert bare["profile"] == full["profile"] == {"growth_class": "moderate", "surgery_type": "separation", "escc_grade": "3"}
+    assert bare["predictions"] == full["predictions"]
+    human = _run("--histology", "renal", "--wait-weeks", "4")
+    assert "set to the reference level: surgery_type=separation, escc_grade=3" in " ".join(human.stdout.split())

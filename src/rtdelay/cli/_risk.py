@@ -98,6 +98,12 @@ def _print_human(pred, source: str) -> None:
     for note in m.notes:
         console.print(f"  note: {note}")
     profile = ", ".join(f"{k}={v}" for k, v in pred.profile.items())
+    if pred.assumed:
+        console.print(
+            "Not given, so set to the reference level: "
+            + ", ".join(f"{k}={pred.profile[k]}" for k in pred.assumed)
+            + " (the risks below are for these levels, not an average over them)."
+        )
     table = Table(title=f"Predicted risk of progression before RT ({profile})")
     table.add_column("wait (weeks)", justify="right")
     table.add_column("risk", justify="right")

@@ -132,7 +132,11 @@ class RiskPrediction:
     latest_week_upper : int or None
         The same for the upper 95 % confidence limit (the cautious answer).
     profile : dict
+        The covariate levels the prediction used, including those assumed.
     model : CurrentStatusFit
+    assumed : tuple of str
+        Model covariates the caller did not give: set to their reference level (the first level
+        of ``model.levels``), so the prediction is for that level, not an average.
     """
 
     wait_weeks: np.ndarray
@@ -144,6 +148,7 @@ class RiskPrediction:
     latest_week_upper: int | None
     profile: dict[str, str]
     model: CurrentStatusFit
+    assumed: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         from rtdelay.stats._results import jsonable
@@ -157,6 +162,7 @@ class RiskPrediction:
             "latest_week": self.latest_week,
             "latest_week_upper": self.latest_week_upper,
             "profile": self.profile,
+            "assumed": list(self.assumed),
             "model": self.model.to_dict(),
         }
 
@@ -181,7 +187,8 @@ def predict_wait_risk(
     """Predicted risk with CI at each wait; optionally the latest acceptable week.
 
     ``max_risk`` must lie in (0, 1). Profile values for covariates the model dropped are
-    ignored (the model's notes say why).
+    ignored (the model's notes say why); model covariates missing from the profile are set to
+    their reference level and listed in ``RiskPrediction.assumed``.
     """
     weeks = np.asarray(list(wait_weeks), dtype=float)
     if weeks.size == 0 or np.any(~np.isfinite(weeks)) or np.any(weeks <= 0):
@@ -189,6 +196,8 @@ def predict_wait_risk(
     if max_risk is not None and not 0.0 < max_risk < 1.0:
         raise ValueError(f"max risk must lie between 0 and 1 (e.g. 0.10); got {max_risk}")
     used = {k: v for k, v in profile.items() if k in model.terms}
+    assumed = tuple(k for k in model.terms if k not in used)
+    used.update({k: model.levels[k][0] for k in assumed})
     pred = model.predict(weeks * WEEK_DAYS / MONTH_DAYS, used, conf_level=conf_level)
     latest = latest_upper = None
     if max_risk is not None:
@@ -203,6 +212,7 @@ def predict_wait_risk(
         max_risk=max_risk,
         latest_week=latest,
         latest_week_upper=latest_upper,
-        profile=dict(profile),
+        profile={**dict(profile), **{k: used[k] for k in assumed}},
         model=model,
+        assumed=assumed,
     )
