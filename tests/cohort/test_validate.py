@@ -373,3 +373,28 @@ def test_to_dict_is_strict_json() -> None:
     res = check(row(age=float("inf")), row(age=float("-inf")))
     text = json.dumps(res.to_dict(), allow_nan=False)
     assert json.loads(text)["rejected"] == 2
+
+
+def test_quarantine_keeps_cells_as_the_file_gave_them(tmp_path: Path) -> None:
+    # Regression: the quarantine showed mapped codes ("2" -> "female") and decimal-comma
+    # conversions ("17,5" -> "17.5") instead of the rejected row as it came in.
+    from rtdelay.cohort import load_table
+
+    header = list(BASE)
+    good = dict(BASE, patient_id="A", sex="2")
+    bad = dict(BASE, patient_id="B", sex="2", age="17,5")
+    lines = [";".join(header)] + [
+        ";".join("" if r[h] is None else str(r[h]) for h in header) for r in (good, bad)
+    ]
+    cohort = tmp_path / "cohort.csv"
+    cohort.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    mapping = tmp_path / "map.toml"
+    mapping.write_text('[values.sex]\n"1" = "male"\n"2" = "female"\n', encoding="utf-8")
+    res = validate_cohort(load_table(cohort, mapping=mapping), today=TODAY)
+    assert res.valid["sex"].tolist() == ["female"]
+    assert res.rejected["patient_id"].tolist() == ["B"]
+    assert res.rejected.loc[0, "sex"] == "2"
+    assert res.rejected.loc[0, "age"] == "17,5"
+    out = res.write_quarantine(tmp_path / "q.csv")
+    written = out.read_text(encoding="utf-8")
+    assert 'B,"17,5",2,breast' in written

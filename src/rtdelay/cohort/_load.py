@@ -68,7 +68,7 @@ _REFUSED = {
 }
 
 
-_Read = tuple["pd.DataFrame", list[int], dict[str, str], list[str], str]
+_Read = tuple["pd.DataFrame", list[int], dict[str, str], list[str], str, dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -92,6 +92,10 @@ class RawTable:
         What was detected (encoding, delimiter, sheet, ignored sheets, conversions).
     date_order : str or None
         ``date_order`` of the mapping file (``"dmy"``, ``"mdy"``, ``"ymd"``), for the date parser.
+    as_read : dict[str, pandas.Series]
+        For each column whose cells were translated (mapping codes, SPSS value labels, decimal
+        comma), its cells as the file gave them, aligned with ``frame``: the quarantine file
+        shows rejected rows as they came in.
     """
 
     frame: pd.DataFrame
@@ -101,6 +105,7 @@ class RawTable:
     original_columns: dict[str, str]
     notes: list[str] = field(default_factory=list)
     date_order: str | None = None
+    as_read: dict[str, pd.Series] = field(default_factory=dict)
 
 
 def _positional(columns: list[list[Any]], n_rows: int) -> pd.DataFrame:
@@ -132,10 +137,11 @@ def _read_text(path: Path, mapping: Mapping | None) -> _Read:
         cells = np.empty((0, width), dtype=object)
     data = pd.DataFrame(cells, columns=pd.RangeIndex(width), dtype=object, copy=False)
     notes = list(table.notes)
-    frame, original = assemble(path.name, table.header, data, mapping, notes)
+    as_read: dict[str, Any] = {}
+    frame, original = assemble(path.name, table.header, data, mapping, notes, as_read=as_read)
     if table.delimiter == ";":
-        decimal_comma(frame, notes)
-    return frame, table.source_rows, original, notes, "csv"
+        decimal_comma(frame, notes, as_read)
+    return frame, table.source_rows, original, notes, "csv", as_read
 
 
 def _read_xlsx(path: Path, mapping: Mapping | None, sheet: str | None) -> _Read:
@@ -145,9 +151,12 @@ def _read_xlsx(path: Path, mapping: Mapping | None, sheet: str | None) -> _Read:
     columns = [
         [python_value(r[j]) if j < len(r) else None for r in rows] for j in range(len(header))
     ]
-    frame, original = assemble(path.name, header, _positional(columns, len(rows)), mapping, notes)
+    as_read: dict[str, Any] = {}
+    frame, original = assemble(
+        path.name, header, _positional(columns, len(rows)), mapping, notes, as_read=as_read
+    )
     fix_dates(frame, notes, epoch_1904=epoch_1904)
-    return frame, source_rows, original, notes, "xlsx"
+    return frame, source_rows, original, notes, "xlsx", as_read
 
 
 def _read_sav(path: Path, mapping: Mapping | None) -> _Read:
@@ -168,11 +177,13 @@ def _read_sav(path: Path, mapping: Mapping | None) -> _Read:
     notes = [f"SPSS file: {len(header)} variables, {len(data)} cases"]
     if labels:
         notes.append("value labels applied in: " + ", ".join(header[j] for j in labels))
+    as_read: dict[str, Any] = {}
     frame, original = assemble(
-        path.name, header, _positional(columns, len(data)), mapping, notes, labels=labels
+        path.name, header, _positional(columns, len(data)), mapping, notes, labels=labels,
+        as_read=as_read,
     )
     fix_dates(frame, notes, epoch_1904=None)
-    return frame, list(range(1, len(data) + 1)), original, notes, "sav"
+    return frame, list(range(1, len(data) + 1)), original, notes, "sav", as_read
 
 
 def _read_parquet(path: Path, mapping: Mapping | None) -> _Read:
@@ -188,9 +199,12 @@ def _read_parquet(path: Path, mapping: Mapping | None) -> _Read:
     header = [str(c) for c in data.columns]
     columns = [python_column(data.iloc[:, j]) for j in range(data.shape[1])]
     notes = [f"Parquet file: {data.shape[1]} columns, {len(data)} rows"]
-    frame, original = assemble(path.name, header, _positional(columns, len(data)), mapping, notes)
+    as_read: dict[str, Any] = {}
+    frame, original = assemble(
+        path.name, header, _positional(columns, len(data)), mapping, notes, as_read=as_read
+    )
     fix_dates(frame, notes, epoch_1904=None)
-    return frame, list(range(1, len(data) + 1)), original, notes, "parquet"
+    return frame, list(range(1, len(data) + 1)), original, notes, "parquet", as_read
 
 
 def load_table(
@@ -255,7 +269,7 @@ def load_table(
             f"{target.name}: unsupported file type {suffix or '(no extension)'!r}; give a "
             f"cohort as {', '.join(SUPPORTED_SUFFIXES)}"
         )
-    frame, source_rows, original, notes, fmt = result
+    frame, source_rows, original, notes, fmt, as_read = result
     frame.index = pd.RangeIndex(len(frame))
     if mapping is not None and mapping.date_order:
         notes.append(f"date order from the mapping: {mapping.date_order}")
@@ -267,4 +281,5 @@ def load_table(
         original_columns=original,
         notes=notes,
         date_order=mapping.date_order if mapping is not None else None,
+        as_read={name: column.set_axis(frame.index) for name, column in as_read.items()},
     )

@@ -157,10 +157,13 @@ def assemble(
     notes: list[str],
     *,
     labels: dict[int, dict[Any, str]] | None = None,
+    as_read: dict[str, pd.Series] | None = None,
 ) -> tuple[pd.DataFrame, dict[str, str]]:
     """Name the columns of ``data`` (positional, object) and apply codes and labels.
 
-    Returns the renamed frame and ``original_columns`` (name -> the file's header).
+    Returns the renamed frame and ``original_columns`` (name -> the file's header). When
+    ``as_read`` is given, the cells of every column whose codes or labels were translated are
+    kept there, untranslated, under the column's new name (for the quarantine file).
     """
     if len(data) == 0:
         raise CohortError(f"{name} has a header but no data rows")
@@ -188,6 +191,9 @@ def assemble(
             renamed.append(f"{text} -> {target}")
         value_labels = (labels or {}).get(position)
         column = data.iloc[:, position]
+        if as_read is not None and (value_labels or (mapping is not None
+                                                     and target in mapping.values)):
+            as_read[target] = column
         if value_labels:
             data[position] = _object_series(
                 [_label(v, value_labels, target, mapping) for v in column.tolist()], data.index
@@ -254,8 +260,13 @@ def fix_dates(frame: pd.DataFrame, notes: list[str], *, epoch_1904: bool | None)
         )
 
 
-def decimal_comma(frame: pd.DataFrame, notes: list[str]) -> None:
-    """``61,5`` -> ``61.5`` in the dictionary's number and integer columns (text cells)."""
+def decimal_comma(
+    frame: pd.DataFrame, notes: list[str], as_read: dict[str, pd.Series] | None = None
+) -> None:
+    """``61,5`` -> ``61.5`` in the dictionary's number and integer columns (text cells).
+
+    The cells before conversion go to ``as_read`` (unless a column is already there).
+    """
     cohort, _ = _dictionary()
     converted: list[str] = []
     for column in frame.columns:
@@ -271,6 +282,8 @@ def decimal_comma(frame: pd.DataFrame, notes: list[str]) -> None:
             else v
             for v in values
         ]
+        if as_read is not None and column not in as_read:
+            as_read[column] = frame[column]
         frame[column] = _object_series(values, frame.index)
         converted.append(column)
     if converted:

@@ -45,7 +45,8 @@ class ValidationResult:
         and categories str; then unknown extra columns as they came in, then ``source_row``.
         Score totals missing but computable from their components are filled.
     rejected : pandas.DataFrame
-        The rejected rows exactly as they came in, plus ``source_row`` and ``reasons``.
+        The rejected rows exactly as they came in (cells translated by a mapping, SPSS value
+        labels or decimal comma shown untranslated), plus ``source_row`` and ``reasons``.
     issues : list of RowIssue
         Every error and warning, file-level warnings first, then by row.
     """
@@ -238,8 +239,10 @@ def validate_cohort(
         raise InputError(f"date_order must be one of {', '.join(DATE_ORDERS)}; got {date_order!r}")
     if isinstance(raw, pd.DataFrame):
         frame, source_rows = raw, list(range(1, len(raw) + 1))
+        as_read: dict[str, Any] = {}
     else:
         frame, source_rows = raw.frame, list(raw.source_rows)
+        as_read = dict(getattr(raw, "as_read", {}))
         date_order = date_order or getattr(raw, "date_order", None)
     if date_order == "ymd":
         date_order = None
@@ -279,6 +282,9 @@ def validate_cohort(
     valid = typed.loc[keep].reset_index(drop=True)
 
     rejected = frame.loc[~keep].copy()
+    for name, column in as_read.items():  # translated cells back as the file gave them
+        if name in rejected.columns:
+            rejected[name] = column.to_numpy(dtype=object)[~keep]
     rejected["source_row"] = np.asarray(source_rows, dtype=np.int64)[~keep]
     reasons = c.reasons()
     rejected["reasons"] = pd.Series(
