@@ -36,3 +36,37 @@ def test_cox_reasons_not_repeated_when_a_table_carries_them(included):
     beyond = beyond_mod.run_beyond(included.assign(inspection_months=included["ti_months"]), n_boot=20, seed=1)
     assert beyond.cox.os_adjusted is not None
     assert not any("could not be fitted" in p for p in beyond_paragraphs(beyond))
+
+
+@pytest.fixture(scope="module")
+def full_beyond(included):
+    beyond_mod = pytest.importorskip("rtdelay.study._beyond")
+    from rtdelay.scores import growth_class
+
+    frame = included.assign(
+        inspection_months=included["ti_months"],
+        growth_class=[growth_class(h) for h in included["histology"]],
+    )
+    return beyond_mod.run_beyond(frame, n_boot=20, seed=1)
+
+
+def test_parametric_column_is_explained(full_beyond):
+    # review fix: the "Parametric model" column (a cohort-averaged risk) had no footnote.
+    table = next(t for t in beyond_tables(full_beyond) if t.name == "beyond_waiting_risk")
+    note = " ".join(table.footnotes)
+    model = full_beyond.waiting.model
+    assert model is not None
+    assert "Parametric model: " in note and "average of the patients' predicted risks" in note
+    assert {"weibull": "Weibull", "loglogistic": "log-logistic"}[model.baseline] in note
+
+
+def test_methods_describe_what_beyond_ran(full_beyond, five_patients):
+    from rtdelay.report._methods import _beyond_methods
+
+    text = _beyond_methods(full_beyond)
+    # the NPMLE intervals are pointwise percentile bootstrap intervals at the reported times
+    assert "pointwise percentile bootstrap 95% intervals (20 resamples of patients) at 1, 3, 6 months" in text
+    assert "parametric current-status regression" in text
+    assert "Cox proportional-hazards models" in text
+    # no Cox model could be fitted on five patients: the methods must not claim one
+    assert "Cox" not in _beyond_methods(five_patients)

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from rtdelay.report._methods import p_phrase
+from rtdelay.report._methods import _BASELINES, _MODEL_TERMS, p_phrase
 from rtdelay.report._table_model import ReportTable, TableRow
 from rtdelay.report.formatting import (
     MISSING,
@@ -55,6 +55,15 @@ def _waiting_table(waiting: Any) -> ReportTable:
         "treatment (1 − S).",
         *[str(n) for n in getattr(waiting, "notes", ())],
     ]
+    fit = getattr(waiting, "model", None)
+    if fit is not None:
+        covs = " and " + ", ".join(_MODEL_TERMS.get(c, c) for c in getattr(fit, "terms", {})) if getattr(fit, "terms", {}) else ""
+        notes.insert(
+            1,
+            f"Parametric model: {_BASELINES.get(fit.baseline, fit.baseline)} current-status regression on log time{covs}; "
+            "the risk shown is the average of the patients' predicted risks (standardised), not "
+            "the risk of any one patient.",
+        )
     return ReportTable(
         name="beyond_waiting_risk",
         title="Risk of progression before radiotherapy: naive Kaplan-Meier vs current-status estimates",

@@ -116,7 +116,7 @@ def methods_paragraphs(results: StudyResults) -> list[str]:
         paragraphs.append("Curves were compared with the " + "; ".join(logrank) + " test.")
     if others:
         paragraphs.append(
-            "Between-group comparisons of patient characteristics and quality of life used: "
+            "Tests used for patient characteristics and quality of life: "
             + "; ".join(others)
             + ". Categorical variables were compared by Pearson's chi-square test, or Fisher's "
             "exact test when an expected cell count was under 5 (Cochran's rule); continuous and "
@@ -126,20 +126,60 @@ def methods_paragraphs(results: StudyResults) -> list[str]:
         )
     beyond = getattr(results, "beyond", None)
     if beyond is not None:
-        paragraphs.append(
-            "Beyond the article: because progression before radiotherapy is seen only at one MRI "
-            "per patient, its risk was also estimated as current-status data (isotonic NPMLE, "
-            "pool-adjacent-violators, with a bootstrap confidence band); local progression was "
-            "also analysed with death as a competing event (Aalen-Johansen cumulative incidence, "
-            "Gray's test); Cox proportional-hazards models adjusted the effect of PBR; survival "
-            "by group was measured from the start of radiotherapy as a landmark."
-        )
+        paragraphs.append(_beyond_methods(beyond))
     paragraphs.append(
         "Analyses were run with "
         + ", ".join(f"{name} {version}" for name, version in versions.items())
         + " (Python)."
     )
     return paragraphs
+
+
+_MODEL_TERMS = {"growth_class": "Tomita growth class", "surgery_type": "operation type", "escc_grade": "ESCC grade"}
+_BASELINES = {"weibull": "Weibull", "loglogistic": "log-logistic"}
+
+
+def _beyond_methods(beyond: Any) -> str:
+    """The "Beyond the article" methods sentence, naming only the parts that were run."""
+    parts: list[str] = []
+    waiting = getattr(beyond, "waiting", None)
+    if waiting is not None:
+        times = ", ".join(f"{t:g}" for t in waiting.times)
+        text = (
+            "because progression before radiotherapy is seen only at one MRI per patient, its risk "
+            "was also estimated as current-status data by the nonparametric maximum-likelihood "
+            "estimator (isotonic regression, pool-adjacent-violators) with pointwise percentile "
+            f"bootstrap 95% intervals ({waiting.n_boot} resamples of patients) at {times} months"
+        )
+        model = getattr(waiting, "model", None)
+        if model is not None:
+            covs = ", ".join(_MODEL_TERMS.get(c, c) for c in getattr(model, "terms", {})) or "none"
+            by_aic = any("chosen by AIC" in str(n) for n in getattr(model, "notes", ()))
+            text += (
+                f", and by a parametric current-status regression ({_BASELINES.get(model.baseline, model.baseline)} baseline"
+                + (" chosen by AIC against the other baseline" if by_aic else "")
+                + f"; covariates: {covs}; maximum likelihood) whose predicted risks were averaged "
+                "over the patients (standardised)"
+            )
+        parts.append(text)
+    if getattr(beyond, "competing", None) is not None:
+        parts.append(
+            "local progression was also analysed with death as a competing event (Aalen-Johansen "
+            "cumulative incidence, Gray's test)"
+        )
+    cox = getattr(beyond, "cox", None)
+    if cox is not None and any(
+        getattr(cox, a, None) is not None for a in ("os_adjusted", "lc_adjusted", "os_wait", "lc_wait")
+    ):
+        parts.append(
+            "Cox proportional-hazards models (Wald 95% intervals, complete cases) adjusted the "
+            "effect of PBR, and of the wait in months, on overall survival and local control"
+        )
+    if getattr(beyond, "landmark", None) is not None:
+        parts.append("survival by group was measured from the start of radiotherapy as a landmark")
+    if not parts:
+        return "Beyond the article: none of the additional analyses could be run on these data."
+    return "Beyond the article: " + "; ".join(parts) + "."
 
 
 def methods_markdown(
