@@ -14,12 +14,34 @@ from rtdelay.cli._app import EXIT_UNUSABLE, app
 __all__ = ["app", "main"]
 
 
+def _click_exceptions():  # typer >= 0.2x vendors click as typer._click
+    try:
+        from typer._click import exceptions
+    except ImportError:  # pragma: no cover - older typer uses click itself
+        from click import exceptions  # type: ignore[no-redef]
+    return exceptions
+
+
 def main() -> None:
-    """Entry point of the ``rtdelay`` console command."""
+    """Entry point of the ``rtdelay`` console command.
+
+    Runs the typer app without its standalone error handling so that every failure, usage
+    errors included (a missing option, an unknown command), ends as one line on stderr.
+    """
     from rtdelay.errors import RtdelayError
 
+    click_exc = _click_exceptions()
     try:
-        app()
+        code = app(standalone_mode=False)
+    except click_exc.NoArgsIsHelpError:
+        sys.exit(0)
+    except click_exc.UsageError as exc:
+        where = exc.ctx.command_path if exc.ctx is not None else "rtdelay"
+        sys.stderr.write(f"rtdelay: error: {exc.format_message()} (see '{where} --help')\n")
+        sys.exit(EXIT_UNUSABLE)
+    except click_exc.ClickException as exc:
+        sys.stderr.write(f"rtdelay: error: {exc.format_message()}\n")
+        sys.exit(EXIT_UNUSABLE)
     except RtdelayError as exc:
         sys.stderr.write(f"rtdelay: error: {exc}\n")
         sys.exit(EXIT_UNUSABLE)
@@ -29,3 +51,4 @@ def main() -> None:
     except KeyboardInterrupt:
         sys.stderr.write("rtdelay: interrupted\n")
         sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)
