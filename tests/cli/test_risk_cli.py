@@ -107,3 +107,23 @@ def test_covariates_not_given_are_named_as_assumed_reference_levels():
     assert bare["predictions"] == full["predictions"]
     human = _run("--histology", "renal", "--wait-weeks", "4")
     assert "set to the reference level: surgery_type=separation, escc_grade=3" in " ".join(human.stdout.split())
+
+
+def test_covariates_the_model_dropped_are_reported_as_not_used():
+    # review fix: a histology whose covariate the model dropped was still shown as the profile
+    # the prediction was for.
+    rng = np.random.default_rng(3)
+    look = rng.uniform(0.5, 6.0, 60)
+    progressed = (rng.uniform(size=60) < 0.3).astype(int)
+    model = fit_current_status(look, progressed, covariates={"growth_class": ["moderate"] * 60}, baseline="weibull")
+    assert "growth_class" not in model.terms  # single level: dropped with a note
+    pred = predict_wait_risk(model, {"growth_class": "rapid"}, [4])
+    assert pred.profile == {} and pred.assumed == ()
+    assert pred.ignored == {"growth_class": "rapid"}
+    assert pred.to_dict()["ignored"] == {"growth_class": "rapid"}
+
+
+def test_level_absent_from_the_fitted_data_says_so():
+    res = _run("--histology", "lung", "--escc", "0", "--wait-weeks", "4")
+    assert res.exit_code == 2
+    assert "the levels in the data the model was fitted on" in res.stderr

@@ -97,7 +97,13 @@ def _print_human(pred, source: str) -> None:
     )
     for note in m.notes:
         console.print(f"  note: {note}")
-    profile = ", ".join(f"{k}={v}" for k, v in pred.profile.items())
+    profile = ", ".join(f"{k}={v}" for k, v in pred.profile.items()) or "no covariates"
+    if pred.ignored:
+        console.print(
+            "Given but not in the model (dropped, see the notes), so not used: "
+            + ", ".join(f"{k}={v}" for k, v in pred.ignored.items())
+            + "."
+        )
     if pred.assumed:
         console.print(
             "Not given, so set to the reference level: "

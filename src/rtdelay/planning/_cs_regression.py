@@ -181,7 +181,10 @@ class CurrentStatusFit:
             value = profile.get(cov, levels[0])
             value = str(value)
             if value not in levels:
-                raise ValueError(f"{cov} must be one of {', '.join(levels)}; got {value!r}")
+                raise ValueError(
+                    f"{cov} must be one of {', '.join(levels)} (the levels in the data the model was "
+                    f"fitted on); got {value!r}"
+                )
             row.extend(1.0 if d == f"{cov}[{value}]" else 0.0 for d in dummies)
         return np.asarray(row, dtype=float)
 

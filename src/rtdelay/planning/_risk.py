@@ -12,7 +12,7 @@ Waits are given in weeks after surgery and converted with 1 month = 30.4375 days
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -132,11 +132,14 @@ class RiskPrediction:
     latest_week_upper : int or None
         The same for the upper 95 % confidence limit (the cautious answer).
     profile : dict
-        The covariate levels the prediction used, including those assumed.
+        The covariate levels the prediction used (the model's covariates), including those assumed.
     model : CurrentStatusFit
     assumed : tuple of str
         Model covariates the caller did not give: set to their reference level (the first level
         of ``model.levels``), so the prediction is for that level, not an average.
+    ignored : dict
+        Covariates the caller gave that the model dropped (see ``model.notes``): they do not
+        enter the prediction.
     """
 
     wait_weeks: np.ndarray
@@ -149,6 +152,7 @@ class RiskPrediction:
     profile: dict[str, str]
     model: CurrentStatusFit
     assumed: tuple[str, ...] = ()
+    ignored: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         from rtdelay.stats._results import jsonable
@@ -163,6 +167,7 @@ class RiskPrediction:
             "latest_week_upper": self.latest_week_upper,
             "profile": self.profile,
             "assumed": list(self.assumed),
+            "ignored": dict(self.ignored),
             "model": self.model.to_dict(),
         }
 
@@ -212,7 +217,8 @@ def predict_wait_risk(
         max_risk=max_risk,
         latest_week=latest,
         latest_week_upper=latest_upper,
-        profile={**dict(profile), **{k: used[k] for k in assumed}},
+        profile={k: used[k] for k in model.terms},
         model=model,
         assumed=assumed,
+        ignored={k: v for k, v in profile.items() if k not in model.terms},
     )
