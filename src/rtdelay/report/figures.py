@@ -123,7 +123,11 @@ def fig2_pbr_risk(results: StudyResults, *, ax: Axes | None = None, width: str =
     for r in results.interval.pbr_risk:
         if math.isfinite(r.value):
             ax.plot([r.time], [r.value], marker="o", markersize=3, color=color, linestyle="none")
-            ax.annotate(format_percent(r.value), (r.time, r.value), xytext=(3, 4), textcoords="offset points", fontsize=FONT_SIZE)
+            # centred above the point: the risk only rises, the curve stays below and to the right
+            ax.annotate(
+                format_percent(r.value), (r.time, r.value), xytext=(0, 6), textcoords="offset points",
+                ha="center", va="bottom", fontsize=FONT_SIZE,
+            )
     ticks = nice_ticks(_max_time([curve]), steps=(1, 2, 3, 6))
     finish_axes(ax, xlabel="Months since surgery", ylabel="Cumulative risk of progression before RT", ticks=ticks, ylim=_risk_ylim([curve]))
     draw_at_risk(ax, [("All", curve, color)], ticks)
