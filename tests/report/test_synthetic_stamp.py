@@ -51,3 +51,4 @@ def test_real_cohort_outputs_carry_no_stamp(results, tmp_path):
     assert SYNTHETIC_STAMP not in (tmp_path / "methods.md").read_text(encoding="utf-8")
     svg = next(iter(paths["figures"].values()))["svg"]
     assert SYNTHETIC_STAMP not in svg.read_text(encoding="utf-8")
+

@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -49,6 +50,22 @@ class TableRow:
     indent: int = 0
     marks: dict[int, str] = field(default_factory=dict)
     section: bool = False
+
+
+def _reproducible_zip(data: bytes) -> bytes:
+    """Rewrite a zip (a .docx) with fixed member timestamps so that runs give identical files.
+
+    python-docx stamps each member with the time of saving; nothing else in the file varies.
+    """
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = info.external_attr
+            target.writestr(fixed, source.read(info.filename))
+    return out.getvalue()
 
 
 @dataclass(frozen=True)
@@ -215,7 +232,9 @@ class ReportTable:
         document = Document()
         self.add_to_docx(document)
         target = Path(path)
-        document.save(str(target))
+        buffer = io.BytesIO()
+        document.save(buffer)
+        target.write_bytes(_reproducible_zip(buffer.getvalue()))
         return target
 
     def write(self, folder: str | Path, *, formats: tuple[str, ...] = TABLE_FORMATS) -> dict[str, Path]:
