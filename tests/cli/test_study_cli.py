@@ -11,6 +11,7 @@ import json
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -147,10 +148,34 @@ def test_analyze_no_pbr_patient(tmp_path):
     assert "Notes" in result.output
 
 
-def test_analyze_bad_complications(tmp_path):
+def test_analyze_bad_complication_rows_are_quarantined(tmp_path):
     cohort = write_dates_cohort(tmp_path / "c.csv")
     comp = tmp_path / "comp.csv"
-    comp.write_text("patient_id,phase,complication\nS001,later,fever\n")
+    comp.write_text(
+        "patient_id,phase,complication\n"
+        "S001,later,fever\n"  # bad phase
+        "S002,RT,radiation radiculopathy\n"  # synonym: radiotherapy
+        "NOBODY,surgery,wound infection\n"  # not a patient of the cohort
+        "S003,surgery,\n"  # blank complication
+    )
+    out = tmp_path / "o"
+    result = runner.invoke(app, ["analyze", str(cohort), "--complications", str(comp), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "3 of 4 row(s) rejected" in result.output
+    quarantine = pd.read_csv(out / "complications_quarantine.csv", dtype=str, keep_default_na=False)
+    assert quarantine["source_row"].tolist() == ["1", "3", "4"]
+    assert quarantine["phase"].tolist() == ["later", "surgery", "surgery"]  # as they came in
+    reasons = quarantine["reasons"].tolist()
+    assert "phase" in reasons[0] and "not a patient of the cohort" in reasons[1] and "blank" in reasons[2]
+    doc = json.loads((out / "results.json").read_text())
+    assert doc["complications"]["surgery"] == {}
+    assert [c["type"] for c in doc["complications"]["radiotherapy"]] == ["radiation radiculopathy"]
+
+
+def test_analyze_complications_without_phase_column_is_unusable(tmp_path):
+    cohort = write_dates_cohort(tmp_path / "c.csv")
+    comp = tmp_path / "comp.csv"
+    comp.write_text("patient_id,complication\nS001,fever\n")
     result = runner.invoke(app, ["analyze", str(cohort), "--complications", str(comp), "--out", str(tmp_path / "o")])
     assert result.exit_code == 2
     assert "phase" in result.stderr and "Traceback" not in result.output

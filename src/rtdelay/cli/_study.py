@@ -33,10 +33,24 @@ def _say(quiet: bool, text: str = "") -> None:
         typer.echo(text)
 
 
-def _load_complications(path: Path) -> Any:
-    from rtdelay.cohort import load_table
+def _load_complications(path: Path, data: Any, *, out_dir: Path, date_order: str | None, quiet: bool) -> Any:
+    """Read and check the complications table; rejected rows go to complications_quarantine.csv."""
+    from rtdelay.cohort import load_table, validate_complications
 
-    return load_table(path).frame
+    ids: list[str] = []
+    for part in (data.validation.valid, data.validation.rejected):
+        if "patient_id" in part.columns:
+            ids += [str(v).strip() for v in part["patient_id"].dropna()]
+    checked = validate_complications(load_table(path), patient_ids=ids, date_order=date_order)
+    if len(checked.rejected):
+        out_dir.mkdir(parents=True, exist_ok=True)
+        target = checked.write_quarantine(out_dir / "complications_quarantine.csv")
+        _say(quiet, f"Complications: {len(checked.rejected)} of {checked.n_rows} row(s) rejected, written to {target}:")
+        for issue in checked.issues[:10]:
+            _say(quiet, f"  {issue.message}")
+        if len(checked.issues) > 10:
+            _say(quiet, f"  ... and {len(checked.issues) - 10} more")
+    return checked.valid
 
 
 def run_analysis(
@@ -73,7 +87,11 @@ def run_analysis(
             f"no usable row in {cohort_path} ({validation.n_rejected} rejected; first problem: "
             f"{first}); see {out_dir / 'quarantine.csv'}"
         )
-    complications = _load_complications(complications_path) if complications_path is not None else None
+    complications = None
+    if complications_path is not None:
+        complications = _load_complications(
+            complications_path, data, out_dir=out_dir, date_order=date_order, quiet=quiet
+        )
     flow = data.eligibility.flow
     included = data.eligibility.included
     results = run(included, complications=complications, flow=flow)

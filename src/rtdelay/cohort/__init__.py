@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from rtdelay._lazy import lazy_attributes
 
 if TYPE_CHECKING:
+    from rtdelay.cohort._complications import ComplicationsValidation, validate_complications
     from rtdelay.cohort._derive import derive_cohort
     from rtdelay.cohort._eligibility import (
         CRITERIA,
@@ -39,6 +40,8 @@ if TYPE_CHECKING:
     from rtdelay.cohort._validate import ValidationResult, validate_cohort
 
 _LAZY: dict[str, str] = {
+    "ComplicationsValidation": "_complications",
+    "validate_complications": "_complications",
     "ColumnSpec": "_schema",
     "COLUMNS": "_schema",
     "COMPLICATION_COLUMNS": "_schema",
@@ -63,6 +66,8 @@ _LAZY: dict[str, str] = {
 }
 
 __all__ = [
+    "ComplicationsValidation",
+    "validate_complications",
     "COLUMNS",
     "COMPLICATION_COLUMNS",
     "CRITERIA",
