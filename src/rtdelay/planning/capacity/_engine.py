@@ -1,0 +1,232 @@
+"""Queue engine: when does each waiting patient start, under a policy, with deaths while waiting.
+
+Two kinds of capacity share the same policy loops:
+
+- :class:`Slots` — course starts at fixed times (the planner's slotted model, built by
+  ``SlotCalendar.slots``); every start serves one patient and unused starts are lost.
+- :class:`Servers` — ``c`` servers with general service times (continuous-time M/G/c; used to
+  validate the engine against Pollaczek-Khinchine, Erlang C and Cobham's formulas).
+
+Policies:
+
+- :func:`fifo_starts` — first come first served, an exact recursion over patients in readiness
+  order, vectorised across replications. For slots, patient ``k`` takes start
+  ``j_k = max(j_prev + 1, a_k)`` with ``a_k`` the first start at or after its readiness and
+  ``j_prev`` the start of the last patient served (Lindley's recursion in slot indices). For
+  servers it is the Kiefer-Wolfowitz recursion: ``start_k = max(r_k, min_m free_m)``.
+- :func:`priority_starts` — non-preemptive priority (lowest key first; ties in readiness
+  order), one replication at a time: a loop over start opportunities (days) with a heap.
+
+A patient whose death time comes before the start it would get leaves the queue (competing
+event) and does not use that start. Arrays are ``(n_reps, n)`` with rows sorted by readiness
+and padded with ``inf``; unstarted patients get ``nan``.
+"""
+
+from __future__ import annotations
+
+import heapq
+from bisect import bisect_left
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = ["Servers", "Slots", "fifo_starts", "priority_starts"]
+
+Array = NDArray[np.float64]
+
+
+@dataclass
+class Slots:
+    """Start times ``(n_reps, M)`` sorted per row (``inf`` padding) and reserved-for-urgent flags."""
+
+    times: Array
+    reserved: NDArray[np.bool_] | None = None
+
+    def _first_index(self, ready: Array) -> NDArray[np.int64]:
+        """Index of the first start at or after each readiness time, per row (one searchsorted)."""
+        reps, m = self.times.shape
+        if reps == 1 or (np.all(np.isfinite(self.times)) and np.all(self.times == self.times[:1])):
+            # one calendar for every replication: a single search on it
+            return np.searchsorted(self.times[0], ready, side="left").astype(np.int64)
+        finite_max = max(float(np.max(np.where(np.isfinite(self.times), self.times, 0.0))),
+                         float(np.max(np.where(np.isfinite(ready), ready, 0.0)))) + 2.0
+        t = np.where(np.isfinite(self.times), self.times, finite_max - 1.0)
+        r = np.where(np.isfinite(ready), ready, finite_max - 0.5)
+        offset = (np.arange(reps) * finite_max)[:, None]
+        flat = (t + offset).ravel()
+        idx = np.searchsorted(flat, (r + offset).ravel(), side="left").reshape(r.shape)
+        return idx - (np.arange(reps) * m)[:, None]
+
+    def fifo(self, ready: Array, death: Array) -> Array:
+        reps, n = ready.shape
+        m = self.times.shape[1]
+        first = self._first_index(ready)
+        if not np.any(np.isfinite(death) & np.isfinite(ready)):
+            # no deaths: j_k = max(j_{k-1} + 1, a_k) unrolls to j_k = k + max_{i<=k}(a_i - i)
+            k = np.arange(n)
+            j = k + np.maximum.accumulate(first - k, axis=1)
+            ok = (j < m) & np.isfinite(ready)
+            times_pad = np.concatenate([self.times, np.full((reps, 1), np.nan)], axis=1)
+            return np.where(ok, np.take_along_axis(times_pad, np.minimum(j, m), axis=1), np.nan)
+        rows = np.arange(reps)
+        prev = np.full(reps, -1, dtype=np.int64)
+        start = np.full((reps, n), np.nan)
+        times_pad = np.concatenate([self.times, np.full((reps, 1), np.inf)], axis=1)
+        for k in range(n):
+            cand = np.minimum(np.maximum(prev + 1, first[:, k]), m)
+            t = times_pad[rows, cand]
+            ok = (t <= death[:, k]) & np.isfinite(t) & np.isfinite(ready[:, k])
+            start[:, k] = np.where(ok, t, np.nan)
+            prev = np.where(ok, cand, prev)
+        return start
+
+
+@dataclass
+class Servers:
+    """``c`` identical servers; ``service`` holds each patient's service time ``(n_reps, n)``."""
+
+    c: int
+    service: Array
+
+    def fifo(self, ready: Array, death: Array) -> Array:
+        reps, n = ready.shape
+        if self.c == 1 and not np.any(np.isfinite(death) & np.isfinite(ready)):
+            # Lindley: W_k = X_k - min_{j<=k} X_j with X_k = sum_{i<k} (S_i - (r_{i+1} - r_i))
+            with np.errstate(invalid="ignore"):  # inf - inf in the padding
+                steps = self.service[:, :-1] - np.diff(ready, axis=1)
+                x = np.concatenate([np.zeros((reps, 1)), np.cumsum(steps, axis=1)], axis=1)
+                wait = x - np.minimum.accumulate(np.minimum(x, 0.0), axis=1)
+            return np.where(np.isfinite(ready), ready + wait, np.nan)
+        rows = np.arange(reps)
+        free = np.zeros((reps, self.c))
+        start = np.full((reps, n), np.nan)
+        for k in range(n):
+            m = np.argmin(free, axis=1)
+            t = np.maximum(ready[:, k], free[rows, m])
+            ok = (t <= death[:, k]) & np.isfinite(ready[:, k])
+            start[:, k] = np.where(ok, t, np.nan)
+            free[rows[ok], m[ok]] = t[ok] + self.service[ok, k]
+        return start
+
+
+def fifo_starts(ready: Array, death: Array, capacity: Slots | Servers) -> Array:
+    """First come first served start times (exact recursion, all replications at once).
+
+    Parameters
+    ----------
+    ready, death : ndarray (n_reps, n)
+        Readiness and death times, rows sorted by readiness, ``inf``-padded.
+    capacity : Slots or Servers
+
+    Returns
+    -------
+    ndarray (n_reps, n)
+        Start times; ``nan`` for patients who died first (or padding).
+    """
+    return capacity.fifo(np.asarray(ready, float), np.asarray(death, float))
+
+
+def _pop_alive(heap: list[tuple[float, int]], t: float, death: list[float], done: bytearray) -> int:
+    """Pop the best patient still waiting and alive at ``t``; -1 if none (the dead are marked)."""
+    while heap:
+        _, p = heapq.heappop(heap)
+        if done[p]:
+            continue
+        done[p] = 1
+        if death[p] < t:
+            continue
+        return p
+    return -1
+
+
+def _slots_rep(ready, death, key, urgent, times, reserved, start) -> None:
+    n, m = len(ready), len(times)
+    heap: list[tuple[float, int]] = []
+    uheap: list[tuple[float, int]] = []
+    done = bytearray(n)
+    i = j = 0
+    while j < m:
+        t = times[j]
+        if not heap and not uheap:
+            if i >= n:
+                break
+            if ready[i] > t:
+                j = bisect_left(times, ready[i], j)
+                continue
+        while i < n and ready[i] <= t:
+            item = (key[i], i)
+            heapq.heappush(heap, item)
+            if urgent is not None and urgent[i]:
+                heapq.heappush(uheap, item)
+            i += 1
+        p = _pop_alive(uheap if (reserved is not None and reserved[j]) else heap, t, death, done)
+        if p >= 0:
+            start[p] = t
+        j += 1
+
+
+def _servers_rep(ready, death, key, c, service, start) -> None:
+    n = len(ready)
+    free = [0.0] * c
+    heap: list[tuple[float, int]] = []
+    done = bytearray(n)
+    i = 0
+    while i < n or heap:
+        t = free[0]
+        if not heap and ready[i] > t:
+            t = ready[i]
+        while i < n and ready[i] <= t:
+            heapq.heappush(heap, (key[i], i))
+            i += 1
+        p = _pop_alive(heap, t, death, done)
+        if p >= 0:
+            start[p] = t
+            heapq.heapreplace(free, t + service[p])
+
+
+def priority_starts(
+    ready: Array,
+    death: Array,
+    key: Array,
+    capacity: Slots | Servers,
+    *,
+    urgent: NDArray[np.bool_] | None = None,
+) -> Array:
+    """Non-preemptive priority start times: at each start the waiting patient with the lowest key.
+
+    Ties go to the earlier-ready patient. With :class:`Slots` carrying reserved flags, a reserved
+    start may only go to a patient flagged ``urgent`` (and is lost if none waits); urgent patients
+    also compete for ordinary starts.
+
+    Parameters
+    ----------
+    ready, death, key : ndarray (n_reps, n)
+    capacity : Slots or Servers
+    urgent : ndarray of bool (n_reps, n), optional
+
+    Returns
+    -------
+    ndarray (n_reps, n)
+    """
+    ready = np.asarray(ready, float)
+    reps, n = ready.shape
+    start = np.full((reps, n), np.nan)
+    for r in range(reps):
+        valid = int(np.count_nonzero(np.isfinite(ready[r])))
+        row_start = [float("nan")] * valid
+        rr = ready[r, :valid].tolist()
+        dd = death[r, :valid].tolist()
+        kk = key[r, :valid].tolist()
+        if isinstance(capacity, Slots):
+            times = capacity.times[r]
+            times = times[np.isfinite(times)].tolist()
+            res = None
+            if capacity.reserved is not None and capacity.reserved[r].any():
+                res = capacity.reserved[r, : len(times)].tolist()
+            urg = urgent[r, :valid].tolist() if urgent is not None and res is not None else None
+            _slots_rep(rr, dd, kk, urg, times, res, row_start)
+        else:
+            _servers_rep(rr, dd, kk, capacity.c, capacity.service[r, :valid].tolist(), row_start)
+        start[r, :valid] = row_start
+    return start
