@@ -73,8 +73,9 @@ def draw_patients(
         lam = float(arrivals_per_week or 0.0) / 7.0 * horizon_days
         counts = rng.poisson(lam, size=n_reps)
         n_max = int(counts.max(initial=0))
-        u = np.sort(rng.uniform(0.0, horizon_days, size=(n_reps, n_max)), axis=1)
-        surgery = np.where(np.arange(n_max)[None, :] < counts[:, None], u, np.inf)
+        # the first counts[r] of n_max uniform draws, then sorted: Poisson process on [0, T)
+        u = rng.uniform(0.0, horizon_days, size=(n_reps, n_max))
+        surgery = np.sort(np.where(np.arange(n_max)[None, :] < counts[:, None], u, np.inf), axis=1)
     reps, n = surgery.shape
     valid = np.isfinite(surgery)
     lo, hi = ready_after_days
