@@ -30,3 +30,8 @@ __all__ = [
     "predict_wait_risk",
     "profile_from_patient",
 ]
+
+# Capacity planner (issue 15): the subpackage rtdelay.planning.capacity; its main entry points here.
+from rtdelay.planning.capacity import CapacityPlan, PlannerSettings, plan_capacity  # noqa: E402
+
+__all__ += ["CapacityPlan", "PlannerSettings", "plan_capacity"]

@@ -64,8 +64,8 @@ class Slots:
         first = self._first_index(ready)
         if not np.any(np.isfinite(death) & np.isfinite(ready)):
             # no deaths: j_k = max(j_{k-1} + 1, a_k) unrolls to j_k = k + max_{i<=k}(a_i - i)
-            k = np.arange(n)
-            j = k + np.maximum.accumulate(first - k, axis=1)
+            idx = np.arange(n)
+            j = idx + np.maximum.accumulate(first - idx, axis=1)
             ok = (j < m) & np.isfinite(ready)
             times_pad = np.concatenate([self.times, np.full((reps, 1), np.nan)], axis=1)
             return np.where(ok, np.take_along_axis(times_pad, np.minimum(j, m), axis=1), np.nan)
@@ -140,33 +140,53 @@ def _pop_alive(heap: list[tuple[float, int]], t: float, death: list[float], done
     return -1
 
 
-def _slots_rep(ready, death, key, urgent, times, reserved, start) -> None:
+def _slots_rep(
+    ready: list[float],
+    death: list[float],
+    key: list[float],
+    urgent: list[bool] | None,
+    times: list[float],
+    reserved: list[bool] | None,
+    start: list[float],
+) -> None:
+    """One replication of the slotted day loop (inlined heap operations: this is the hot loop)."""
     n, m = len(ready), len(times)
+    items = list(zip(key, range(n), strict=True))
     heap: list[tuple[float, int]] = []
     uheap: list[tuple[float, int]] = []
+    push, pop = heapq.heappush, heapq.heappop
     done = bytearray(n)
+    use_reserved = reserved is not None
     i = j = 0
     while j < m:
         t = times[j]
-        if not heap and not uheap:
+        if i < n and ready[i] <= t:
+            while i < n and ready[i] <= t:
+                push(heap, items[i])
+                if use_reserved and urgent is not None and urgent[i]:
+                    push(uheap, items[i])
+                i += 1
+        elif not heap and not uheap:
             if i >= n:
                 break
-            if ready[i] > t:
-                j = bisect_left(times, ready[i], j)
+            j = bisect_left(times, ready[i], j)
+            continue
+        h = uheap if reserved is not None and reserved[j] else heap
+        while h:
+            p = pop(h)[1]
+            if done[p]:
                 continue
-        while i < n and ready[i] <= t:
-            item = (key[i], i)
-            heapq.heappush(heap, item)
-            if urgent is not None and urgent[i]:
-                heapq.heappush(uheap, item)
-            i += 1
-        p = _pop_alive(uheap if (reserved is not None and reserved[j]) else heap, t, death, done)
-        if p >= 0:
+            done[p] = 1
+            if death[p] < t:
+                continue
             start[p] = t
+            break
         j += 1
 
 
-def _servers_rep(ready, death, key, c, service, start) -> None:
+def _servers_rep(
+    ready: list[float], death: list[float], key: list[float], c: int, service: list[float], start: list[float]
+) -> None:
     n = len(ready)
     free = [0.0] * c
     heap: list[tuple[float, int]] = []

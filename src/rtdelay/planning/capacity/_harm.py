@@ -189,5 +189,7 @@ def harm_from_cohort(included: pd.DataFrame, *, source: str) -> tuple[HarmModel,
     harm = harm_from_fit(fit, profiles, source=source)
     rate = 0.0
     if {"os_months", "os_event"} <= set(included.columns):
-        rate = death_rate_from_cohort(included["os_months"], included["os_event"])
+        rate = death_rate_from_cohort(
+            included["os_months"].to_numpy(dtype=float).tolist(), included["os_event"].to_numpy(dtype=float).tolist()
+        )
     return harm, rate

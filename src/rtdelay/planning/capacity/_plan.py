@@ -296,10 +296,11 @@ def plan_capacity(
         times, reserved = cal.slots(n_days, reps, rng_down)
         slots = Slots(times, reserved if settings.reserved_urgent > 0 else None)
         for policy in policies:
-            if policy == "fifo" and settings.reserved_urgent == 0:
+            keys = _keys(policy, pts, scores, deadline_days)
+            if settings.reserved_urgent == 0 and _orders_like_readiness(keys, pts.valid):
+                # a key that never decreases in readiness order serves first come first served
                 start = fifo_starts(pts.ready, pts.death, slots)
             else:
-                keys = _keys(policy, pts, scores, deadline_days)
                 start = priority_starts(pts.ready, pts.death, keys, slots, urgent=urgent)
             unserved = int(np.sum(pts.valid & ~np.isfinite(start) & ~np.isfinite(pts.death)))
             if unserved:
@@ -322,6 +323,12 @@ def plan_capacity(
             marginal.append(MarginalValue(policy, a, b, float(m), (float(lo), float(hi))))
     model = _model_block(settings, harm, policies, reps, seed, float(np.mean(urgent[pts.valid])), threshold)
     return CapacityPlan(scenarios=tuple(scenarios), marginal=tuple(marginal), model=model, notes=tuple(notes))
+
+
+def _orders_like_readiness(keys: NDArray, valid: NDArray) -> bool:
+    with np.errstate(invalid="ignore"):
+        steps = np.diff(keys, axis=1)
+    return bool(np.all((steps >= 0) | ~valid[:, 1:]))
 
 
 def _weighted_quantile(values: NDArray, weights: NDArray, q: float) -> float:
