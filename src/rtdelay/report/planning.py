@@ -60,11 +60,14 @@ def planning_figures(plan: CapacityPlan, out_dir: str | Path) -> dict[str, dict[
     paths: dict[str, dict[str, Path]] = {}
 
     fig, ax = _figure()
+    x_max = 2.0
     for i, p in enumerate(policies):
         s = plan.scenario(p, k_ref)
-        cdf = np.r_[0.0, np.cumsum(s.wait_histogram)] * (1.0 - s.died_waiting_per_year / max(s.patients_per_year, 1e-12))
+        started = 1.0 - s.died_waiting_per_year / max(s.patients_per_year, 1e-12)
+        cdf = np.r_[0.0, np.cumsum(s.wait_histogram)] * started
         ax.step(WAIT_BINS_WEEKS, cdf, where="post", color=_COLOURS[i % 4], ls=_STYLES[i % 4], label=p)
-    ax.set_xlim(0, 16)
+        x_max = max(x_max, float(WAIT_BINS_WEEKS[min(np.searchsorted(np.cumsum(s.wait_histogram), 0.995), len(WAIT_BINS_WEEKS) - 1)]))
+    ax.set_xlim(0, float(np.ceil(x_max)))
     ax.set_ylim(0, 1)
     ax.set_xlabel("weeks from readiness to the start of RT")
     ax.set_ylabel("share of patients started")
@@ -79,6 +82,7 @@ def planning_figures(plan: CapacityPlan, out_dir: str | Path) -> dict[str, dict[
         ax.plot(k, [s.progressions_per_year for s in rows], marker="o", color=_COLOURS[i % 4], ls=_STYLES[i % 4], label=p)
         ax.fill_between(k, [s.progressions_per_year_ci[0] for s in rows], [s.progressions_per_year_ci[1] for s in rows],
                         color=_COLOURS[i % 4], alpha=0.2, lw=0)
+    ax.set_xticks(sorted({s.starts_per_week for s in plan.scenarios}))
     ax.set_xlabel("course starts a week")
     ax.set_ylabel("expected progressions before RT a year")
     ax.legend(frameon=False, fontsize=8)

@@ -102,6 +102,19 @@ def test_fifo_recursion_equals_heap_loop_with_deaths_and_random_breakdowns():
     np.testing.assert_allclose(fifo[~np.isnan(fifo)], heap[~np.isnan(heap)])
 
 
+def test_a_shared_calendar_row_equals_one_row_per_replication():
+    pts = draw_patients(seed=6, n_reps=4, horizon_days=800.0, arrivals_per_week=4.5, surgery_days=None,
+                        ready_after_days=(14.0, 14.0), profile_weights=np.ones(1), death_rate_per_day=1 / 150)
+    times, reserved = SlotCalendar(starts_per_week=5, reserved_urgent=1).slots(1500, 4)
+    assert times.shape[0] == 1
+    urgent = pts.profile == 0
+    for make in (lambda t: Slots(t), lambda t: Slots(t, reserved if t.shape[0] == 1 else np.tile(reserved, (4, 1)))):
+        shared, tiled = make(times), make(np.tile(times, (4, 1)))
+        np.testing.assert_array_equal(fifo_starts(pts.ready, pts.death, shared), fifo_starts(pts.ready, pts.death, tiled))
+        np.testing.assert_array_equal(priority_starts(pts.ready, pts.death, pts.ready, shared, urgent=urgent),
+                                      priority_starts(pts.ready, pts.death, pts.ready, tiled, urgent=urgent))
+
+
 def test_reserved_starts_go_only_to_urgent_patients():
     ready = np.array([[0.1, 0.2, 0.3, 0.4, 3.5]])
     urgent = np.array([[False, False, False, False, True]])

@@ -172,7 +172,8 @@ class SlotCalendar:
         """Start times (end of day) and reserved flags for ``n_reps`` replications.
 
         Returns ``(times, reserved)`` of shape ``(n_reps, M)``, times sorted in each row and padded
-        with ``inf`` where random breakdowns removed starts (rows differ only then).
+        with ``inf`` where random breakdowns removed starts; without random breakdowns the rows
+        would all be equal and a single row ``(1, M)`` is returned (shared by every replication).
         """
         cap = self._day_capacity(n_days)
         day_idx = np.repeat(np.arange(n_days), cap)
@@ -184,7 +185,7 @@ class SlotCalendar:
         reserved = rank_in_week < int(self.reserved_urgent)
         dt_ = self.downtime
         if rng is None or dt_.rate_per_year <= 0 or dt_.duration_days <= 0:
-            return np.tile(times, (n_reps, 1)), np.tile(reserved, (n_reps, 1))
+            return times[None, :], reserved[None, :]  # one calendar shared by every replication
         out_t = np.full((n_reps, times.size), np.inf)
         out_r = np.zeros((n_reps, times.size), dtype=bool)
         expected = dt_.rate_per_year * n_days / DAYS_PER_YEAR

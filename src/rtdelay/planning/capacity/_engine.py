@@ -38,16 +38,26 @@ Array = NDArray[np.float64]
 
 @dataclass
 class Slots:
-    """Start times ``(n_reps, M)`` sorted per row (``inf`` padding) and reserved-for-urgent flags."""
+    """Start times and reserved-for-urgent flags, ``(n_reps, M)`` or ``(1, M)`` shared by all.
+
+    Rows are sorted; ``inf`` pads rows that lost starts to random breakdowns.
+    """
 
     times: Array
     reserved: NDArray[np.bool_] | None = None
 
+    @property
+    def shared(self) -> bool:
+        return self.times.shape[0] == 1
+
+    def row(self, r: int) -> int:
+        """Row of ``times`` used by replication ``r``."""
+        return 0 if self.shared else r
+
     def _first_index(self, ready: Array) -> NDArray[np.int64]:
         """Index of the first start at or after each readiness time, per row (one searchsorted)."""
         reps, m = self.times.shape
-        if reps == 1 or (np.all(np.isfinite(self.times)) and np.all(self.times == self.times[:1])):
-            # one calendar for every replication: a single search on it
+        if self.shared:
             return np.searchsorted(self.times[0], ready, side="left").astype(np.int64)
         finite_max = max(float(np.max(np.where(np.isfinite(self.times), self.times, 0.0))),
                          float(np.max(np.where(np.isfinite(ready), ready, 0.0)))) + 2.0
@@ -62,24 +72,29 @@ class Slots:
         reps, n = ready.shape
         m = self.times.shape[1]
         first = self._first_index(ready)
-        if not np.any(np.isfinite(death) & np.isfinite(ready)):
+        valid = np.isfinite(ready)
+        pad = np.full((self.times.shape[0], 1), np.inf)
+        times_pad = np.concatenate([self.times, pad], axis=1)
+        if not np.any(np.isfinite(death) & valid):
             # no deaths: j_k = max(j_{k-1} + 1, a_k) unrolls to j_k = k + max_{i<=k}(a_i - i)
             idx = np.arange(n)
-            j = idx + np.maximum.accumulate(first - idx, axis=1)
-            ok = (j < m) & np.isfinite(ready)
-            times_pad = np.concatenate([self.times, np.full((reps, 1), np.nan)], axis=1)
-            return np.where(ok, np.take_along_axis(times_pad, np.minimum(j, m), axis=1), np.nan)
+            j = np.minimum(idx + np.maximum.accumulate(first - idx, axis=1), m)
+            t = times_pad[0][j] if self.shared else np.take_along_axis(times_pad, j, axis=1)
+            return np.where(valid & np.isfinite(t), t, np.nan)
+        # one patient (column) at a time over all replications; columns made contiguous first
+        first_t = np.ascontiguousarray(first.T)
+        death_t = np.ascontiguousarray(np.where(valid, death, -np.inf).T)
+        start_t = np.empty((n, reps))
         rows = np.arange(reps)
+        shared = times_pad[0]
         prev = np.full(reps, -1, dtype=np.int64)
-        start = np.full((reps, n), np.nan)
-        times_pad = np.concatenate([self.times, np.full((reps, 1), np.inf)], axis=1)
         for k in range(n):
-            cand = np.minimum(np.maximum(prev + 1, first[:, k]), m)
-            t = times_pad[rows, cand]
-            ok = (t <= death[:, k]) & np.isfinite(t) & np.isfinite(ready[:, k])
-            start[:, k] = np.where(ok, t, np.nan)
+            cand = np.minimum(np.maximum(prev + 1, first_t[k]), m)
+            t = shared[cand] if self.shared else times_pad[rows, cand]
+            ok = (t <= death_t[k]) & (t < np.inf)
+            start_t[k] = np.where(ok, t, np.nan)
             prev = np.where(ok, cand, prev)
-        return start
+        return start_t.T.copy()
 
 
 @dataclass
@@ -239,11 +254,13 @@ def priority_starts(
         dd = death[r, :valid].tolist()
         kk = key[r, :valid].tolist()
         if isinstance(capacity, Slots):
-            times = capacity.times[r]
-            times = times[np.isfinite(times)].tolist()
-            res = None
-            if capacity.reserved is not None and capacity.reserved[r].any():
-                res = capacity.reserved[r, : len(times)].tolist()
+            row = capacity.row(r)
+            if r == 0 or not capacity.shared:
+                times = capacity.times[row]
+                times = times[np.isfinite(times)].tolist()
+                res = None
+                if capacity.reserved is not None and capacity.reserved[row].any():
+                    res = capacity.reserved[row, : len(times)].tolist()
             urg = urgent[r, :valid].tolist() if urgent is not None and res is not None else None
             _slots_rep(rr, dd, kk, urg, times, res, row_start)
         else:

@@ -3,7 +3,7 @@
 Little's law ``L = lambda W`` (Little 1961, *Oper Res* 9:383-7; sample-path form, Stidham 1974,
 *Oper Res* 22:417-21) is checked on every replication. The path is followed from 0 until every
 patient who became ready in ``[0, T)`` has left the queue (``T_end``): ``L`` is the time-average
-number waiting, integrated from the sorted arrival (+1) and departure (-1) events, and
+number waiting, integrated from the sorted arrival and departure times (``Q = A - D``), and
 ``lambda W`` is ``N / T_end`` times the mean time spent waiting (until the start, or until
 death for those who died waiting). On such a path the two agree exactly, so a gap flags a
 bookkeeping error (a patient lost, a start before readiness, unsorted events); over a fixed
@@ -44,22 +44,19 @@ class LittleCheck:
 def little_check(ready: Array, leave: Array, horizon: float) -> LittleCheck:
     """Little's law on each replication for the patients ready in ``[0, horizon)``.
 
-    ``L`` is integrated from the event sweep (arrivals +1, departures -1, sorted) over
-    ``[0, T_end]``, independently of the per-patient waits that give ``lambda W``. Patients who
-    never leave (no start, no death) make the check ``nan``.
+    ``L = (1/T_end) integral Q dt`` with ``Q = A - D``, the arrival and departure counting
+    processes integrated from their own sorted event times, independently of the per-patient
+    pairing of readiness and leaving that gives ``lambda W``. Patients who never leave (no
+    start, no death) make the check ``nan``.
     """
     inside = ready < horizon
     with np.errstate(invalid="ignore"):
         t_end = np.maximum(np.max(np.where(inside, leave, 0.0), axis=1), horizon)
-    a = np.where(inside, ready, t_end[:, None])
-    d = np.where(inside, leave, t_end[:, None])
-    times = np.concatenate([a, d], axis=1)
-    steps = np.concatenate([inside.astype(float), -inside.astype(float)], axis=1)
-    order = np.argsort(times, axis=1, kind="stable")
-    times = np.take_along_axis(times, order, axis=1)
-    q = np.cumsum(np.take_along_axis(steps, order, axis=1), axis=1)
-    with np.errstate(invalid="ignore"):
-        area = np.sum(q[:, :-1] * np.diff(times, axis=1), axis=1) / t_end
+        # Q(t) = A(t) - D(t): integrate the arrival and departure counting processes separately
+        # (the k-th arrival paired with the k-th departure in time order)
+        a = np.sort(np.where(inside, ready, t_end[:, None]), axis=1)
+        d = np.sort(np.where(inside, leave, t_end[:, None]), axis=1)
+        area = np.sum(d - a, axis=1) / t_end
         n = inside.sum(axis=1)
         total = np.sum(np.where(inside, leave - ready, 0.0), axis=1)
     lam_w = np.where(n > 0, (n / t_end) * total / np.maximum(n, 1), 0.0)

@@ -10,8 +10,10 @@ from numpy.typing import NDArray
 
 __all__ = ["CapacityPlan", "MarginalValue", "ScenarioResult", "WAIT_BINS_WEEKS"]
 
-WAIT_BINS_WEEKS = np.arange(0.0, 52.5, 0.5)
-"""Bin edges (weeks) of the pooled wait histogram kept for the figures (last bin open)."""
+WAIT_BINS_WEEKS = np.arange(0, 365) / 7.0
+"""Bin edges (weeks; one day wide, up to 52 weeks) of the pooled wait histogram kept for the figures.
+
+Waits beyond the last edge are counted in the last bin."""
 
 
 def _ci(lo: float, hi: float) -> list[float | None]:
