@@ -39,6 +39,7 @@ from rtdelay.planning.capacity._queue_stats import (
     little_check,
     mean_ci,
     queue_length_on_grid,
+    row_quantile,
 )
 from rtdelay.planning.capacity._results import (
     WAIT_BINS_WEEKS,
@@ -78,5 +79,6 @@ __all__ = [
     "priority_starts",
     "queue_length_on_grid",
     "read_holidays",
+    "row_quantile",
     "spread_weekly_starts",
 ]

@@ -163,12 +163,12 @@ def _summarise(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         rep_mean = np.nanmean(wait, axis=1)
-    rep_median = row_quantile(wait, 0.5)
-    rep_p90 = row_quantile(wait, 0.9)
+    rep_median, rep_p90 = row_quantile(wait, [0.5, 0.9]).T
     p_within, p_ci, p_surg = {}, {}, {}
     since_surgery = np.where(started, start - pts.surgery, np.inf) / 7.0
+    wait_or_inf = np.where(started, wait, np.inf)
     for w in WITHIN_WEEKS:
-        m, lo, hi = mean_ci(np.sum(np.nan_to_num(wait, nan=np.inf) <= w, axis=1) / n)
+        m, lo, hi = mean_ci(np.sum(wait_or_inf <= w, axis=1) / n)
         p_within[str(w)], p_ci[str(w)] = float(m), (float(lo), float(hi))
         p_surg[str(w)] = float(np.mean(np.sum(since_surgery <= w, axis=1) / n))
     with np.errstate(invalid="ignore"):
