@@ -66,7 +66,8 @@ def planning_figures(plan: CapacityPlan, out_dir: str | Path) -> dict[str, dict[
         started = 1.0 - s.died_waiting_per_year / max(s.patients_per_year, 1e-12)
         cdf = np.r_[0.0, np.cumsum(s.wait_histogram)] * started
         ax.step(WAIT_BINS_WEEKS, cdf, where="post", color=_COLOURS[i % 4], ls=_STYLES[i % 4], label=p)
-        x_max = max(x_max, float(WAIT_BINS_WEEKS[min(np.searchsorted(np.cumsum(s.wait_histogram), 0.995), len(WAIT_BINS_WEEKS) - 1)]))
+        reach = int(np.searchsorted(np.cumsum(s.wait_histogram), 0.995))
+        x_max = max(x_max, float(WAIT_BINS_WEEKS[min(reach, len(WAIT_BINS_WEEKS) - 1)]))
     ax.set_xlim(0, float(np.ceil(x_max)))
     ax.set_ylim(0, 1)
     ax.set_xlabel("weeks from readiness to the start of RT")

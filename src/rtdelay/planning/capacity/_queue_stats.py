@@ -96,7 +96,7 @@ def queue_length_on_grid(ready: Array, leave: Array, grid: Array) -> Array:
     reps, g = ready.shape[0], grid.size
     offset = (np.arange(reps) * (g + 1))[:, None]
 
-    def counting(times: Array) -> Array:
+    def counting(times: Array) -> NDArray[np.int64]:
         keep = np.isfinite(ready) & np.isfinite(times)
         b = np.searchsorted(grid, np.where(keep, times, np.inf), side="left")
         counts = np.bincount((b + offset)[keep], minlength=reps * (g + 1)).reshape(reps, g + 1)
