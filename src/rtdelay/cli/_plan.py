@@ -157,16 +157,14 @@ def _print_human(plan_result, source: str, out: Path | None) -> None:
 
     console = Console()
     console.print(f"Harm of waiting from the risk model fitted on: {source}")
-    table = Table(title="Waits from readiness (weeks) and progressions before RT, mean [95% CI] over replications")
-    for col in ("policy", "starts/week", "mean wait", "median", "90th pct", "within 4 wk", "progressions/100", "progressions/year", "died waiting/year"):
+    table = Table(title="Waits from readiness (weeks) and expected progressions before RT; [95% CI] over replications")
+    for col in ("policy", "starts /week", "mean wait", "median", "90th pct", "within 4 wk", "prog. /100", "prog. /year", "died /year"):
         table.add_column(col, justify="right")
     for s in plan_result.scenarios:
         table.add_row(
-            s.policy, str(s.starts_per_week),
-            f"{s.mean_wait_weeks:.2f} [{s.mean_wait_ci[0]:.2f}, {s.mean_wait_ci[1]:.2f}]",
-            f"{s.median_wait_weeks:.2f}", f"{s.p90_wait_weeks:.2f}", f"{100 * s.p_within['4']:.1f}%",
-            f"{s.progressions_per_100:.2f}",
-            f"{s.progressions_per_year:.2f} [{s.progressions_per_year_ci[0]:.2f}, {s.progressions_per_year_ci[1]:.2f}]",
+            s.policy, str(s.starts_per_week), f"{s.mean_wait_weeks:.2f}", f"{s.median_wait_weeks:.2f}",
+            f"{s.p90_wait_weeks:.2f}", f"{100 * s.p_within['4']:.1f}%", f"{s.progressions_per_100:.2f}",
+            f"{s.progressions_per_year:.2f} [{s.progressions_per_year_ci[0]:.2f}-{s.progressions_per_year_ci[1]:.2f}]",
             f"{s.died_waiting_per_year:.2f}",
         )
     console.print(table)

@@ -156,6 +156,8 @@ def test_replayed_surgery_dates_are_the_same_in_every_replication():
         ({"starts_per_week": [0]}, "at least 1"),
         ({"policies": ["lottery"]}, "policy must be among"),
         ({"replications": 1}, "at least 2 replications"),
+        ({"seed": -1}, "seed must be a whole number"),
+        ({"settings": PlannerSettings(arrivals_per_week=1e5, years=10)}, "more than this planner simulates"),
     ],
 )
 def test_bad_planner_arguments_raise_clear_errors(kw, message):

@@ -49,6 +49,8 @@ POLICIES: dict[str, str] = {
     "risk": "highest predicted risk of progression by the deadline first",
 }
 WITHIN_WEEKS = (2, 4, 8)
+MAX_PATIENT_DRAWS = 1e7
+"""Upper bound on patients x replications of one call (about 1 GB of arrays)."""
 DAYS_PER_YEAR = 365.25
 
 
@@ -260,6 +262,15 @@ def plan_capacity(
     """
     ks = _check(starts_per_week, policies, int(replications), settings.reserved_urgent)
     reps = int(replications)
+    if int(seed) != seed or seed < 0:
+        raise InputError(f"the seed must be a whole number >= 0; got {seed!r}")
+    per_rep = (settings.arrivals_per_week or 0.0) / 7.0 * settings.horizon_days if settings.surgery_days is None \
+        else len(settings.surgery_days)
+    if per_rep * reps > MAX_PATIENT_DRAWS:
+        raise InputError(
+            f"about {per_rep:.0f} patients x {reps} replications is more than this planner simulates at once "
+            f"({MAX_PATIENT_DRAWS:.0e}); use fewer replications or years"
+        )
     pts = draw_patients(
         seed=seed,
         n_reps=reps,
