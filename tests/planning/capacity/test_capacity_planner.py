@@ -199,3 +199,13 @@ def test_capacity_modules_do_not_import_scipy_matplotlib_or_jinja2_at_module_lev
                 [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
             for name in names:
                 assert name.split(".")[0] not in {"scipy", "matplotlib", "jinja2", "pandas"}, (path.name, name)
+
+
+def test_importing_the_planner_loads_no_scipy_pandas_or_matplotlib():
+    import subprocess
+    import sys
+
+    code = ("import sys, rtdelay.planning.capacity, rtdelay.planning; "
+            "print(sorted(m for m in ('scipy', 'pandas', 'matplotlib', 'jinja2') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
+from rtdelay.cohort import MONTH_DAYS
 from rtdelay.errors import InputError
 
 if TYPE_CHECKING:
@@ -32,8 +33,6 @@ if TYPE_CHECKING:
     from rtdelay.planning._cs_regression import CurrentStatusFit
 
 __all__ = ["HarmModel", "death_rate_from_cohort", "harm_from_cohort", "harm_from_curve", "harm_from_fit"]
-
-MONTH_DAYS = 30.4375
 
 
 @dataclass(frozen=True)
@@ -82,7 +81,7 @@ class HarmModel:
         return np.where(d > 0, out, np.where(np.isnan(d), np.nan, 0.0))
 
     def to_dict(self) -> dict[str, Any]:
-        from rtdelay.stats._results import jsonable
+        from rtdelay.stats import jsonable
 
         return {
             "source": self.source,

@@ -17,7 +17,7 @@ Waits beyond the last edge are counted in the last bin."""
 
 
 def _ci(lo: float, hi: float) -> list[float | None]:
-    from rtdelay.stats._results import jsonable
+    from rtdelay.stats import jsonable
 
     return [jsonable(lo), jsonable(hi)]
 
@@ -61,7 +61,7 @@ class ScenarioResult:
 
     def to_dict(self) -> dict[str, Any]:
         """The ``--json`` shape of one scenario (queue trajectory and histogram under extra keys)."""
-        from rtdelay.stats._results import jsonable
+        from rtdelay.stats import jsonable
 
         return {
             "policy": self.policy,
@@ -113,7 +113,7 @@ class MarginalValue:
         return self.avoided_per_year / (self.to_starts - self.from_starts)
 
     def to_dict(self) -> dict[str, Any]:
-        from rtdelay.stats._results import jsonable
+        from rtdelay.stats import jsonable
 
         return {
             "policy": self.policy,
