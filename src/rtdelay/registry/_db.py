@@ -76,6 +76,7 @@ def _sqlite_events(engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.execute("PRAGMA cache_size = -65536")  # 64 MiB: a large import stays in memory
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -172,7 +173,7 @@ def _engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S})
         _sqlite_events(engine)
     else:
-        engine = create_engine(url, pool_pre_ping=True)
+        engine = create_engine(url, pool_pre_ping=True, use_insertmanyvalues=False)
     install_audit(Session)
     return engine
 

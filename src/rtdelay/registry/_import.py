@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from rtdelay.cohort import RawTable, load_table
@@ -66,6 +66,23 @@ def read_import_file(
     return load_table(path, mapping=mapping, sheet=sheet)
 
 
+def _new_ids(session: Session, n: int) -> list[int]:
+    """Primary keys for ``n`` new patients, taken before the insert.
+
+    With the keys known the ORM sends the rows as one executemany (no RETURNING per batch),
+    several times faster on PostgreSQL. PostgreSQL draws them from the table's sequence;
+    SQLite counts on from the largest id (safe: the import holds the write lock).
+    """
+    if n == 0:
+        return []
+    if session.get_bind().dialect.name == "postgresql":
+        query = text("SELECT nextval(pg_get_serial_sequence('patients', 'id')) "
+                     "FROM generate_series(1, :n)")
+        return [int(v) for v in session.scalars(query, {"n": n})]
+    start = session.scalar(select(func.coalesce(func.max(Patient.id), 0))) or 0
+    return list(range(start + 1, start + n + 1))
+
+
 def apply_plan(session: Session, actor: Actor, plan: ImportPlan, *, reason: str | None) -> int:
     """Write a plan in the session's transaction; return the import batch id."""
     require(actor, "import")
@@ -78,8 +95,10 @@ def apply_plan(session: Session, actor: Actor, plan: ImportPlan, *, reason: str 
     session.flush()
     session.info.update({"batch_id": batch.id, "reason": reason})
     site_ids = {s.code: s.id for s in session.scalars(select(Site))}
-    for diff in plan.new:
-        session.add(Patient(site_id=site_ids[diff.site], **diff.record))
+    ids = _new_ids(session, len(plan.new))
+    for pk, diff in zip(ids, plan.new, strict=True):
+        given = {k: v for k, v in diff.record.items() if v is not None}
+        session.add(Patient(id=pk, site_id=site_ids[diff.site], **given))
     changed = {d.pk: d for d in plan.changed}
     pks = sorted(changed)
     for start in range(0, len(pks), _CHUNK):

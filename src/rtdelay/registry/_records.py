@@ -58,11 +58,14 @@ def checked_record(values: Mapping[str, Any], *, who: str = "record") -> dict[st
 
 def changed_fields(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, tuple[Any, Any]]:
     """Fields whose stored text differs: ``{field: (old, new)}`` in dictionary order."""
-    return {
-        name: (old.get(name), new.get(name))
-        for name in PATIENT_FIELDS
-        if audit_text(old.get(name)) != audit_text(new.get(name))
-    }
+    out: dict[str, tuple[Any, Any]] = {}
+    for name in PATIENT_FIELDS:
+        before, after = old.get(name), new.get(name)
+        if before == after and type(before) is type(after):
+            continue
+        if audit_text(before) != audit_text(after):
+            out[name] = (before, after)
+    return out
 
 
 def _set_reason(session: Session, reason: str | None) -> None:

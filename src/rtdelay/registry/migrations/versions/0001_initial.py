@@ -183,7 +183,6 @@ def upgrade() -> None:
         sa.Column("batch_id", sa.Integer(), nullable=True),
         sa.Column("request_id", sa.String(64), nullable=True),
     )
-    op.create_index("ix_audit_events_at", "audit_events", ["at"])
     op.create_index("ix_audit_events_site_id", "audit_events", ["site_id"])
     op.create_index("ix_audit_events_entity", "audit_events", ["entity", "entity_key"])
     triggers = _PG_TRIGGERS if op.get_bind().dialect.name == "postgresql" else _SQLITE_TRIGGERS
