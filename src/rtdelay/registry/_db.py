@@ -143,8 +143,9 @@ class Registry:
             session.rollback()
             if "locked" in str(exc.orig).lower() or "busy" in str(exc.orig).lower():
                 raise BusyError(
-                    f"the registry is busy: another process has been writing for more than "
-                    f"{BUSY_TIMEOUT_S:.0f} s; try again when it has finished"
+                    "the registry is busy: another process is writing (waited up to "
+                    f"{BUSY_TIMEOUT_S:.0f} s) or changed the data this transaction read; "
+                    "try again"
                 ) from None
             raise RegistryError(f"database error on {self.display_url}: {_first_line(exc)}") from None
         except BaseException:
