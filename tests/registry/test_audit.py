@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import select, text, update
-
 from tests.registry.conftest import make_rows
 
 
@@ -89,8 +88,13 @@ def test_orm_paths_that_would_escape_the_trail_are_refused(registry, admin):
 def test_audit_export_and_scoping(registry, admin, tmp_path):
     import pandas as pd
 
-    from rtdelay.registry import Actor, PermissionDeniedError, audit_frame, create_patient
-    from rtdelay.registry import write_audit_export
+    from rtdelay.registry import (
+        Actor,
+        PermissionDeniedError,
+        audit_frame,
+        create_patient,
+        write_audit_export,
+    )
 
     with registry.session(actor=admin.name, write=True) as s:
         create_patient(s, admin, "A", _record(0))

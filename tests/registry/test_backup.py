@@ -5,7 +5,6 @@ from __future__ import annotations
 import shutil
 
 import pytest
-
 from tests.registry.conftest import make_rows, write_csv
 
 
@@ -22,8 +21,7 @@ def _snapshot(registry, admin):
 def test_backup_restore_round_trip(registry, admin, tmp_path, portable):
     import pandas as pd
 
-    from rtdelay.registry import backup_registry, import_table, read_import_file
-    from rtdelay.registry import restore_registry
+    from rtdelay.registry import backup_registry, import_table, read_import_file, restore_registry
 
     if registry.dialect == "postgresql" and not portable and not shutil.which("pg_dump"):
         pytest.skip("pg_dump is not installed")

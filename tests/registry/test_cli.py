@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from tests.registry.conftest import DEMO, make_rows, write_csv
 
 ROOT = Path(__file__).parents[2]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 from sqlalchemy import select
-
 from tests.registry.conftest import make_rows, write_csv
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import func, select
+from tests.registry.conftest import make_rows, write_csv
 
 from rtdelay.errors import InputError
-from tests.registry.conftest import make_rows, write_csv
 
 
 def _counts(registry):

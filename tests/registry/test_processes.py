@@ -11,7 +11,6 @@ import time
 
 import pytest
 from sqlalchemy import func, select
-
 from tests.registry.conftest import make_rows, write_csv
 
 
@@ -97,7 +96,7 @@ def test_two_processes_import_into_one_sqlite_registry(tmp_path, registry):
     second = write_csv(rows.iloc[200:], tmp_path / "second.csv")
     procs = [_start(registry.url, first), _start(registry.url, second)]
     outputs = [p.communicate(timeout=600) for p in procs]
-    for proc, (out, err) in zip(procs, outputs, strict=True):
+    for proc, (_out, err) in zip(procs, outputs, strict=True):
         assert proc.returncode == 0, err
     assert _state(registry)[0] == 500
     with registry.session() as s:

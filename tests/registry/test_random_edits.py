@@ -13,7 +13,6 @@ from collections import Counter
 
 import pandas as pd
 from sqlalchemy import select
-
 from tests.registry.conftest import make_rows
 
 FIELDS = {

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from tests.registry.conftest import make_rows
 
 from rtdelay.errors import CohortError
-from tests.registry.conftest import make_rows
 
 
 def _record(i: int = 0) -> dict:
@@ -118,8 +118,12 @@ def test_deletion_needs_a_reason(registry, admin):
 
 
 def test_complications_are_checked_and_audited(registry, admin):
-    from rtdelay.registry import add_complication, create_patient, delete_complication
-    from rtdelay.registry import patient_history
+    from rtdelay.registry import (
+        add_complication,
+        create_patient,
+        delete_complication,
+        patient_history,
+    )
 
     rec = _record()
     pid = rec["patient_id"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from tests.registry.conftest import make_rows, write_csv
 
 

@@ -114,6 +114,7 @@ def _import(file: Path | None, site: str | None, mapping: Path | None, dry_run: 
 
     registry = _open(db)
     actor = _actor(site, registry)
+    comps: Any
     if redcap is not None or redcap_dictionary is not None:
         if redcap is None or redcap_dictionary is None or file is not None:
             raise InputError("a REDCap import takes --redcap DATA.csv and --redcap-dictionary "

@@ -42,7 +42,7 @@ AUDITED_ENTITIES: dict[type, str] = {
     UserSite: "grant",
 }
 _SKIP = {"id", "version", "created_at", "updated_at"}
-_AUDIT_TABLES = {cls.__tablename__ for cls in AUDITED_ENTITIES} | {AuditEvent.__tablename__}
+_AUDIT_TABLES = {str(cls.__tablename__) for cls in AUDITED_ENTITIES} | {"audit_events"}
 
 
 def audit_text(value: Any) -> str | None:
@@ -67,6 +67,7 @@ def audit_text(value: Any) -> str | None:
 
 
 _COLUMN_CACHE: dict[type, list[str]] = {}
+_AUDIT_TABLE: Any = AuditEvent.__table__
 _AUDIT_FIELDS = ("at", "actor", "action", "entity", "entity_key", "entity_version", "site_id",
                  "patient_id", "field", "old_value", "new_value", "reason", "batch_id",
                  "request_id")
@@ -87,7 +88,7 @@ def _insert_audit(session: Session, tuples: list[tuple[Any, ...]]) -> None:
     """
     connection = session.connection()
     columns = ", ".join(_AUDIT_FIELDS)
-    dbapi = connection.connection.dbapi_connection
+    dbapi: Any = connection.connection.dbapi_connection
     if connection.dialect.name == "postgresql" and dbapi is not None:
         with dbapi.cursor() as cursor:
             with cursor.copy(f"COPY audit_events ({columns}) FROM STDIN") as copy:
@@ -105,7 +106,7 @@ def _insert_audit(session: Session, tuples: list[tuple[Any, ...]]) -> None:
             cursor.close()
         return
     connection.execute(  # pragma: no cover - other dialects
-        insert(AuditEvent.__table__), [dict(zip(_AUDIT_FIELDS, t, strict=True)) for t in tuples]
+        insert(_AUDIT_TABLE), [dict(zip(_AUDIT_FIELDS, t, strict=True)) for t in tuples]
     )
 
 
@@ -257,7 +258,7 @@ def record_event(
     """
     info = session.info
     session.connection().execute(
-        insert(AuditEvent.__table__),
+        insert(_AUDIT_TABLE),
         [{
             "at": utcnow(), "actor": actor or info.get("actor") or "?", "action": action,
             "entity": entity, "entity_key": entity_key, "entity_version": None,

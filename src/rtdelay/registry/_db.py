@@ -194,7 +194,8 @@ def head_revision() -> str:
 
     config = _alembic_config(None)
     head = ScriptDirectory.from_config(config).get_current_head()
-    assert head is not None  # the package ships at least one migration
+    if head is None:
+        raise RegistryError("this rtdelay installation has no registry migrations")
     return head
 
 

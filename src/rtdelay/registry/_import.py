@@ -99,7 +99,7 @@ def apply_plan(session: Session, actor: Actor, plan: ImportPlan, *, reason: str 
     for pk, diff in zip(ids, plan.new, strict=True):
         given = {k: v for k, v in diff.record.items() if v is not None}
         session.add(Patient(id=pk, site_id=site_ids[diff.site], **given))
-    changed = {d.pk: d for d in plan.changed}
+    changed = {int(d.pk): d for d in plan.changed if d.pk is not None}
     pks = sorted(changed)
     for start in range(0, len(pks), _CHUNK):
         query = select(Patient).where(Patient.id.in_(pks[start:start + _CHUNK]))
@@ -114,10 +114,10 @@ def apply_plan(session: Session, actor: Actor, plan: ImportPlan, *, reason: str 
         keys = {(c[0], c[1]) for c in plan.complications}
         pk_of: dict[tuple[str, str], int] = {}
         for code, pid in keys:
-            pk = session.scalar(select(Patient.id).where(Patient.site_id == site_ids[code],
-                                                         Patient.patient_id == pid))
-            if pk is not None:
-                pk_of[(code, pid)] = pk
+            found = session.scalar(select(Patient.id).where(Patient.site_id == site_ids[code],
+                                                            Patient.patient_id == pid))
+            if found is not None:
+                pk_of[(code, pid)] = found
         for code, pid, phase, text, date in plan.complications:
             session.add(Complication(patient_pk=pk_of[(code, pid)], phase=phase,
                                      complication=text, date=date))

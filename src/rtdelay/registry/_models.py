@@ -60,7 +60,7 @@ _TEXT_LENGTH = {"patient_id": 64, "index_level": 16}
 
 def utcnow() -> dt.datetime:
     """The current time in UTC, without tzinfo (stored as UTC in every database)."""
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 def column_type(name: str, kind: str) -> Any:

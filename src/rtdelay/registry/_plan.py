@@ -103,7 +103,7 @@ class ImportPlan:
 
     @property
     def fingerprint(self) -> str:
-        items = [(p.site, p.patient_id, p.status, p.version,
+        items: list[Any] = [(p.site, p.patient_id, p.status, p.version,
                   [(c.field, audit_text(c.old), audit_text(c.new)) for c in p.changes])
                  for p in self.patients if p.status != "unchanged"]
         items.append([list(map(audit_text, c)) for c in self.complications])
@@ -302,7 +302,7 @@ def _plan_complications(
     if unknown:
         raise InputError(f"{table.path}: unknown column(s) {', '.join(map(repr, unknown))} in "
                          f"the complications table (columns: {', '.join(COMPLICATION_COLUMNS)})")
-    by_id = {}
+    by_id: dict[str, PatientDiff] = {}
     for d in diffs:
         by_id.setdefault(d.patient_id, d)
     checked = validate_complications(table, patient_ids=list(by_id), date_order=date_order)

@@ -13,9 +13,9 @@ import re
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from rtdelay.errors import InputError
 from rtdelay.registry._access import Actor, require
 from rtdelay.registry._audit import record_event
-from rtdelay.errors import InputError
 from rtdelay.registry._models import ROLES, Site, User, UserSite
 
 __all__ = ["add_site", "add_user", "authenticate", "actor_for", "hash_password", "set_password"]

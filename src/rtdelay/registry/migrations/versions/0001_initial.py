@@ -12,6 +12,8 @@ Create Date: 2026-12-03
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -20,7 +22,7 @@ down_revision = None
 branch_labels = None
 depends_on = None
 
-PATIENT_COLUMNS = [
+PATIENT_COLUMNS: list[tuple[str, Any]] = [
     ("age", sa.Float()),
     ("sex", sa.String(32)),
     ("histology", sa.String(32)),
