@@ -42,7 +42,7 @@ AUDITED_ENTITIES: dict[type, str] = {
     UserSite: "grant",
 }
 _SKIP = {"id", "version", "created_at", "updated_at"}
-_AUDIT_TABLES = {str(cls.__tablename__) for cls in AUDITED_ENTITIES} | {"audit_events"}
+_AUDIT_TABLES = {str(inspect(cls).local_table.name) for cls in AUDITED_ENTITIES} | {"audit_events"}
 
 
 def audit_text(value: Any) -> str | None:
