@@ -27,6 +27,7 @@ if TYPE_CHECKING:
         predict_wait_risk,
         profile_from_patient,
     )
+    from rtdelay.planning.capacity import CapacityPlan, PlannerSettings, plan_capacity
 
 _LAZY: dict[str, str] = {
     "BASELINES": "_cs_regression",
@@ -38,6 +39,10 @@ _LAZY: dict[str, str] = {
     "fit_progression_model": "_risk",
     "predict_wait_risk": "_risk",
     "profile_from_patient": "_risk",
+    # capacity planner (issue 15): the subpackage rtdelay.planning.capacity
+    "CapacityPlan": "capacity",
+    "PlannerSettings": "capacity",
+    "plan_capacity": "capacity",
 }
 
 __all__ = [
@@ -50,6 +55,9 @@ __all__ = [
     "fit_progression_model",
     "predict_wait_risk",
     "profile_from_patient",
+    "CapacityPlan",
+    "PlannerSettings",
+    "plan_capacity",
 ]
 
 
