@@ -40,7 +40,7 @@ class _RichProgress:
         if not quiet:
             from rich.console import Console
 
-            self.status = Console(stderr=True, highlight=False).status("Starting")
+            self.status = Console(stderr=True, highlight=False).status("Loading rtdelay")
         self.start = time.perf_counter()
 
     def __call__(self, message: str) -> None:
