@@ -107,7 +107,7 @@ def main() -> None:
           f"median {statistics.median(full):.2f} s over {args.repeats} runs (goal < 10 s)")
     print(f"  engine alone (fifo_starts, all replications): median {statistics.median(engine):.3f} s; "
           f"per replication {1000 * statistics.median(engine) / reps:.2f} ms")
-    print(f"  risk-first policy (day loop + heap; risk model of the demo cohort, {len(cohort_harm.profiles)} profiles), "
+    print(f"  risk-first policy (risk model of the demo cohort, {len(cohort_harm.profiles)} risk levels: one queue per level), "
           f"same size: {risk[0]:.2f} s (one run)")
 
     ciw_times, ciw_waits = [], []
