@@ -9,8 +9,9 @@ at 0.3 a year; 10 simulated years.
 
 1. ``plan_capacity`` for one policy and one capacity, 10 years x ``--replications``, everything
    included (patients, calendar, engine, summaries, Little's law, queue trajectories): median of
-   ``--repeats`` runs (goal: < 10 s). Also the engine alone (``fifo_starts``) and the priority
-   policies (risk first, which runs the day loop with a heap).
+   ``--repeats`` runs (goal: < 10 s). Also the engine alone (``fifo_starts``) and the risk-first
+   policy with the demo cohort's risk model (one first-come queue per risk level, all
+   replications at once; the heap loop gives the same starts).
 2. Ciw (``ciw.Slotted`` schedule, exponential reneging for deaths) for ``--ciw-runs`` runs of the
    same scenario: median seconds per replication, against rtdelay's per-replication time (goal:
    >= 10x faster), and the two mean waits with their standard errors (they must agree).
