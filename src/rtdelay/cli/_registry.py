@@ -343,14 +343,16 @@ def site_add(
 def analyze_registry(url: str | None, *, site: str | None, out: Path, quiet: bool) -> None:
     """``rtdelay analyze --registry [URL] [--site S]``: export (audited) and run the study.
 
-    The exported cohort is kept as ``OUT/registry_cohort.csv`` (and complications), the exact
-    input of the analysis, so the run is reproducible.
+    The registry's cohort goes through the analysis service (:func:`rtdelay.analysis.analyze`,
+    which reads files): it is written as ``OUT/registry_cohort.csv`` (and
+    ``OUT/registry_complications.csv``), the exact input of the run, kept for reproducibility.
     """
-    from rtdelay.cli._study import _summary, run_analysis
+    from rtdelay.analysis import analyze
+    from rtdelay.cli._study import _RichProgress, _summary
     from rtdelay.cohort import write_table
     from rtdelay.registry import export_registry
 
-    def run() -> None:
+    def run() -> Any:
         registry = _open(None if url in (None, "", "-") else url)
         actor = _actor(site, registry)
         with registry.session(actor=actor.name, write=True) as session:
@@ -361,8 +363,9 @@ def analyze_registry(url: str | None, *, site: str | None, out: Path, quiet: boo
         if len(export.complications):
             comp_path = write_table(export.complications.drop(columns=["site"]),
                                     out / "registry_complications.csv")
-        result = run_analysis(cohort_path, out_dir=out, complications_path=comp_path, quiet=quiet)
-        if not quiet:
-            _summary(result["run"])
+        with _RichProgress(quiet) as progress:
+            return analyze(cohort_path, complications=comp_path, out_dir=out, progress=progress)
 
-    _guard(run)
+    result = _guard(run)
+    if not quiet:
+        _summary(result)

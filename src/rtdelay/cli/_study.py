@@ -40,7 +40,7 @@ class _RichProgress:
         if not quiet:
             from rich.console import Console
 
-            self.status = Console(stderr=True, highlight=False).status("Loading rtdelay")
+            self.status = Console(stderr=True, highlight=False).status("Starting")
         self.start = time.perf_counter()
 
     def __call__(self, message: str) -> None:
@@ -204,7 +204,7 @@ def analyze(
     with _RichProgress(quiet) as progress:
         run = _guard(
             run_service,
-            Path(cohort),
+            cohort,
             mapping=mapping,
             date_order=date_order,
             complications=complications,

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
         apply_eligibility,
         read_cohort,
     )
-    from rtdelay.cohort._export import write_table
+    from rtdelay.cohort._export import cell_text, escape_formula, write_table
     from rtdelay.cohort._load import RawTable, load_table
     from rtdelay.cohort._mapping import read_mapping
     from rtdelay.cohort._schema import (
@@ -68,6 +68,8 @@ _LAZY: dict[str, str] = {
     "load_table": "_load",
     "read_mapping": "_mapping",
     "write_table": "_export",
+    "escape_formula": "_export",
+    "cell_text": "_export",
     "write_template": "_template",
 }
 
@@ -98,6 +100,8 @@ __all__ = [
     "validate_cohort",
     "write_table",
     "write_template",
+    "escape_formula",
+    "cell_text",
 ]
 
 

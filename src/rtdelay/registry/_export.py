@@ -10,6 +10,7 @@ event (who, when, format, file, sites, number of patients).
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +25,6 @@ from rtdelay.errors import InputError
 from rtdelay.registry._access import Actor, patients_query, require, resolve_site
 from rtdelay.registry._audit import record_event
 from rtdelay.registry._models import PATIENT_FIELDS, Complication, Patient, Site
-from rtdelay.registry._values import plain
 
 __all__ = ["EXPORT_FORMATS", "RegistryExport", "export_registry", "write_export",
            "registry_cohort", "complications_path"]
@@ -82,8 +82,7 @@ def export_registry(
     pk_of: dict[int, tuple[str, str]] = {}
     stmt = query.with_only_columns(Patient.id, Patient.site_id, *columns)
     for rec in session.execute(stmt):
-        values = dict(zip(PATIENT_FIELDS, rec[2:], strict=True))
-        values = {k: plain(v) for k, v in values.items()}
+        values = dict(zip(PATIENT_FIELDS, rec[2:], strict=True))  # plain Python values
         values["site"] = codes[rec[1]]
         rows.append(values)
         pk_of[rec[0]] = (values["patient_id"], codes[rec[1]])
@@ -158,10 +157,46 @@ def _write_stat(frame: pd.DataFrame, path: Path, specs: dict[str, Any], fmt: str
     os.replace(tmp, path)
 
 
+def _text_column(values: list[Any]) -> list[str]:
+    """csv cells of one column, as the cohort layer's ``cell_text`` writes them."""
+    from rtdelay.cohort import cell_text, escape_formula
+
+    out: list[str] = []
+    for v in values:
+        if v is None or v is pd.NA or (isinstance(v, float) and v != v):
+            out.append("")
+        elif isinstance(v, str):
+            out.append(escape_formula(v))
+        elif isinstance(v, bool):
+            out.append("true" if v else "false")
+        elif isinstance(v, (int, dt.date)):
+            out.append(v.isoformat() if isinstance(v, dt.date) else str(v))
+        else:
+            out.append(cell_text(v))
+    return out
+
+
+def _write_csv(frame: pd.DataFrame, path: Path) -> None:
+    """csv export, column by column (the cohort layer's rules: ISO dates, formulas escaped)."""
+    import csv
+
+    from rtdelay.cohort import escape_formula
+
+    columns = [_text_column(frame[name].tolist()) for name in frame.columns]
+    tmp = path.with_name(f".{path.name}.tmp")
+    with open(tmp, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow([escape_formula(str(c)) for c in frame.columns])
+        writer.writerows(zip(*columns, strict=True))
+    os.replace(tmp, path)
+
+
 def _write_one(frame: pd.DataFrame, path: Path, fmt: str, specs: dict[str, Any]) -> None:
     from rtdelay.cohort import write_table
 
-    if fmt in ("csv", "xlsx"):
+    if fmt == "csv":
+        _write_csv(frame, path)
+    elif fmt == "xlsx":
         write_table(frame, path)
     elif fmt == "parquet":
         tmp = path.with_name(f".{path.name}.tmp")

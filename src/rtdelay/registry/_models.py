@@ -116,7 +116,7 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    sites: Mapped[list[Site]] = relationship(secondary="user_sites", lazy="selectin")
+    sites: Mapped[list[Site]] = relationship(secondary="user_sites", lazy="selectin", viewonly=True)
 
 
 class UserSite(Base):

@@ -94,3 +94,16 @@ def test_every_export_is_audited(filled, admin, tmp_path):
         last = s.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
     assert last.action == "export" and last.actor == admin.name
     assert "12 patients" in last.new_value
+
+
+def test_fast_csv_writer_matches_the_cohort_layers_write_table(filled, admin, tmp_path):
+    from rtdelay.cohort import write_table
+    from rtdelay.registry import export_registry, write_export
+
+    registry, _ = filled
+    with registry.session(actor=admin.name) as s:
+        export = export_registry(s, admin, audit=False)
+    cohort, comps = write_export(export, tmp_path / "fast.csv")
+    assert cohort.read_bytes() == write_table(export.cohort, tmp_path / "ref.csv").read_bytes()
+    assert comps.read_bytes() == write_table(export.complications,
+                                             tmp_path / "ref2.csv").read_bytes()
