@@ -238,8 +238,11 @@ def test_ph_test_columns_and_global_row() -> None:
 
 
 def test_pairwise_adjust_options_and_frame() -> None:
-    for adjust in ("holm", "bonferroni", "none"):
+    for adjust in ("holm", "bonferroni", "BH", "none"):
         out = st.pairwise_logrank(T, E1, G, adjust=adjust)
-        assert isinstance(out, pd.DataFrame) and len(out) == 3
+        assert isinstance(out, st.PairwiseLogrank) and len(out) == 3
+        frame = out.to_frame()
+        assert isinstance(frame, pd.DataFrame)
+        assert list(frame.columns) == ["group1", "group2", "statistic", "p_value", "p_adjusted"]
     with pytest.raises(ValueError):
         st.pairwise_logrank(T, E1, G, adjust="fdr-typo")

@@ -37,6 +37,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import optimize, special
 from scipy import stats as sst
 
+from rtdelay.stats._fisher_2xc import TooLarge, fisher_p_2xc
 from rtdelay.stats._results import TestResult
 
 __all__ = ["chi_square", "fisher_exact"]
@@ -310,8 +311,19 @@ def fisher_exact(table: ArrayLike, *, conf_level: float = 0.95) -> TestResult:
     Raises
     ------
     ValueError
-        Invalid table, or a table too large to enumerate (more than 2,000,000 partial tables
-        visited: in practice n in the hundreds for 3 x 3; always fine for 2 x c with n < ~5000).
+        Invalid table, or a table too large to enumerate. 2 x c (and r x 2) tables use a network
+        algorithm with exact path bounds (:mod:`rtdelay.stats._fisher_2xc`): work and memory are
+        bounded (at most 4 million partial tables kept, 60 million visited), a table out of
+        reach is refused after a few seconds at most, and tables such as 5 x 2 with n = 2,400 or
+        6 x 2 with n = 4,000 are solved (as R ``fisher.test(workspace = 2e8)``). Larger r x c
+        tables stop after 2,000,000 partial tables (in practice n in the hundreds for 3 x 3).
+
+    Examples
+    --------
+    >>> from rtdelay.stats import fisher_exact
+    >>> res = fisher_exact([[3, 1], [1, 3]])
+    >>> round(res.p_value, 4)
+    0.4857
     """
     tab = _table(table)
     if not 0.0 < conf_level < 1.0:
@@ -321,7 +333,16 @@ def fisher_exact(table: ArrayLike, *, conf_level: float = 0.95) -> TestResult:
     log_p_obs = float(
         lf[tab.sum(axis=1)].sum() + lf[tab.sum(axis=0)].sum() - lf[n] - lf[tab].sum()
     )
-    p = _fisher_p(tab)
+    if min(tab.shape) == 2:
+        try:
+            p = fisher_p_2xc(tab, rel_err=_REL_ERR)
+        except TooLarge:
+            raise ValueError(
+                f"table too large for the exact test (n = {n}, {tab.shape[0]} x {tab.shape[1]}): "
+                "use chi_square() or collapse categories"
+            ) from None
+    else:
+        p = _fisher_p(tab)
     extra: dict[str, object] = {"n": n, "table_probability": math.exp(log_p_obs)}
     if tab.shape == (2, 2):
         est, lo, hi = _odds_ratio(tab, conf_level)

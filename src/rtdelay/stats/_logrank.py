@@ -36,16 +36,16 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from rtdelay.stats._check import check_same_length, check_survival
-from rtdelay.stats._results import TestResult
+from rtdelay.stats._results import ResultMixin, TestResult
 from rtdelay.stats._survtable import encode_groups, event_as_bool, risk_table
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["ADJUSTMENTS", "WEIGHTINGS", "logrank_test", "logrank_trend_test", "pairwise_logrank"]
+__all__ = ["ADJUSTMENTS", "WEIGHTINGS", "PairwiseLogrank", "logrank_test", "logrank_trend_test", "pairwise_logrank"]
 
 WEIGHTINGS: tuple[str, ...] = ("logrank", "breslow", "tarone-ware", "fleming-harrington")
-ADJUSTMENTS: tuple[str, ...] = ("holm", "bonferroni", "none")
+ADJUSTMENTS: tuple[str, ...] = ("holm", "bonferroni", "BH", "none")
 
 _METHOD_NAMES: dict[str, str] = {
     "logrank": "log-rank (Mantel-Cox)",
@@ -119,8 +119,8 @@ def _stratum_sums(
     elif weighting == "tarone-ware":
         w = np.sqrt(n)
     else:
-        km = np.cumprod(1.0 - d / n)
-        s_left = np.concatenate(([1.0], km[:-1]))
+        # pooled KM just before each event time; a stratum without events has no event times
+        s_left = np.concatenate(([1.0], np.cumprod(1.0 - d / n)))[:-1]
         w = s_left**p * (1.0 - s_left) ** q
     h = d / n  # hazard d_j / n_j; expected d_j n_gj / n_j summed over j is ng @ h
     exp = ng @ h
@@ -334,7 +334,11 @@ def logrank_trend_test(
 
 
 def _adjust(pvals: NDArray[np.float64], method: str) -> NDArray[np.float64]:
-    """Holm or Bonferroni adjustment as R ``p.adjust`` (NaN p values are left out of m)."""
+    """Holm, Bonferroni or Benjamini-Hochberg adjustment as R ``p.adjust`` (NaN p values left out of m).
+
+    BH (Benjamini & Hochberg 1995): with the p values sorted decreasingly,
+    :math:`\\tilde p_{(i)} = \\min_{j \\ge i} \\min(1, m p_{(j)} / j)` (R ``p.adjust(method = "BH")``).
+    """
     out = np.full_like(pvals, np.nan)
     ok = np.flatnonzero(~np.isnan(pvals))
     m = ok.size
@@ -345,12 +349,80 @@ def _adjust(pvals: NDArray[np.float64], method: str) -> NDArray[np.float64]:
     if method == "bonferroni":
         out[ok] = np.minimum(1.0, m * pv)
         return out
+    if method == "BH":
+        desc = np.argsort(-pv, kind="stable")
+        rank = m - np.arange(m)  # rank of each p in increasing order, for the decreasing sort
+        bh = np.minimum(1.0, np.minimum.accumulate(m / rank * pv[desc]))
+        res = np.empty(m)
+        res[desc] = bh
+        out[ok] = res
+        return out
     order = np.argsort(pv, kind="stable")
     adj = np.minimum(1.0, np.maximum.accumulate((m - np.arange(m)) * pv[order]))
     res = np.empty(m)
     res[order] = adj
     out[ok] = res
     return out
+
+
+@dataclass(frozen=True, eq=False)
+class PairwiseLogrank(ResultMixin):
+    """Log-rank tests between every pair of groups (one entry per pair, in label order).
+
+    Attributes
+    ----------
+    group1, group2 : tuple
+        The labels of each pair.
+    statistic, p_value, p_adjusted : numpy.ndarray
+        Chi-square (1 df), raw and adjusted p value of each pair (read-only).
+    adjust : str
+        ``"holm"``, ``"bonferroni"``, ``"BH"`` or ``"none"`` (R ``p.adjust`` methods).
+    method : str
+    """
+
+    group1: tuple[Any, ...]
+    group2: tuple[Any, ...]
+    statistic: NDArray[np.float64]
+    p_value: NDArray[np.float64]
+    p_adjusted: NDArray[np.float64]
+    adjust: str
+    method: str
+
+    def __post_init__(self) -> None:
+        for name in ("statistic", "p_value", "p_adjusted"):
+            arr = np.array(getattr(self, name), dtype=np.float64)
+            arr.flags.writeable = False
+            object.__setattr__(self, name, arr)
+
+    def __len__(self) -> int:
+        return len(self.group1)
+
+    @property
+    def columns(self) -> list[str]:
+        """Column names of :meth:`to_frame` (the result reads like that table)."""
+        return ["group1", "group2", "statistic", "p_value", "p_adjusted"]
+
+    def __getitem__(self, column: str) -> Any:
+        """One column of :meth:`to_frame`, e.g. ``res["p_adjusted"]``."""
+        return self.to_frame()[column]
+
+    def __repr__(self) -> str:
+        best = float(np.nanmin(self.p_adjusted)) if len(self) and not np.all(np.isnan(self.p_adjusted)) else float("nan")
+        return f"PairwiseLogrank({len(self)} pairs, {self.method}, adjust={self.adjust!r}, min adjusted p={best:.4g})"
+
+    def to_frame(self) -> pd.DataFrame:
+        """Columns ``group1, group2, statistic, p_value, p_adjusted``, one row per pair."""
+        import pandas as pd
+
+        return pd.DataFrame(
+            {
+                "group1": list(self.group1),
+                "group2": list(self.group2),
+                "statistic": self.statistic,
+                "p_value": self.p_value,
+                "p_adjusted": self.p_adjusted,
+            }
+        )
 
 
 def pairwise_logrank(
@@ -363,25 +435,36 @@ def pairwise_logrank(
     weighting: str = "logrank",
     p: float = 0.0,
     q: float = 0.0,
-) -> pd.DataFrame:
+) -> PairwiseLogrank:
     """Log-rank tests between every pair of groups, with a multiplicity adjustment.
 
     Each pair is tested on its own two groups' records (as R
     ``survdiff(..., subset = g %in% c(a, b))``); p values are adjusted as R ``p.adjust``.
 
+    ``adjust`` is ``"holm"`` (default), ``"bonferroni"``, ``"BH"`` (Benjamini-Hochberg false
+    discovery rate, survminer's ``pairwise_survdiff`` default) or ``"none"``.
+
     Returns
     -------
-    pandas.DataFrame
-        Columns ``group1, group2, statistic, p_value, p_adjusted``, one row per pair in
-        sorted label order.
-    """
-    import pandas as pd
+    PairwiseLogrank
+        One entry per pair in label order; ``to_frame()`` gives columns
+        ``group1, group2, statistic, p_value, p_adjusted``.
 
+    Examples
+    --------
+    >>> from rtdelay.stats import pairwise_logrank
+    >>> res = pairwise_logrank([1, 2, 3, 4, 5, 6], [1, 1, 1, 1, 1, 1], ["a", "b", "c"] * 2, adjust="BH")
+    >>> res.to_frame()[["group1", "group2"]].values.tolist()
+    [['a', 'b'], ['a', 'c'], ['b', 'c']]
+    """
     if adjust not in ADJUSTMENTS:
         raise ValueError(f"adjust must be one of {', '.join(ADJUSTMENTS)}; got {adjust!r}")
     _check_weighting(weighting, p, q)
     t, e, codes, labels, s_codes = _prepare(time, event, group, strata)
-    rows: list[dict[str, Any]] = []
+    g1: list[Any] = []
+    g2: list[Any] = []
+    stats: list[float] = []
+    pvals: list[float] = []
     k = len(labels)
     for i in range(k):
         for j in range(i + 1, k):
@@ -395,7 +478,17 @@ def pairwise_logrank(
                 p=p,
                 q=q,
             )
-            rows.append({"group1": labels[i], "group2": labels[j], "statistic": res.statistic, "p_value": res.p_value})
-    frame = pd.DataFrame(rows, columns=["group1", "group2", "statistic", "p_value"])
-    frame["p_adjusted"] = _adjust(frame["p_value"].to_numpy(dtype=np.float64), adjust)
-    return frame
+            g1.append(labels[i])
+            g2.append(labels[j])
+            stats.append(res.statistic)
+            pvals.append(res.p_value)
+    pv = np.asarray(pvals, dtype=np.float64)
+    return PairwiseLogrank(
+        group1=tuple(g1),
+        group2=tuple(g2),
+        statistic=np.asarray(stats, dtype=np.float64),
+        p_value=pv,
+        p_adjusted=_adjust(pv, adjust),
+        adjust=adjust,
+        method="pairwise " + _method(weighting, p, q, s_codes is not None),
+    )
