@@ -58,7 +58,9 @@ tf_case <- function(timefix) {
   list(km_time = km$time, km_surv = km$surv, km_n_risk = km$n.risk, lr_chisq = if (timefix) lr$chisq else unname(lr$score),
        cox_coef = unname(coef(cx)), cox_loglik = cx$loglik)
 }
-out$timefix <- list(data = list(time = ft, event = fe, group = fg, x = fx),
+# jsonlite writes 15 significant digits: the tests rebuild ft from the same expressions and
+# check them against time_17 (17 digits, exact).
+out$timefix <- list(data = list(time = ft, event = fe, group = fg, x = fx), time_17 = sprintf("%.17g", ft),
                     on = tf_case(TRUE), off = tf_case(FALSE))
 
 # ---- pairwise log-rank with Benjamini-Hochberg (pbc, by stage) ----------------------------

@@ -30,6 +30,11 @@ SIGNATURES: dict[str, list[tuple[str, Any, Any]]] = {
         ("event", POS, E),
         ("conf_type", KW, "log-log"),
         ("conf_level", KW, 0.95),
+        # issue 11: left truncation, R's timefix, one curve per group, level order
+        ("entry", KW, None),
+        ("timefix", KW, True),
+        ("group", KW, None),
+        ("levels", KW, None),
     ],
     "logrank_test": [
         ("time", POS, E),
@@ -39,30 +44,40 @@ SIGNATURES: dict[str, list[tuple[str, Any, Any]]] = {
         ("weighting", KW, "logrank"),
         ("p", KW, 0.0),
         ("q", KW, 0.0),
+        ("levels", KW, None),
+        ("timefix", KW, True),
     ],
     "logrank_trend_test": [
         ("time", POS, E),
         ("event", POS, E),
         ("group", POS, E),
         ("scores", KW, None),
+        ("levels", KW, None),
+        ("timefix", KW, True),
     ],
     "pairwise_logrank": [
         ("time", POS, E),
         ("event", POS, E),
         ("group", POS, E),
         ("adjust", KW, "holm"),
+        ("levels", KW, None),
+        ("timefix", KW, True),
     ],
     "cumulative_incidence": [
         ("time", POS, E),
         ("cause", POS, E),
         ("cause_of_interest", KW, 1),
         ("conf_level", KW, 0.95),
+        ("group", KW, None),
+        ("levels", KW, None),
     ],
     "gray_test": [
         ("time", POS, E),
         ("cause", POS, E),
         ("group", POS, E),
         ("cause_of_interest", KW, 1),
+        ("strata", KW, None),
+        ("levels", KW, None),
     ],
     "current_status_npmle": [("inspection_time", POS, E), ("progressed", POS, E)],
     "current_status_ci": [
@@ -78,6 +93,9 @@ SIGNATURES: dict[str, list[tuple[str, Any, Any]]] = {
         ("covariates", KW, E),
         ("ties", KW, "efron"),
         ("strata", KW, None),
+        ("entry", KW, None),
+        ("timefix", KW, True),
+        ("levels", KW, None),
     ],
     "mann_whitney": [("x", POS, E), ("y", POS, E), ("method", KW, "asymptotic")],
     "wilcoxon_signed_rank": [("before", POS, E), ("after", POS, E), ("method", KW, "asymptotic")],
@@ -86,10 +104,11 @@ SIGNATURES: dict[str, list[tuple[str, Any, Any]]] = {
 }
 
 RETURNS = {
-    "kaplan_meier": "SurvivalCurve",
+    "kaplan_meier": "SurvivalCurve | dict[Any, SurvivalCurve]",
+    "pairwise_logrank": "PairwiseLogrank",
     "logrank_test": "TestResult",
     "logrank_trend_test": "TestResult",
-    "cumulative_incidence": "CumulativeIncidence",
+    "cumulative_incidence": "CumulativeIncidence | dict[Any, CumulativeIncidence]",
     "gray_test": "TestResult",
     "current_status_npmle": "StepFunction",
     "cox_ph": "CoxResult",
@@ -126,9 +145,11 @@ RESULTS: dict[str, tuple[list[str], list[str]]] = {
             "p_value",
             "concordance",
             "log_likelihood",
+            "notes",
         ],
         ["ph_test", "to_frame", "to_dict"],
     ),
+    "PairwiseLogrank": (["group1", "group2", "statistic", "p_value", "p_adjusted", "adjust"], ["to_frame", "to_dict"]),
 }
 
 

@@ -23,7 +23,12 @@ if TYPE_CHECKING:
         current_status_npmle,
     )
     from rtdelay.stats._km import SurvivalCurve, kaplan_meier
-    from rtdelay.stats._logrank import PairwiseLogrank, logrank_test, logrank_trend_test, pairwise_logrank
+    from rtdelay.stats._logrank import (
+        PairwiseLogrank,
+        logrank_test,
+        logrank_trend_test,
+        pairwise_logrank,
+    )
     from rtdelay.stats._rank import mann_whitney, wilcoxon_signed_rank
     from rtdelay.stats._results import TestResult
 

@@ -12,7 +12,18 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-__all__ = ["check_time", "check_event", "check_cause", "check_group", "check_same_length", "check_survival"]
+from rtdelay.errors import InputError
+
+__all__ = [
+    "categorical_levels",
+    "check_time",
+    "check_event",
+    "check_cause",
+    "check_group",
+    "check_same_length",
+    "check_survival",
+    "encode_with_levels",
+]
 
 
 def _first_bad(mask: NDArray[np.bool_]) -> int:
@@ -105,6 +116,52 @@ def check_group(group: ArrayLike, *, name: str = "group") -> tuple[NDArray[np.in
     except TypeError:
         labels, codes = np.unique(arr.astype(str), return_inverse=True)
     return codes.astype(np.int64).reshape(-1), tuple(v.item() if hasattr(v, "item") else v for v in labels)
+
+
+def categorical_levels(values: Any) -> tuple[Any, ...] | None:
+    """The category order of a pandas Categorical (or a Series of category dtype), else None.
+
+    R orders groups by factor levels; a pandas Categorical carries the same information.
+    """
+    cat = getattr(values, "cat", None)
+    categories = getattr(cat, "categories", None) if cat is not None else getattr(values, "categories", None)
+    if categories is None or not hasattr(values, "__len__"):
+        return None
+    return tuple(v.item() if hasattr(v, "item") else v for v in list(categories))
+
+
+def _plain(value: Any) -> str:
+    """A value as the user would write it: 3.5 not np.float64(3.5), 'a' not np.str_('a')."""
+    if hasattr(value, "item"):
+        value = value.item()
+    return repr(value)
+
+
+def encode_with_levels(
+    group: ArrayLike, levels: Sequence[Any], *, name: str = "group"
+) -> tuple[NDArray[np.int64], tuple[Any, ...]]:
+    """Codes in the order of ``levels`` (as R ``factor(x, levels = levels)``).
+
+    Levels absent from the data are dropped (R ``droplevels``), so the codes are 0..k-1 over
+    the levels present. A missing value or a value not in ``levels`` is an error naming its
+    index.
+    """
+    arr = np.asarray(group, dtype=object).reshape(-1)
+    lev = [v.item() if hasattr(v, "item") else v for v in levels]
+    if len(set(map(repr, lev))) != len(lev):
+        raise InputError(f"levels for {name} has a repeated value")
+    index = {v: i for i, v in enumerate(lev)}
+    codes = np.empty(arr.size, dtype=np.int64)
+    for i, v in enumerate(arr.tolist()):
+        if v is None or (isinstance(v, float) and np.isnan(v)):
+            raise InputError(f"{name} is missing at index {i}")
+        j = index.get(v)
+        if j is None:
+            raise InputError(f"{name} value {_plain(v)} at index {i} is not among levels {lev!r}")
+        codes[i] = j
+    present = np.bincount(codes, minlength=len(lev)) > 0
+    rank = np.cumsum(present) - 1
+    return rank[codes].astype(np.int64), tuple(v for v, keep in zip(lev, present, strict=True) if keep)
 
 
 def check_same_length(**arrays: Sequence[Any] | NDArray[Any]) -> int:

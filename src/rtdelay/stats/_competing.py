@@ -45,7 +45,8 @@ models. Ann Stat 1978;6:534-45. Gray RJ. cmprsk: Subdistribution Analysis of Com
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -199,13 +200,39 @@ def aalen_johansen(
     return {"time": ut, "estimate": estimate, "variance": variance, "n_at_risk": n.astype(np.int64)}
 
 
+@overload
+def cumulative_incidence(
+    time: ArrayLike,
+    cause: ArrayLike,
+    *,
+    cause_of_interest: int = ...,
+    conf_level: float = ...,
+    group: None = ...,
+    levels: Sequence[Any] | None = ...,
+) -> CumulativeIncidence: ...
+
+
+@overload
+def cumulative_incidence(
+    time: ArrayLike,
+    cause: ArrayLike,
+    *,
+    cause_of_interest: int = ...,
+    conf_level: float = ...,
+    group: ArrayLike,
+    levels: Sequence[Any] | None = ...,
+) -> dict[Any, CumulativeIncidence]: ...
+
+
 def cumulative_incidence(
     time: ArrayLike,
     cause: ArrayLike,
     *,
     cause_of_interest: int = 1,
     conf_level: float = 0.95,
-) -> CumulativeIncidence:
+    group: ArrayLike | None = None,
+    levels: Sequence[Any] | None = None,
+) -> CumulativeIncidence | dict[Any, CumulativeIncidence]:
     """Aalen-Johansen cumulative incidence of one cause, as R ``cmprsk::cuminc``.
 
     Parameters
@@ -218,12 +245,27 @@ def cumulative_incidence(
         The cause whose cumulative incidence is estimated; all others compete.
     conf_level : float, default 0.95
         Level of the pointwise log(-log) confidence limits.
+    group : array-like, optional
+        Group labels: one estimate per group, returned as ``{label: CumulativeIncidence}``
+        (R ``cmprsk::cuminc(time, cause, group)``; test the groups with :func:`gray_test`).
+    levels : sequence, optional
+        Order of the group labels (else the categories of a pandas Categorical, else sorted).
 
     Returns
     -------
-    CumulativeIncidence
+    CumulativeIncidence, or a dict of them when ``group`` is given
         Estimate and variance at each distinct observed time. Ties are used as they are (no
         jittering), as ``cuminc`` does.
+
+    Examples
+    --------
+    >>> from rtdelay.stats import cumulative_incidence
+    >>> cif = cumulative_incidence([1, 2, 3, 4, 5], [1, 2, 1, 0, 1])
+    >>> cif.estimate.round(2).tolist()
+    [0.2, 0.2, 0.4, 0.4, 0.8]
+    >>> by = cumulative_incidence([1, 2, 3, 4], [1, 2, 1, 0], group=["a", "b", "a", "b"])
+    >>> sorted(by)
+    ['a', 'b']
 
     Notes
     -----
@@ -232,6 +274,16 @@ def cumulative_incidence(
     """
     t, c, k = check_competing(time, cause, cause_of_interest)
     level = _check_conf_level(conf_level)
+    if group is not None:
+        from rtdelay.stats._check import check_same_length
+        from rtdelay.stats._survtable import encode_groups
+
+        codes, labels = encode_groups(group, name="group", levels=levels)
+        check_same_length(time=t, group=codes)
+        return {
+            lab: cumulative_incidence(t[codes == i], c[codes == i], cause_of_interest=k, conf_level=level)
+            for i, lab in enumerate(labels)
+        }
     fit = aalen_johansen(t, c, k)
     lower, upper = loglog_limits(fit["estimate"], fit["variance"], level)
     return CumulativeIncidence(

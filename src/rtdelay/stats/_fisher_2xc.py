@@ -232,4 +232,4 @@ def _merge(
     first = np.ones(len(a_all), dtype=bool)
     first[1:] = (a_all[1:] != a_all[:-1]) | (key[1:] != key[:-1])
     grp = np.cumsum(first) - 1
-    return a_all[first], v_all[first], np.bincount(grp, weights=w_all)
+    return a_all[first].astype(np.int64), v_all[first].astype(np.float64), np.bincount(grp, weights=w_all).astype(np.float64)

@@ -57,6 +57,7 @@ Ann Stat 1988;16:1141-54.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -163,10 +164,14 @@ def gray_test(
     group: ArrayLike,
     *,
     cause_of_interest: int = 1,
+    strata: ArrayLike | None = None,
+    levels: Sequence[Any] | None = None,
 ) -> TestResult:
     """Gray's (1988) K-sample test of equal cumulative incidence of one cause (rho = 0).
 
-    Equals ``cmprsk::cuminc(time, cause, group)$Tests`` for the cause of interest.
+    Equals ``cmprsk::cuminc(time, cause, group)$Tests`` for the cause of interest, and with
+    ``strata`` ``cmprsk::cuminc(time, cause, group, strata)$Tests``: the score and its
+    covariance are computed within each stratum and summed before forming the statistic.
 
     Parameters
     ----------
@@ -176,8 +181,13 @@ def gray_test(
         0 = censored, positive integers = causes of failure; all causes other than
         ``cause_of_interest`` are pooled as competing.
     group : array-like
-        Group labels (at least two distinct); sorted as R orders factor levels.
+        Group labels (at least two distinct), in the order of ``levels`` if given, else of the
+        categories of a pandas Categorical, else sorted (as R orders factor levels).
     cause_of_interest : int, default 1
+    strata : array-like, optional
+        Stratum labels (cmprsk ``strata=``).
+    levels : sequence, optional
+        The group labels in the order to use (absent levels dropped).
 
     Returns
     -------
@@ -193,15 +203,30 @@ def gray_test(
     a singular covariance (e.g. no failure from the cause of interest).
     """
     t, c, k = check_competing(time, cause, cause_of_interest)
-    codes, labels = check_group(group)
+    from rtdelay.stats._survtable import encode_groups
+
+    codes_i, labels = encode_groups(group, name="group", levels=levels)
+    codes = codes_i.astype(np.int64)
     check_same_length(time=t, cause=c, group=codes)
     n_groups = len(labels)
     if n_groups < 2:
         raise ValueError(f"gray_test needs at least two groups; group has {n_groups} distinct value(s)")
-    y, d1, d2 = _group_tables(t, c, codes, k, n_groups)
-    if d1.sum() == 0:
+    if strata is None:
+        parts = [np.arange(t.shape[0])]
+    else:
+        s_codes, _ = check_group(strata, name="strata")
+        check_same_length(time=t, strata=s_codes)
+        order = np.argsort(s_codes, kind="stable")
+        parts = np.split(order, np.flatnonzero(np.diff(s_codes[order])) + 1)
+    if not np.any(c == k):
         raise ValueError(f"no failure from cause {k}: Gray's test is undefined")
-    res = gray_statistic(y, d1, d2)
+    res: dict[str, Any] = {}
+    for idx in parts:
+        y, d1, d2 = _group_tables(t[idx], c[idx], codes[idx], k, n_groups)
+        if y.shape[1] == 0:
+            continue  # no failure of any cause in this stratum: it adds nothing
+        part = gray_statistic(y, d1, d2)
+        res = part if not res else {key: res[key] + part[key] for key in part}
     z = res["score"][: n_groups - 1]
     v = res["covariance"][: n_groups - 1, : n_groups - 1]
     if np.linalg.matrix_rank(v) < n_groups - 1:
@@ -212,7 +237,7 @@ def gray_test(
         statistic=stat,
         df=float(df),
         p_value=float(chi2.sf(stat, df)),
-        method=f"Gray's test (rho = 0), cause {k}",
+        method=f"Gray's test (rho = 0), cause {k}" + (", stratified" if strata is not None else ""),
         observed=res["observed"],
         expected=res["expected"],
         groups=labels,

@@ -27,16 +27,19 @@ at 0.5 on a flat stretch, the median is the midpoint of that stretch.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from rtdelay.stats._check import check_survival
+from rtdelay.errors import InputError
+from rtdelay.stats._check import check_same_length, check_survival, check_time
 from rtdelay.stats._results import ResultMixin
-from rtdelay.stats._survtable import event_as_bool, risk_table
+from rtdelay.stats._survtable import encode_groups, event_as_bool, risk_table
+from rtdelay.stats._timefix import chain_starts, merge_table, timefix_times
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -254,13 +257,45 @@ def _none(x: float) -> float | None:
     return None if np.isnan(x) else float(x)
 
 
+@overload
+def kaplan_meier(
+    time: ArrayLike | Sequence[float],
+    event: ArrayLike | Sequence[int],
+    *,
+    conf_type: str = ...,
+    conf_level: float = ...,
+    entry: ArrayLike | None = ...,
+    timefix: bool = ...,
+    group: None = ...,
+    levels: Sequence[Any] | None = ...,
+) -> SurvivalCurve: ...
+
+
+@overload
+def kaplan_meier(
+    time: ArrayLike | Sequence[float],
+    event: ArrayLike | Sequence[int],
+    *,
+    conf_type: str = ...,
+    conf_level: float = ...,
+    entry: ArrayLike | None = ...,
+    timefix: bool = ...,
+    group: ArrayLike,
+    levels: Sequence[Any] | None = ...,
+) -> dict[Any, SurvivalCurve]: ...
+
+
 def kaplan_meier(
     time: ArrayLike | Sequence[float],
     event: ArrayLike | Sequence[int],
     *,
     conf_type: str = "log-log",
     conf_level: float = 0.95,
-) -> SurvivalCurve:
+    entry: ArrayLike | None = None,
+    timefix: bool = True,
+    group: ArrayLike | None = None,
+    levels: Sequence[Any] | None = None,
+) -> SurvivalCurve | dict[Any, SurvivalCurve]:
     """Kaplan-Meier estimate with Greenwood standard errors and pointwise confidence limits.
 
     Parameters
@@ -273,10 +308,22 @@ def kaplan_meier(
         Scale of the confidence interval (R ``survfit(conf.type=)``); default log-log.
     conf_level : float
         Confidence level, default 0.95.
+    entry : array-like of float, optional
+        Entry (left-truncation) times, each below its ``time``: a record is at risk at ``t``
+        when ``entry < t <= time`` (R ``survfit(Surv(entry, time, event) ~ 1)``), e.g. a
+        landmark analysis from surgery of patients seen only from radiotherapy on.
+    timefix : bool, default True
+        Merge times equal up to floating-point noise as R's default ``timefix = TRUE``
+        (``aeqSurv``; see :mod:`rtdelay.stats._timefix`); ``False`` compares times exactly.
+    group : array-like, optional
+        Group labels: one curve per group, returned as a dict ``{label: SurvivalCurve}`` in
+        level order (R ``survfit(Surv(time, event) ~ group)``).
+    levels : sequence, optional
+        Order of the group labels (else the categories of a pandas Categorical, else sorted).
 
     Returns
     -------
-    SurvivalCurve
+    SurvivalCurve, or dict of them when ``group`` is given
 
     Raises
     ------
@@ -286,19 +333,77 @@ def kaplan_meier(
     Notes
     -----
     Agrees with R ``survfit(Surv(time, event) ~ 1, conf.type = conf_type)`` (see
-    ``tests/reference/km_logrank.R``). R merges times equal up to floating-point noise
-    (``aeqSurv``); here times are compared exactly.
+    ``tests/reference/km_logrank.R`` and ``audit_issue11.R``), including R's ``timefix``.
 
     References
     ----------
     Kaplan EL, Meier P. JASA 1958;53:457-81. Greenwood M. Rep Public Health Med Subj 1926;33.
     Kalbfleisch JD, Prentice RL. The Statistical Analysis of Failure Time Data, 1980.
+
+    Examples
+    --------
+    >>> from rtdelay.stats import kaplan_meier
+    >>> km = kaplan_meier([1, 2, 3, 4, 5], [1, 0, 1, 1, 0])
+    >>> km.survival.round(3).tolist()
+    [0.8, 0.8, 0.533, 0.267, 0.267]
+    >>> km.median()
+    4.0
+    >>> curves = kaplan_meier([1, 2, 3, 4], [1, 1, 0, 1], group=["b", "a", "b", "a"], levels=["b", "a"])
+    >>> list(curves)
+    ['b', 'a']
     """
     _check_options(conf_type, conf_level)
     t, e = check_survival(time, event_as_bool(event))
     if t.size == 0:
         raise ValueError("time is empty: the Kaplan-Meier estimate needs at least one record")
+    en = None if entry is None else _check_entry(entry, t)
+    if group is not None:
+        codes, labels = encode_groups(group, name="group", levels=levels)
+        check_same_length(time=t, group=codes)
+        return {
+            lab: _one_curve(
+                t[codes == i],
+                e[codes == i],
+                None if en is None else en[codes == i],
+                conf_type=conf_type,
+                conf_level=conf_level,
+                timefix=timefix,
+            )
+            for i, lab in enumerate(labels)
+        }
+    return _one_curve(t, e, en, conf_type=conf_type, conf_level=conf_level, timefix=timefix)
+
+
+def _check_entry(entry: ArrayLike, t: NDArray[np.float64]) -> NDArray[np.float64]:
+    en = check_time(entry, name="entry")
+    check_same_length(time=t, entry=en)
+    bad = en >= t
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise InputError(f"entry must be below time; index {i} has entry {float(en[i])} and time {float(t[i])}")
+    return en
+
+
+def _one_curve(
+    t: NDArray[np.float64],
+    e: NDArray[np.bool_],
+    en: NDArray[np.float64] | None,
+    *,
+    conf_type: str,
+    conf_level: float,
+    timefix: bool,
+) -> SurvivalCurve:
+    """Kaplan-Meier curve of checked arrays (``en``: entry times or None)."""
+    if en is not None and timefix:
+        en, t = timefix_times(en, t)
     tab = risk_table(t, e)
+    if en is None:
+        starts = chain_starts(tab.time) if timefix else None
+        if starts is not None:
+            tab = merge_table(tab, starts)
+    else:  # at risk at t: entry < t <= time, i.e. (time >= t) minus (entry >= t)
+        late = en.size - np.searchsorted(np.sort(en), tab.time, side="left")
+        tab = dataclasses.replace(tab, n_at_risk=tab.n_at_risk - late)
     # In-place steps on two work arrays keep the temporaries few (10 million records fit in
     # well under 2 GB, and fewer fresh pages are touched).
     surv: NDArray[np.float64] = np.divide(tab.n_events, tab.n_at_risk, dtype=np.float64)  # h = d / n

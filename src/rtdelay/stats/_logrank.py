@@ -37,7 +37,8 @@ from numpy.typing import ArrayLike, NDArray
 
 from rtdelay.stats._check import check_same_length, check_survival
 from rtdelay.stats._results import ResultMixin, TestResult
-from rtdelay.stats._survtable import encode_groups, event_as_bool, risk_table
+from rtdelay.stats._survtable import RiskTable, encode_groups, event_as_bool, risk_table
+from rtdelay.stats._timefix import chain_starts, merge_table, timefix_times
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -79,10 +80,10 @@ def _check_weighting(weighting: str, p: float, q: float) -> None:
 
 
 def _prepare(
-    time: ArrayLike, event: ArrayLike, group: ArrayLike, strata: ArrayLike | None
+    time: ArrayLike, event: ArrayLike, group: ArrayLike, strata: ArrayLike | None, levels: Sequence[Any] | None = None
 ) -> tuple[NDArray[np.float64], NDArray[np.bool_], NDArray[np.integer[Any]], tuple[Any, ...], NDArray[np.integer[Any]] | None]:
     t, e = check_survival(time, event_as_bool(event))
-    codes, labels = encode_groups(group, name="group")
+    codes, labels = encode_groups(group, name="group", levels=levels)
     check_same_length(time=t, group=codes)
     s_codes: NDArray[np.integer[Any]] | None = None
     if strata is not None:
@@ -102,9 +103,24 @@ def _stratum_sums(
     weighting: str,
     p: float,
     q: float,
+    merge_ties: bool = False,
 ) -> tuple[NDArray[np.float64], ...]:
-    """U, V, weighted O, weighted E, O, E, n for one stratum (vectorised over event times)."""
-    tab = risk_table(t, e, codes, k, per_group=True, event_times_only=True)
+    """U, V, weighted O, weighted E, O, E, n for one stratum (vectorised over event times).
+
+    ``merge_ties``: apply R's timefix to the table of all distinct times, then keep the event
+    times.
+    """
+    tab = risk_table(t, e, codes, k, per_group=True, event_times_only=not merge_ties)
+    if merge_ties:
+        starts = chain_starts(tab.time)
+        if starts is not None:
+            tab = merge_table(tab, starts)
+        rows = np.flatnonzero(tab.n_events > 0)
+        tab = RiskTable(
+            tab.time[rows], tab.n_at_risk[rows], tab.n_events[rows], tab.n_censored[rows],
+            np.ascontiguousarray(tab.group_at_risk[:, rows]), np.ascontiguousarray(tab.group_events[:, rows]),
+            tab.group_n,
+        )
     # Few full-length temporaries (each T or k x T floats), reused through ``out=``; sums over
     # times are matrix-vector products.
     n = tab.n_at_risk.astype(np.float64)
@@ -157,10 +173,13 @@ def _sums(
     weighting: str,
     p: float,
     q: float,
+    timefix: bool = True,
 ) -> _Sums:
     if s_codes is None:
-        parts = [_stratum_sums(t, e, codes, k, weighting, p, q)]
+        parts = [_stratum_sums(t, e, codes, k, weighting, p, q, merge_ties=timefix)]
     else:
+        if timefix:  # R applies aeqSurv to all times before splitting the strata
+            (t,) = timefix_times(t)
         order = np.argsort(s_codes, kind="stable")
         bounds = np.flatnonzero(np.diff(s_codes[order])) + 1
         parts = [
@@ -211,6 +230,8 @@ def logrank_test(
     weighting: str = "logrank",
     p: float = 0.0,
     q: float = 0.0,
+    levels: Sequence[Any] | None = None,
+    timefix: bool = True,
 ) -> TestResult:
     """k-sample (weighted, optionally stratified) log-rank test, as R ``survdiff``.
 
@@ -219,12 +240,20 @@ def logrank_test(
     time, event : array-like
         Follow-up times (finite, >= 0) and 0/1 event indicators.
     group : array-like
-        Group labels (at least two distinct); sorted as R orders factor levels.
+        Group labels (at least two distinct). Their order (of ``observed``, ``expected`` and
+        ``groups``) is ``levels`` if given, else the categories of a pandas Categorical, else
+        the sorted labels, as R orders factor levels.
     strata : array-like, optional
         Stratum labels: the stratified test (R ``survdiff(Surv(t, e) ~ g + strata(s))``).
     weighting : {"logrank", "breslow", "tarone-ware", "fleming-harrington"}
     p, q : float
         Fleming-Harrington exponents (only with ``weighting="fleming-harrington"``).
+    levels : sequence, optional
+        The group labels in the order to use (R ``factor(levels = )``); levels absent from the
+        data are dropped, a label not among them is an error.
+    timefix : bool, default True
+        Merge times equal up to floating-point noise, as R's default ``timefix = TRUE``
+        (``aeqSurv``, :mod:`rtdelay.stats._timefix`); ``False`` compares times exactly.
 
     Returns
     -------
@@ -243,8 +272,8 @@ def logrank_test(
         Fewer than two groups, a bad option, or bad input (naming the first bad index).
     """
     _check_weighting(weighting, p, q)
-    t, e, codes, labels, s_codes = _prepare(time, event, group, strata)
-    s = _sums(t, e, codes, len(labels), s_codes, weighting, float(p), float(q))
+    t, e, codes, labels, s_codes = _prepare(time, event, group, strata, levels)
+    s = _sums(t, e, codes, len(labels), s_codes, weighting, float(p), float(q), timefix)
     stat, df = _chisq(s.u, s.v, s.exp_w)
     return TestResult(
         statistic=stat,
@@ -279,7 +308,7 @@ def _scores_for(labels: tuple[Any, ...], scores: Sequence[float] | Mapping[Any, 
     else:
         c = np.asarray(scores, dtype=np.float64).reshape(-1)
         if c.size != k:
-            raise ValueError(f"scores must have one value per group ({k}, sorted labels); got {c.size}")
+            raise ValueError(f"scores must have one value per group ({k}, in level order); got {c.size}")
     if not np.all(np.isfinite(c)):
         raise ValueError("scores must be finite numbers")
     return c
@@ -295,14 +324,17 @@ def logrank_trend_test(
     weighting: str = "logrank",
     p: float = 0.0,
     q: float = 0.0,
+    levels: Sequence[Any] | None = None,
+    timefix: bool = True,
 ) -> TestResult:
     """Log-rank test for trend over ordered groups: :math:`(c'U)^2 / (c'Vc)` on 1 df.
 
     Parameters
     ----------
     scores : sequence or mapping, optional
-        One score per group in sorted label order (or a mapping label -> score); default
-        1, 2, ..., k. ``U`` and ``V`` are those of :func:`logrank_test` (same ``strata`` and
+        One score per group in level order (``levels``, else the categories of a pandas
+        Categorical, else sorted labels) or a mapping label -> score; default 1, 2, ..., k. ``U`` and ``V`` are those of :func:`logrank_test` (same ``strata``, ``levels``,
+        ``timefix`` (R's default merging of near-equal times) and
         ``weighting`` options); the statistic equals R
         ``fit <- survdiff(...); U <- fit$obs - fit$exp; (sum(c*U))^2 / (c %*% fit$var %*% c)``.
 
@@ -312,9 +344,9 @@ def logrank_trend_test(
         ``extra`` holds the ``scores`` used and the signed ``z = c'U / sqrt(c'Vc)``.
     """
     _check_weighting(weighting, p, q)
-    t, e, codes, labels, s_codes = _prepare(time, event, group, strata)
+    t, e, codes, labels, s_codes = _prepare(time, event, group, strata, levels)
     c = _scores_for(labels, scores)
-    s = _sums(t, e, codes, len(labels), s_codes, weighting, float(p), float(q))
+    s = _sums(t, e, codes, len(labels), s_codes, weighting, float(p), float(q), timefix)
     num = float(c @ s.u)
     den = float(c @ s.v @ c)
     if den > 0:
@@ -435,10 +467,13 @@ def pairwise_logrank(
     weighting: str = "logrank",
     p: float = 0.0,
     q: float = 0.0,
+    levels: Sequence[Any] | None = None,
+    timefix: bool = True,
 ) -> PairwiseLogrank:
     """Log-rank tests between every pair of groups, with a multiplicity adjustment.
 
-    Each pair is tested on its own two groups' records (as R
+    Each pair is tested on its own two groups' records, with R's ``timefix`` merging of
+    near-equal times unless ``timefix=False`` (as R
     ``survdiff(..., subset = g %in% c(a, b))``); p values are adjusted as R ``p.adjust``.
 
     ``adjust`` is ``"holm"`` (default), ``"bonferroni"``, ``"BH"`` (Benjamini-Hochberg false
@@ -460,7 +495,7 @@ def pairwise_logrank(
     if adjust not in ADJUSTMENTS:
         raise ValueError(f"adjust must be one of {', '.join(ADJUSTMENTS)}; got {adjust!r}")
     _check_weighting(weighting, p, q)
-    t, e, codes, labels, s_codes = _prepare(time, event, group, strata)
+    t, e, codes, labels, s_codes = _prepare(time, event, group, strata, levels)
     g1: list[Any] = []
     g2: list[Any] = []
     stats: list[float] = []
@@ -477,6 +512,7 @@ def pairwise_logrank(
                 weighting=weighting,
                 p=p,
                 q=q,
+                timefix=timefix,
             )
             g1.append(labels[i])
             g2.append(labels[j])
