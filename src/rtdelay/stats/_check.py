@@ -38,26 +38,29 @@ def check_time(time: ArrayLike, *, name: str = "time", allow_zero: bool = True) 
     try:
         arr = np.asarray(time, dtype=np.float64)
     except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be numeric: {exc}") from None
+        raise InputError(f"{name} must be numeric: {exc}") from None
     if arr.ndim != 1:
         arr = arr.reshape(-1) if arr.ndim == 0 else arr
         if arr.ndim != 1:
-            raise ValueError(f"{name} must be one-dimensional, got shape {arr.shape}")
+            raise InputError(f"{name} must be one-dimensional, got shape {arr.shape}")
     if arr.size:
         # Fast path: two reductions, no temporaries (NaN propagates through min and max).
         lo, hi = float(arr.min()), float(arr.max())
         if np.isfinite(lo) and np.isfinite(hi) and (lo >= 0.0 if allow_zero else lo > 0.0):
             return arr
     # Some value is bad: locate the first one.
+    missing = np.isnan(arr)
+    if missing.any():
+        raise InputError(f"{name} is missing at index {_first_bad(missing)}")
     bad = ~np.isfinite(arr)
     if bad.any():
         i = _first_bad(bad)
-        raise ValueError(f"{name} has a missing or non-finite value at index {i} ({arr[i]!r})")
+        raise InputError(f"{name} is not finite at index {i} ({_plain(arr[i])})")
     neg = arr < 0 if allow_zero else arr <= 0
     if neg.any():
         i = _first_bad(neg)
         rule = "negative" if allow_zero else "not positive"
-        raise ValueError(f"{name} is {rule} at index {i} ({arr[i]!r})")
+        raise InputError(f"{name} is {rule} at index {i} ({_plain(arr[i])})")
     return arr
 
 
@@ -75,12 +78,14 @@ def check_event(event: ArrayLike, *, name: str = "event") -> NDArray[np.bool_]:
             try:
                 float(v)
             except (TypeError, ValueError):
-                raise ValueError(f"{name} must be 0 or 1; index {i} has {v!r}") from None
+                raise InputError(f"{name} must be 0 or 1; index {i} has {_plain(v)}") from None
         raise
     bad = ~np.isin(num, (0.0, 1.0))
     if bad.any():
         i = _first_bad(bad)
-        raise ValueError(f"{name} must be 0 or 1; index {i} has {arr[i]!r}")
+        if num[i] != num[i]:
+            raise InputError(f"{name} is missing at index {i}")
+        raise InputError(f"{name} must be 0 or 1; index {i} has {_plain(arr[i])}")
     return num == 1.0
 
 
@@ -89,11 +94,14 @@ def check_cause(cause: ArrayLike, *, name: str = "cause") -> NDArray[np.int64]:
     try:
         num = np.asarray(cause, dtype=np.float64).reshape(-1)
     except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be integer codes (0 = censored): {exc}") from None
+        raise InputError(f"{name} must be integer codes (0 = censored): {exc}") from None
+    missing = np.isnan(num)
+    if missing.any():
+        raise InputError(f"{name} is missing at index {_first_bad(missing)}")
     bad = ~np.isfinite(num) | (num < 0) | (num != np.round(num))
     if bad.any():
         i = _first_bad(bad)
-        raise ValueError(f"{name} must be a non-negative integer code (0 = censored); index {i} has {num[i]!r}")
+        raise InputError(f"{name} must be a non-negative integer code (0 = censored); index {i} has {_plain(num[i])}")
     return num.astype(np.int64)
 
 
@@ -110,7 +118,7 @@ def check_group(group: ArrayLike, *, name: str = "group") -> tuple[NDArray[np.in
     missing = np.array([v is None or (isinstance(v, float) and np.isnan(v)) for v in arr.tolist()], dtype=bool)
     if missing.any():
         i = _first_bad(missing)
-        raise ValueError(f"{name} is missing at index {i}")
+        raise InputError(f"{name} is missing at index {i}")
     try:
         labels, codes = np.unique(arr, return_inverse=True)
     except TypeError:
@@ -134,6 +142,8 @@ def _plain(value: Any) -> str:
     """A value as the user would write it: 3.5 not np.float64(3.5), 'a' not np.str_('a')."""
     if hasattr(value, "item"):
         value = value.item()
+    if isinstance(value, float):
+        return f"{value:g}" if np.isfinite(value) and value == int(value) and abs(value) < 1e15 else repr(value)
     return repr(value)
 
 
@@ -169,7 +179,7 @@ def check_same_length(**arrays: Sequence[Any] | NDArray[Any]) -> int:
     lengths = {k: len(v) for k, v in arrays.items()}
     if len(set(lengths.values())) > 1:
         desc = ", ".join(f"{k}={n}" for k, n in lengths.items())
-        raise ValueError(f"inputs must have the same length; got {desc}")
+        raise InputError(f"inputs must have the same length; got {desc}")
     return next(iter(lengths.values())) if lengths else 0
 
 

@@ -52,6 +52,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.stats import norm
 
+from rtdelay.errors import InputError
 from rtdelay.stats._gray import check_competing, gray_test
 from rtdelay.stats._results import ResultMixin
 
@@ -64,7 +65,7 @@ __all__ = ["CumulativeIncidence", "cumulative_incidence", "gray_test"]
 def _check_conf_level(conf_level: float) -> float:
     level = float(conf_level)
     if not 0.0 < level < 1.0:
-        raise ValueError(f"conf_level must be strictly between 0 and 1, got {conf_level!r}")
+        raise InputError(f"conf_level must be strictly between 0 and 1, got {conf_level!r}")
     return level
 
 
@@ -100,7 +101,7 @@ class CumulativeIncidence(ResultMixin):
     def _index(self, times: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.intp], NDArray[np.bool_]]:
         t = np.asarray(times, dtype=np.float64).reshape(-1)
         if np.isnan(t).any():
-            raise ValueError(f"times has a missing value at index {int(np.flatnonzero(np.isnan(t))[0])}")
+            raise InputError(f"times has a missing value at index {int(np.flatnonzero(np.isnan(t))[0])}")
         idx = np.searchsorted(self.time, t, side="right") - 1
         beyond = t > self.time[-1]
         return t, idx, beyond

@@ -37,6 +37,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import optimize, special
 from scipy import stats as sst
 
+from rtdelay.errors import InputError
 from rtdelay.stats._fisher_2xc import TooLarge, fisher_p_2xc
 from rtdelay.stats._results import TestResult
 
@@ -51,19 +52,19 @@ def _table(table: ArrayLike) -> NDArray[np.int64]:
     try:
         arr = np.asarray(table, dtype=np.float64)
     except (TypeError, ValueError) as exc:
-        raise ValueError(f"table must be numeric counts: {exc}") from None
+        raise InputError(f"table must be numeric counts: {exc}") from None
     if arr.ndim != 2:
-        raise ValueError(f"table must be two-dimensional, got {arr.ndim} dimension(s)")
+        raise InputError(f"table must be two-dimensional, got {arr.ndim} dimension(s)")
     if arr.shape[0] < 2 or arr.shape[1] < 2:
-        raise ValueError(f"table must have at least 2 rows and 2 columns, got {arr.shape[0]} x {arr.shape[1]}")
+        raise InputError(f"table must have at least 2 rows and 2 columns, got {arr.shape[0]} x {arr.shape[1]}")
     bad = ~np.isfinite(arr) | (arr < 0) | (arr != np.round(arr))
     if bad.any():
         i, j = (int(v) for v in np.argwhere(bad)[0])
-        raise ValueError(f"table cell ({i}, {j}) is {arr[i, j]!r}: counts must be non-negative integers")
+        raise InputError(f"table cell ({i}, {j}) is {arr[i, j]!r}: counts must be non-negative integers")
     for axis, what in ((1, "row"), (0, "column")):
         empty = np.flatnonzero(arr.sum(axis=axis) == 0)
         if len(empty):
-            raise ValueError(f"table {what} {int(empty[0])} is empty (all counts zero)")
+            raise InputError(f"table {what} {int(empty[0])} is empty (all counts zero)")
     return arr.astype(np.int64)
 
 
@@ -327,7 +328,7 @@ def fisher_exact(table: ArrayLike, *, conf_level: float = 0.95) -> TestResult:
     """
     tab = _table(table)
     if not 0.0 < conf_level < 1.0:
-        raise ValueError(f"conf_level must be between 0 and 1, got {conf_level!r}")
+        raise InputError(f"conf_level must be between 0 and 1, got {conf_level!r}")
     n = int(tab.sum())
     lf = special.gammaln(np.arange(n + 1) + 1.0)
     log_p_obs = float(
@@ -337,7 +338,7 @@ def fisher_exact(table: ArrayLike, *, conf_level: float = 0.95) -> TestResult:
         try:
             p = fisher_p_2xc(tab, rel_err=_REL_ERR)
         except TooLarge:
-            raise ValueError(
+            raise InputError(
                 f"table too large for the exact test (n = {n}, {tab.shape[0]} x {tab.shape[1]}): "
                 "use chi_square() or collapse categories"
             ) from None

@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from rtdelay.errors import InputError
 from rtdelay.stats._check import check_event, check_same_length, check_time
 from rtdelay.stats._results import ResultMixin
 
@@ -103,7 +104,7 @@ def _check_current_status(
     e = check_event(progressed, name="progressed")
     check_same_length(inspection_time=t, progressed=e)
     if t.shape[0] == 0:
-        raise ValueError("inspection_time is empty: at least one observation is needed")
+        raise InputError("inspection_time is empty: at least one observation is needed")
     return t, e
 
 
@@ -262,14 +263,14 @@ def current_status_ci(
     """
     t, e = _check_current_status(inspection_time, progressed)
     if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 1:
-        raise ValueError(f"n_boot must be a positive integer, got {n_boot!r}")
+        raise InputError(f"n_boot must be a positive integer, got {n_boot!r}")
     level = float(conf_level)
     if not 0.0 < level < 1.0:
-        raise ValueError(f"conf_level must be strictly between 0 and 1, got {conf_level!r}")
+        raise InputError(f"conf_level must be strictly between 0 and 1, got {conf_level!r}")
     n = t.shape[0]
     size = n if m is None else m
     if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or not 1 <= size <= n:
-        raise ValueError(f"m must be an integer between 1 and n = {n}, got {m!r}")
+        raise InputError(f"m must be an integer between 1 and n = {n}, got {m!r}")
     fit = current_status_npmle(t, e)
     if times is None:
         at = fit.time.copy()
@@ -278,7 +279,7 @@ def current_status_ci(
         late = at > fit.time[-1]
         if late.any():
             i = int(np.flatnonzero(late)[0])
-            raise ValueError(
+            raise InputError(
                 f"times has a value after the last look time ({fit.time[-1]!r}) at index {i} ({at[i]!r})"
             )
     ut, inv = np.unique(t, return_inverse=True)

@@ -64,6 +64,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.stats import chi2
 
+from rtdelay.errors import InputError
 from rtdelay.stats._check import check_cause, check_group, check_same_length, check_time
 from rtdelay.stats._results import TestResult
 
@@ -78,11 +79,11 @@ def check_competing(
     c = check_cause(cause)
     check_same_length(time=t, cause=c)
     if t.shape[0] == 0:
-        raise ValueError("time is empty: at least one observation is needed")
+        raise InputError("time is empty: at least one observation is needed")
     if isinstance(cause_of_interest, bool) or not isinstance(cause_of_interest, (int, np.integer)):
-        raise ValueError(f"cause_of_interest must be a positive integer, got {cause_of_interest!r}")
+        raise InputError(f"cause_of_interest must be a positive integer, got {cause_of_interest!r}")
     if cause_of_interest < 1:
-        raise ValueError(f"cause_of_interest must be a positive integer (0 = censored), got {cause_of_interest}")
+        raise InputError(f"cause_of_interest must be a positive integer (0 = censored), got {cause_of_interest}")
     return t, c, int(cause_of_interest)
 
 
@@ -210,7 +211,7 @@ def gray_test(
     check_same_length(time=t, cause=c, group=codes)
     n_groups = len(labels)
     if n_groups < 2:
-        raise ValueError(f"gray_test needs at least two groups; group has {n_groups} distinct value(s)")
+        raise InputError(f"gray_test needs at least two groups; group has {n_groups} distinct value(s)")
     if strata is None:
         parts = [np.arange(t.shape[0])]
     else:
@@ -219,7 +220,7 @@ def gray_test(
         order = np.argsort(s_codes, kind="stable")
         parts = np.split(order, np.flatnonzero(np.diff(s_codes[order])) + 1)
     if not np.any(c == k):
-        raise ValueError(f"no failure from cause {k}: Gray's test is undefined")
+        raise InputError(f"no failure from cause {k}: Gray's test is undefined")
     res: dict[str, Any] = {}
     for idx in parts:
         y, d1, d2 = _group_tables(t[idx], c[idx], codes[idx], k, n_groups)
@@ -230,7 +231,7 @@ def gray_test(
     z = res["score"][: n_groups - 1]
     v = res["covariance"][: n_groups - 1, : n_groups - 1]
     if np.linalg.matrix_rank(v) < n_groups - 1:
-        raise ValueError("the covariance of Gray's score is singular; the test is undefined for these data")
+        raise InputError("the covariance of Gray's score is singular; the test is undefined for these data")
     stat = float(z @ np.linalg.solve(v, z))
     df = n_groups - 1
     return TestResult(

@@ -54,9 +54,9 @@ _MEDIAN_TOL = float(np.finfo(np.float64).eps) ** 0.5
 
 def _check_options(conf_type: str, conf_level: float) -> None:
     if conf_type not in CONF_TYPES:
-        raise ValueError(f"conf_type must be one of {', '.join(CONF_TYPES)}; got {conf_type!r}")
+        raise InputError(f"conf_type must be one of {', '.join(CONF_TYPES)}; got {conf_type!r}")
     if not (isinstance(conf_level, (int, float)) and 0.0 < float(conf_level) < 1.0):
-        raise ValueError(f"conf_level must be a number strictly between 0 and 1; got {conf_level!r}")
+        raise InputError(f"conf_level must be a number strictly between 0 and 1; got {conf_level!r}")
 
 
 def _confint(
@@ -185,7 +185,7 @@ class SurvivalCurve(ResultMixin):
         bad = ~np.isfinite(req) | (req < 0)
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            raise ValueError(f"times must be finite and non-negative; index {i} has {req[i]!r}")
+            raise InputError(f"times must be finite and non-negative; index {i} has {req[i]!r}")
         req = np.sort(req, kind="stable")
         # R survfit0: a row at time 0 with S = 1, SE 0 and limits 1 unless 0 is an observed time.
         add0 = self.time.size == 0 or self.time[0] != 0.0
@@ -355,7 +355,7 @@ def kaplan_meier(
     _check_options(conf_type, conf_level)
     t, e = check_survival(time, event_as_bool(event))
     if t.size == 0:
-        raise ValueError("time is empty: the Kaplan-Meier estimate needs at least one record")
+        raise InputError("time is empty: the Kaplan-Meier estimate needs at least one record")
     en = None if entry is None else _check_entry(entry, t)
     if group is not None:
         codes, labels = encode_groups(group, name="group", levels=levels)

@@ -35,10 +35,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from rtdelay.errors import InputError
 from rtdelay.stats._check import check_same_length, check_survival
 from rtdelay.stats._results import ResultMixin, TestResult
-from rtdelay.stats._survtable import RiskTable, encode_groups, event_as_bool, risk_table
-from rtdelay.stats._timefix import chain_starts, merge_table, timefix_times
+from rtdelay.stats._survtable import encode_groups, event_as_bool, risk_table
+from rtdelay.stats._timefix import chain_starts, has_near_ties, merge_table, timefix_times
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -71,12 +72,12 @@ class _Sums:
 
 def _check_weighting(weighting: str, p: float, q: float) -> None:
     if weighting not in WEIGHTINGS:
-        raise ValueError(f"weighting must be one of {', '.join(WEIGHTINGS)}; got {weighting!r}")
+        raise InputError(f"weighting must be one of {', '.join(WEIGHTINGS)}; got {weighting!r}")
     for name, val in (("p", p), ("q", q)):
         if not isinstance(val, (int, float)) or not np.isfinite(val) or val < 0:
-            raise ValueError(f"{name} must be a finite number >= 0; got {val!r}")
+            raise InputError(f"{name} must be a finite number >= 0; got {val!r}")
     if weighting != "fleming-harrington" and (p != 0 or q != 0):
-        raise ValueError("p and q apply only to weighting='fleming-harrington'")
+        raise InputError("p and q apply only to weighting='fleming-harrington'")
 
 
 def _prepare(
@@ -91,7 +92,7 @@ def _prepare(
         check_same_length(time=t, strata=s_codes)
     if len(labels) < 2:
         shown = f" ({labels[0]!r})" if labels else ""
-        raise ValueError(f"a log-rank test needs at least two groups; group has {len(labels)}{shown}")
+        raise InputError(f"a log-rank test needs at least two groups; group has {len(labels)}{shown}")
     return t, e, codes, labels, s_codes
 
 
@@ -107,20 +108,14 @@ def _stratum_sums(
 ) -> tuple[NDArray[np.float64], ...]:
     """U, V, weighted O, weighted E, O, E, n for one stratum (vectorised over event times).
 
-    ``merge_ties``: apply R's timefix to the table of all distinct times, then keep the event
-    times.
+    ``merge_ties``: R's timefix on the table of all distinct times, then the event times kept.
     """
     tab = risk_table(t, e, codes, k, per_group=True, event_times_only=not merge_ties)
     if merge_ties:
         starts = chain_starts(tab.time)
-        if starts is not None:
-            tab = merge_table(tab, starts)
-        rows = np.flatnonzero(tab.n_events > 0)
-        tab = RiskTable(
-            tab.time[rows], tab.n_at_risk[rows], tab.n_events[rows], tab.n_censored[rows],
-            np.ascontiguousarray(tab.group_at_risk[:, rows]), np.ascontiguousarray(tab.group_events[:, rows]),
-            tab.group_n,
-        )
+        if starts is None:
+            starts = np.arange(tab.time.shape[0])
+        tab = merge_table(tab, starts, event_rows_only=True)
     # Few full-length temporaries (each T or k x T floats), reused through ``out=``; sums over
     # times are matrix-vector products.
     n = tab.n_at_risk.astype(np.float64)
@@ -178,7 +173,7 @@ def _sums(
     if s_codes is None:
         parts = [_stratum_sums(t, e, codes, k, weighting, p, q, merge_ties=timefix)]
     else:
-        if timefix:  # R applies aeqSurv to all times before splitting the strata
+        if timefix and has_near_ties(t):  # R applies aeqSurv to all times before the strata
             (t,) = timefix_times(t)
         order = np.argsort(s_codes, kind="stable")
         bounds = np.flatnonzero(np.diff(s_codes[order])) + 1
@@ -303,14 +298,14 @@ def _scores_for(labels: tuple[Any, ...], scores: Sequence[float] | Mapping[Any, 
     if isinstance(scores, Mapping):
         missing = [lab for lab in labels if lab not in scores]
         if missing:
-            raise ValueError(f"scores has no value for group {missing[0]!r}")
+            raise InputError(f"scores has no value for group {missing[0]!r}")
         c = np.array([float(scores[lab]) for lab in labels])
     else:
         c = np.asarray(scores, dtype=np.float64).reshape(-1)
         if c.size != k:
-            raise ValueError(f"scores must have one value per group ({k}, in level order); got {c.size}")
+            raise InputError(f"scores must have one value per group ({k}, in level order); got {c.size}")
     if not np.all(np.isfinite(c)):
-        raise ValueError("scores must be finite numbers")
+        raise InputError("scores must be finite numbers")
     return c
 
 
@@ -493,7 +488,7 @@ def pairwise_logrank(
     [['a', 'b'], ['a', 'c'], ['b', 'c']]
     """
     if adjust not in ADJUSTMENTS:
-        raise ValueError(f"adjust must be one of {', '.join(ADJUSTMENTS)}; got {adjust!r}")
+        raise InputError(f"adjust must be one of {', '.join(ADJUSTMENTS)}; got {adjust!r}")
     _check_weighting(weighting, p, q)
     t, e, codes, labels, s_codes = _prepare(time, event, group, strata, levels)
     g1: list[Any] = []

@@ -30,6 +30,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import stats as sst
 
+from rtdelay.errors import InputError
 from rtdelay.stats._results import TestResult
 
 __all__ = ["mann_whitney", "wilcoxon_signed_rank"]
@@ -42,13 +43,13 @@ def _values(a: ArrayLike, name: str) -> NDArray[np.float64]:
     try:
         arr = np.asarray(a, dtype=np.float64).reshape(-1)
     except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be numeric: {exc}") from None
+        raise InputError(f"{name} must be numeric: {exc}") from None
     return arr
 
 
 def _check_method(method: str) -> None:
     if method not in _METHODS:
-        raise ValueError(f"method must be one of {_METHODS}, got {method!r}")
+        raise InputError(f"method must be one of {_METHODS}, got {method!r}")
 
 
 def _tie_sizes(values: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -119,7 +120,7 @@ def mann_whitney(x: ArrayLike, y: ArrayLike, *, method: str = "asymptotic") -> T
     xk, yk = xa[~np.isnan(xa)], ya[~np.isnan(ya)]
     for name, arr in (("x", xk), ("y", yk)):
         if len(arr) == 0:
-            raise ValueError(f"{name} has no non-missing values")
+            raise InputError(f"{name} has no non-missing values")
     nx, ny = len(xk), len(yk)
     n = nx + ny
     pooled = np.concatenate((xk, yk))
@@ -155,7 +156,7 @@ def mann_whitney(x: ArrayLike, y: ArrayLike, *, method: str = "asymptotic") -> T
     else:
         r2 = np.rint(2.0 * ranks).astype(np.int64)
         if float(n) * nx * float(r2.sum()) > _MAX_EXACT_WORK:
-            raise ValueError(f"exact Mann-Whitney test too large (n = {n}); use method='asymptotic'")
+            raise InputError(f"exact Mann-Whitney test too large (n = {n}); use method='asymptotic'")
         counts = _subset_sum_counts(r2, nx)
         p = _two_sided(counts, int(r2[:nx].sum()), 2 * nx * (n + 1))  # E[2 R_x] = n_x (N+1)
         label = "Mann-Whitney U (exact permutation distribution)"
@@ -191,10 +192,10 @@ def wilcoxon_signed_rank(before: ArrayLike, after: ArrayLike, *, method: str = "
     _check_method(method)
     b, a = _values(before, "before"), _values(after, "after")
     if len(b) != len(a):
-        raise ValueError(f"before and after must have the same length; got {len(b)} and {len(a)}")
+        raise InputError(f"before and after must have the same length; got {len(b)} and {len(a)}")
     ok = ~(np.isnan(a) | np.isnan(b))
     if not ok.any():
-        raise ValueError("no complete (before, after) pair")
+        raise InputError("no complete (before, after) pair")
     d = a[ok] - b[ok]
     nonzero = d[d != 0]
     n = len(nonzero)
@@ -220,7 +221,7 @@ def wilcoxon_signed_rank(before: ArrayLike, after: ArrayLike, *, method: str = "
         label = "Wilcoxon signed-rank (normal approximation, tie-corrected, no continuity correction)"
     else:
         if n > 1000:
-            raise ValueError(f"exact signed-rank test too large (n = {n}); use method='asymptotic'")
+            raise InputError(f"exact signed-rank test too large (n = {n}); use method='asymptotic'")
         r2 = np.rint(2.0 * ranks).astype(np.int64)
         counts = _subset_sum_counts(r2, None)
         p = _two_sided(counts, int(r2[nonzero > 0].sum()), int(r2.sum()))

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from rtdelay.errors import InputError
 from rtdelay.stats._check import categorical_levels, check_group, encode_with_levels
 
 __all__ = ["RiskTable", "encode_groups", "event_as_bool", "risk_table"]
@@ -313,7 +314,7 @@ def encode_groups(
     if arr.ndim == 1 and arr.dtype.kind == "f":
         bad = np.isnan(arr)
         if bad.any():
-            raise ValueError(f"{name} is missing at index {int(np.flatnonzero(bad)[0])}")
+            raise InputError(f"{name} is missing at index {int(np.flatnonzero(bad)[0])}")
         values_f, codes = np.unique(arr, return_inverse=True)
         return codes.astype(np.intp).reshape(-1), tuple(float(v) for v in values_f.tolist())
     codes_o, labels_o = check_group(group, name=name)

@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 from rtdelay.errors import InputError
 from rtdelay.stats._survtable import RiskTable
 
-__all__ = ["TIMEFIX_TOL", "chain_starts", "merge_table", "timefix_times"]
+__all__ = ["TIMEFIX_TOL", "chain_starts", "has_near_ties", "merge_table", "timefix_times"]
 
 TIMEFIX_TOL = float(np.sqrt(np.finfo(np.float64).eps))
 
@@ -38,6 +38,18 @@ def chain_starts(distinct: NDArray[np.float64]) -> NDArray[np.intp] | None:
     if not tied.any():
         return None
     return np.flatnonzero(np.concatenate(([True], ~tied)))
+
+
+def has_near_ties(time: NDArray[np.float64]) -> bool:
+    """Whether some distinct times are tied under R's rule (one sort, no table)."""
+    s = np.sort(time)
+    dy = np.diff(s)
+    distinct = dy > 0
+    if not distinct.any():
+        return False
+    scale = float(np.mean(np.abs(s[np.concatenate(([True], distinct))])))
+    limit = max(TIMEFIX_TOL, TIMEFIX_TOL * scale)
+    return bool(np.any(distinct & (dy <= limit)))
 
 
 def timefix_times(*arrays: NDArray[np.float64]) -> tuple[NDArray[np.float64], ...]:
@@ -62,15 +74,31 @@ def timefix_times(*arrays: NDArray[np.float64]) -> tuple[NDArray[np.float64], ..
     return out
 
 
-def merge_table(tab: RiskTable, starts: NDArray[np.intp]) -> RiskTable:
-    """The risk table with each chain of tied rows merged into its first row."""
-    has_groups = tab.group_at_risk.shape[0] > 0
+def merge_table(tab: RiskTable, starts: NDArray[np.intp], *, event_rows_only: bool = False) -> RiskTable:
+    """The risk table with each chain of tied rows merged into its first row.
+
+    The table's count arrays are updated in place (pass a table just built). Most chains are
+    single rows: only the few other rows are added into their chain's first row
+    (``np.add.at``), then dropped. With ``event_rows_only`` only the merged rows with an event
+    are kept (what the log-rank sums need).
+    """
+    m = tab.time.shape[0]
+    first = np.zeros(m, dtype=bool)
+    first[starts] = True
+    extra = np.flatnonzero(~first)
+    target = starts[np.searchsorted(starts, extra, side="right") - 1]
+    np.add.at(tab.n_events, target, tab.n_events[extra])
+    np.add.at(tab.n_censored, target, tab.n_censored[extra])
+    for g in range(tab.group_events.shape[0]):
+        np.add.at(tab.group_events[g], target, tab.group_events[g, extra])
+    keep = first & (tab.n_events > 0) if event_rows_only else first
+    rows = np.flatnonzero(keep)
     return RiskTable(
-        tab.time[starts],
-        tab.n_at_risk[starts],
-        np.add.reduceat(tab.n_events, starts),
-        np.add.reduceat(tab.n_censored, starts),
-        tab.group_at_risk[:, starts] if has_groups else tab.group_at_risk,
-        np.add.reduceat(tab.group_events, starts, axis=1) if has_groups else tab.group_events,
+        tab.time[rows],
+        tab.n_at_risk[rows],
+        tab.n_events[rows],
+        tab.n_censored[rows],
+        tab.group_at_risk[:, rows],
+        tab.group_events[:, rows],
         tab.group_n,
     )
