@@ -54,7 +54,7 @@ from scipy.stats import norm
 
 from rtdelay.errors import InputError
 from rtdelay.stats._gray import check_competing, gray_test
-from rtdelay.stats._results import ResultMixin
+from rtdelay.stats._results import ResultMixin, fmt
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -69,7 +69,7 @@ def _check_conf_level(conf_level: float) -> float:
     return level
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, eq=False)
 class CumulativeIncidence(ResultMixin):
     """Aalen-Johansen cumulative incidence of one cause, with cmprsk's variance.
 
@@ -110,10 +110,36 @@ class CumulativeIncidence(ResultMixin):
         out = np.where(idx >= 0, values[np.maximum(idx, 0)], before)
         return np.where(beyond, np.nan, out)
 
-    def at(self, times: ArrayLike) -> NDArray[np.float64]:
-        """Estimate at ``times``: right-continuous step, 0 before the first time, NaN after the last."""
+    def __repr__(self) -> str:
+        n = int(self.n_at_risk[0]) if self.n_at_risk.size else 0
+        last = float(self.estimate[-1]) if self.estimate.size else float("nan")
+        return (
+            f"CumulativeIncidence(cause {self.cause_of_interest}, n={n}, "
+            f"estimate at last time {fmt(self.time[-1] if self.time.size else None)}: {fmt(last)})"
+        )
+
+    def summary(self) -> pd.DataFrame:
+        """One row: ``cause, n, last_time, estimate, lower, upper`` at the last time."""
+        import pandas as pd
+
+        return pd.DataFrame(
+            [
+                {
+                    "cause": self.cause_of_interest,
+                    "n": int(self.n_at_risk[0]) if self.n_at_risk.size else 0,
+                    "last_time": self.time[-1],
+                    "estimate": self.estimate[-1],
+                    "lower": self.lower[-1],
+                    "upper": self.upper[-1],
+                }
+            ]
+        )
+
+    def at(self, times: ArrayLike, *, extend: bool = False) -> NDArray[np.float64]:
+        """Estimate at ``times``: right-continuous step, 0 before the first time, NaN after the
+        last unless ``extend=True`` (the last value carried forward)."""
         _, idx, beyond = self._index(times)
-        return self._lookup(self.estimate, idx, beyond, 0.0)
+        return self._lookup(self.estimate, idx, beyond & (not extend), 0.0)
 
     def summary_at(self, times: ArrayLike) -> pd.DataFrame:
         """Estimate, variance and limits at ``times`` (as ``cmprsk::timepoints`` for est and var)."""

@@ -30,7 +30,7 @@ from scipy import stats as sst
 from rtdelay.errors import InputError, ModelError, StatisticalWarning
 from rtdelay.stats._check import check_survival, check_time
 from rtdelay.stats._cox_design import Design, check_identifiable, design_matrix
-from rtdelay.stats._results import ResultMixin, jsonable
+from rtdelay.stats._results import ResultMixin, fmt, jsonable
 from rtdelay.stats._timefix import timefix_times
 
 if TYPE_CHECKING:
@@ -224,7 +224,7 @@ def _newton(rs: _RiskSets) -> tuple[NDArray[np.float64], _Derivs, _Derivs, int]:
     )
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, eq=False)
 class CoxResult(ResultMixin):
     """Fitted Cox proportional hazards model (as R ``summary(coxph(...))``).
 
@@ -293,6 +293,17 @@ class CoxResult(ResultMixin):
             for f in dataclasses.fields(self)
             if not f.name.startswith("_")
         }
+
+    def __repr__(self) -> str:
+        lr = self.lr_test
+        return (
+            f"CoxResult(n={self.n}, events={self.n_events}, {len(self.names)} coefficient(s), ties={self.ties!r}; "
+            f"LR chi-square={fmt(lr['chisq'])} on {lr['df']:g} df, p={fmt(lr['p'])}; concordance={fmt(self.concordance)})"
+        )
+
+    def summary(self) -> pd.DataFrame:
+        """The coefficient table (as lifelines ``CoxPHFitter.summary``): see :meth:`to_frame`."""
+        return self.to_frame()
 
     def to_frame(self) -> pd.DataFrame:
         """One row per coefficient: coef, se, hazard_ratio, ci_lower, ci_upper, z, p_value."""

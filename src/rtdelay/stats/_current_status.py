@@ -48,7 +48,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from rtdelay.errors import InputError
 from rtdelay.stats._check import check_event, check_same_length, check_time
-from rtdelay.stats._results import ResultMixin
+from rtdelay.stats._results import ResultMixin, fmt
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -108,7 +108,7 @@ def _check_current_status(
     return t, e
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, eq=False)
 class StepFunction(ResultMixin):
     """NPMLE of :math:`F(t) = P(T \\le t)` from current-status data, at the distinct look times.
 
@@ -127,12 +127,19 @@ class StepFunction(ResultMixin):
     n_looks: NDArray[np.int64]
     n_positive: NDArray[np.int64]
 
-    def at(self, times: ArrayLike) -> NDArray[np.float64]:
-        """Value at the last look time <= t; 0 before the first look, NaN after the last."""
+    def __repr__(self) -> str:
+        return (
+            f"StepFunction(current-status NPMLE: n={int(self.n_looks.sum())}, positive="
+            f"{int(self.n_positive.sum())}, {self.time.size} look times, F at last look={fmt(self.cdf[-1])})"
+        )
+
+    def at(self, times: ArrayLike, *, extend: bool = False) -> NDArray[np.float64]:
+        """Value at the last look time <= t; 0 before the first look, NaN after the last unless
+        ``extend=True`` (the last value carried forward)."""
         t = np.asarray(times, dtype=np.float64).reshape(-1)
         idx = np.searchsorted(self.time, t, side="right") - 1
         out = np.where(idx >= 0, self.cdf[np.maximum(idx, 0)], 0.0)
-        return np.where((t > self.time[-1]) | np.isnan(t), np.nan, out)
+        return np.where(((t > self.time[-1]) & (not extend)) | np.isnan(t), np.nan, out)
 
     def to_frame(self) -> pd.DataFrame:
         import pandas as pd
@@ -142,7 +149,7 @@ class StepFunction(ResultMixin):
         )
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, eq=False)
 class CurrentStatusBand(ResultMixin):
     """Pointwise bootstrap percentile band for the current-status NPMLE (descriptive).
 
@@ -171,6 +178,12 @@ class CurrentStatusBand(ResultMixin):
     conf_level: float
     m: int
     n_used: NDArray[np.int64]
+
+    def __repr__(self) -> str:
+        return (
+            f"CurrentStatusBand({self.time.size} times, {100 * self.conf_level:g}% percentile band, "
+            f"n_boot={self.n_boot}, seed={self.seed})"
+        )
 
     def to_frame(self) -> pd.DataFrame:
         import pandas as pd

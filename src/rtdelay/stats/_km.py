@@ -37,7 +37,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from rtdelay.errors import InputError
 from rtdelay.stats._check import check_same_length, check_survival, check_time
-from rtdelay.stats._results import ResultMixin
+from rtdelay.stats._results import ResultMixin, fmt
 from rtdelay.stats._survtable import encode_groups, event_as_bool, risk_table
 from rtdelay.stats._timefix import chain_starts, merge_table, timefix_times
 
@@ -114,7 +114,7 @@ def _minmin(y: NDArray[np.float64], x: NDArray[np.float64]) -> float:
     return float(xk[0])
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class SurvivalCurve(ResultMixin):
     """A Kaplan-Meier curve at every distinct observed time (events or censorings).
 
@@ -148,21 +148,46 @@ class SurvivalCurve(ResultMixin):
 
     @property
     def n(self) -> int:
-        """Number of records."""
+        """Number of records (at risk at the first time; with entry times, those at risk then)."""
         return int(self.n_at_risk[0]) if self.n_at_risk.size else 0
 
-    def at(self, times: ArrayLike) -> NDArray[np.float64]:
+    def __repr__(self) -> str:
+        lcl, ucl = self.median_ci()
+        level = f"{100 * self.conf_level:g}%"
+        return (
+            f"SurvivalCurve(n={self.n}, events={int(self.n_events.sum())}, median={fmt(self.median())} "
+            f"({level} CI {fmt(lcl)}-{fmt(ucl)}), conf_type={self.conf_type!r})"
+        )
+
+    def summary(self) -> pd.DataFrame:
+        """One row as R ``print(survfit)``: ``n, events, median, lower, upper``."""
+        import pandas as pd
+
+        lcl, ucl = self.median_ci()
+        return pd.DataFrame(
+            [{"n": self.n, "events": int(self.n_events.sum()), "median": self.median(), "lower": lcl, "upper": ucl}]
+        )
+
+    def at(self, times: ArrayLike, *, extend: bool = False) -> NDArray[np.float64]:
         """Survival at ``times`` as a right-continuous step function.
 
-        1 before the first observed time; NaN after the last observed time (the curve is not
-        carried forward silently) and for NaN input.
+        1 before the first observed time; NaN for NaN input and after the last observed time
+        (the curve is not carried forward silently) unless ``extend=True``, which carries the
+        last value forward (as R ``summary(fit, times, extend = TRUE)``).
+
+        Examples
+        --------
+        >>> from rtdelay.stats import kaplan_meier
+        >>> km = kaplan_meier([1, 2, 3], [1, 0, 0])
+        >>> km.at([0.5, 1, 5]).tolist(), km.at([5], extend=True).tolist()
+        ([1.0, 0.6666666666666667, nan], [0.6666666666666667])
         """
         t = np.atleast_1d(np.asarray(times, dtype=np.float64))
         idx = np.searchsorted(self.time, t, side="right") - 1
         surv_ext = np.concatenate(([1.0], self.survival))
         out = surv_ext[idx + 1]
         last = self.time[-1] if self.time.size else -np.inf
-        out[(t > last) | np.isnan(t)] = np.nan
+        out[((t > last) & (not extend)) | np.isnan(t)] = np.nan
         return out
 
     def summary_at(self, times: ArrayLike) -> pd.DataFrame:

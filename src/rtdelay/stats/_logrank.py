@@ -417,9 +417,8 @@ class PairwiseLogrank(ResultMixin):
 
     def __post_init__(self) -> None:
         for name in ("statistic", "p_value", "p_adjusted"):
-            arr = np.array(getattr(self, name), dtype=np.float64)
-            arr.flags.writeable = False
-            object.__setattr__(self, name, arr)
+            object.__setattr__(self, name, np.array(getattr(self, name), dtype=np.float64))
+        super().__post_init__()
 
     def __len__(self) -> int:
         return len(self.group1)
