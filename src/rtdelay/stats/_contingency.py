@@ -89,6 +89,13 @@ def chi_square(table: ArrayLike, *, correction: bool = False) -> TestResult:
         ``statistic`` = X^2, ``df``, ``p_value``; ``observed`` and ``expected`` are the 2-d tables.
         ``extra``: ``min_expected``, ``n_expected_below_5``, ``fraction_expected_below_5``,
         ``correction`` (whether Yates' correction was applied), ``n``.
+
+    Examples
+    --------
+    >>> from rtdelay.stats import chi_square
+    >>> res = chi_square([[10, 5], [3, 12]])
+    >>> round(res.statistic, 4), res.df
+    (6.6516, 1.0)
     """
     tab = _table(table)
     exp = _expected(tab)

@@ -207,6 +207,12 @@ def current_status_npmle(inspection_time: ArrayLike, progressed: ArrayLike) -> S
         :math:`\\hat F` at the distinct look times: the weighted PAVA fit of :math:`s_j / w_j` with
         weights :math:`w_j` (see the module docstring for the formula and the evaluation
         convention).
+
+    Examples
+    --------
+    >>> from rtdelay.stats import current_status_npmle
+    >>> current_status_npmle([1, 2, 3, 4, 5], [0, 1, 0, 1, 1]).cdf.tolist()
+    [0.0, 0.5, 0.5, 1.0, 1.0]
     """
     t, e = _check_current_status(inspection_time, progressed)
     ut, inv = np.unique(t, return_inverse=True)
@@ -273,6 +279,13 @@ def current_status_ci(
     used). Times before the data's first look time are 0 by the convention of
     :meth:`StepFunction.at`. The plain bootstrap is inconsistent for this
     :math:`n^{1/3}`-rate estimator (see the module docstring): read the band as descriptive.
+
+    Examples
+    --------
+    >>> from rtdelay.stats import current_status_ci
+    >>> band = current_status_ci([1, 2, 3, 4, 5, 6], [0, 1, 0, 1, 1, 1], n_boot=50, seed=1)
+    >>> list(band.to_frame().columns)
+    ['time', 'cdf', 'lower', 'upper']
     """
     t, e = _check_current_status(inspection_time, progressed)
     if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 1:

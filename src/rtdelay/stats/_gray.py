@@ -202,6 +202,13 @@ def gray_test(
     -----
     The formulas are in the module docstring. Raises ``ValueError`` for fewer than two groups or
     a singular covariance (e.g. no failure from the cause of interest).
+
+    Examples
+    --------
+    >>> from rtdelay.stats import gray_test
+    >>> res = gray_test([1, 2, 3, 4, 5, 6, 7, 8], [1, 2, 1, 0, 1, 1, 2, 0], ["a", "b"] * 4)
+    >>> round(res.statistic, 4), res.df
+    (1.9145, 1.0)
     """
     t, c, k = check_competing(time, cause, cause_of_interest)
     from rtdelay.stats._survtable import encode_groups

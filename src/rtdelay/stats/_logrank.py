@@ -265,6 +265,13 @@ def logrank_test(
     ------
     ValueError
         Fewer than two groups, a bad option, or bad input (naming the first bad index).
+
+    Examples
+    --------
+    >>> from rtdelay.stats import logrank_test
+    >>> res = logrank_test([1, 2, 3, 4, 5, 6], [1, 1, 1, 1, 0, 1], ["a", "b"] * 3)
+    >>> round(res.statistic, 4), res.df, res.groups
+    (0.0739, 1.0, ('a', 'b'))
     """
     _check_weighting(weighting, p, q)
     t, e, codes, labels, s_codes = _prepare(time, event, group, strata, levels)
@@ -337,6 +344,13 @@ def logrank_trend_test(
     -------
     TestResult
         ``extra`` holds the ``scores`` used and the signed ``z = c'U / sqrt(c'Vc)``.
+
+    Examples
+    --------
+    >>> from rtdelay.stats import logrank_trend_test
+    >>> res = logrank_trend_test([1, 2, 3, 4, 5, 6], [1, 1, 1, 1, 0, 1], [1, 2, 3] * 2)
+    >>> round(res.statistic, 4)
+    0.8147
     """
     _check_weighting(weighting, p, q)
     t, e, codes, labels, s_codes = _prepare(time, event, group, strata, levels)

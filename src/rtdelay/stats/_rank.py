@@ -114,6 +114,13 @@ def mann_whitney(x: ArrayLike, y: ArrayLike, *, method: str = "asymptotic") -> T
     ------
     ValueError
         An empty sample, a bad ``method``, or an exact test too large to enumerate.
+
+    Examples
+    --------
+    >>> from rtdelay.stats import mann_whitney
+    >>> res = mann_whitney([1.1, 2.3, 3.8], [4.2, 5.0, 6.1])
+    >>> res.statistic, round(res.p_value, 4)
+    (0.0, 0.0495)
     """
     _check_method(method)
     xa, ya = _values(x, "x"), _values(y, "y")
@@ -188,6 +195,13 @@ def wilcoxon_signed_rank(before: ArrayLike, after: ArrayLike, *, method: str = "
     ------
     ValueError
         Different lengths, no complete pair, bad ``method``, exact test too large.
+
+    Examples
+    --------
+    >>> from rtdelay.stats import wilcoxon_signed_rank
+    >>> res = wilcoxon_signed_rank([1.0, 2.0, 3.0, 4.0], [1.5, 2.9, 3.2, 5.1])
+    >>> res.statistic, round(res.p_value, 4)
+    (10.0, 0.0679)
     """
     _check_method(method)
     b, a = _values(before, "before"), _values(after, "after")
