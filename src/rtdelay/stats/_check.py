@@ -189,3 +189,70 @@ def check_survival(time: ArrayLike, event: ArrayLike) -> tuple[NDArray[np.float6
     e = check_event(event)
     check_same_length(time=t, event=e)
     return t, e
+
+
+NAN_POLICIES: tuple[str, ...] = ("raise", "omit")
+
+
+def from_data(data: Any, **columns: Any) -> list[Any]:
+    """The arrays to use: each argument as given, or, with ``data``, the column it names.
+
+    ``data`` is a pandas DataFrame (or any mapping of columns); with it, every non-None argument
+    must be a column name. A pandas Categorical column keeps its level order.
+    """
+    if data is None:
+        return list(columns.values())
+    out: list[Any] = []
+    for arg, col in columns.items():
+        if col is None:
+            out.append(None)
+            continue
+        if not isinstance(col, str):
+            raise InputError(f"with data=, {arg} must be a column name, got {type(col).__name__}")
+        if col not in data:
+            raise InputError(f"column {col!r} ({arg}) is not in data")
+        out.append(data[col])
+    return out
+
+
+def _missing(x: Any) -> NDArray[np.bool_]:
+    if hasattr(x, "isna"):  # pandas Series or Categorical
+        return np.asarray(x.isna(), dtype=bool).reshape(-1)
+    arr = np.asarray(x)
+    if arr.dtype.kind == "f":
+        return np.isnan(arr).reshape(-1)
+    if arr.dtype.kind in "biu":
+        return np.zeros(arr.size, dtype=bool)
+    flat = arr.reshape(-1).tolist()
+    return np.array([v is None or (isinstance(v, float) and v != v) for v in flat], dtype=bool)
+
+
+def _take(x: Any, keep: NDArray[np.bool_]) -> Any:
+    if hasattr(x, "iloc"):
+        return x.iloc[np.flatnonzero(keep)]
+    if hasattr(x, "categories"):
+        return x[keep]
+    arr = np.asarray(x)
+    if arr.dtype.kind not in "fbiu":
+        arr = np.asarray(x, dtype=object)
+    return arr.reshape(-1)[keep]
+
+
+def apply_nan_policy(nan_policy: str, *arrays: Any) -> tuple[list[Any], int]:
+    """``"raise"``: the arrays unchanged (the checks then name the first missing value);
+    ``"omit"``: rows with a missing value in any of the arrays dropped, and their number."""
+    if nan_policy not in NAN_POLICIES:
+        raise InputError(f"nan_policy must be 'raise' or 'omit', got {nan_policy!r}")
+    present = [a for a in arrays if a is not None]
+    if nan_policy == "raise" or not present:
+        return list(arrays), 0
+    lengths = {len(_missing(a)) for a in present}
+    if len(lengths) > 1:
+        return list(arrays), 0  # the length check of the caller reports it
+    miss = np.zeros(lengths.pop(), dtype=bool)
+    for a in present:
+        miss |= _missing(a)
+    if not miss.any():
+        return list(arrays), 0
+    keep = ~miss
+    return [None if a is None else _take(a, keep) for a in arrays], int(miss.sum())

@@ -53,6 +53,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.stats import norm
 
 from rtdelay.errors import InputError
+from rtdelay.stats._check import apply_nan_policy, from_data
 from rtdelay.stats._gray import check_competing, gray_test
 from rtdelay.stats._results import ResultMixin, fmt
 
@@ -97,6 +98,7 @@ class CumulativeIncidence(ResultMixin):
     n_at_risk: NDArray[np.int64]
     cause_of_interest: int
     conf_level: float
+    n_omitted: int = 0
 
     def _index(self, times: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.intp], NDArray[np.bool_]]:
         t = np.asarray(times, dtype=np.float64).reshape(-1)
@@ -236,6 +238,8 @@ def cumulative_incidence(
     conf_level: float = ...,
     group: None = ...,
     levels: Sequence[Any] | None = ...,
+    data: Any = ...,
+    nan_policy: str = ...,
 ) -> CumulativeIncidence: ...
 
 
@@ -246,8 +250,10 @@ def cumulative_incidence(
     *,
     cause_of_interest: int = ...,
     conf_level: float = ...,
-    group: ArrayLike,
+    group: ArrayLike | str,
     levels: Sequence[Any] | None = ...,
+    data: Any = ...,
+    nan_policy: str = ...,
 ) -> dict[Any, CumulativeIncidence]: ...
 
 
@@ -257,8 +263,10 @@ def cumulative_incidence(
     *,
     cause_of_interest: int = 1,
     conf_level: float = 0.95,
-    group: ArrayLike | None = None,
+    group: ArrayLike | str | None = None,
     levels: Sequence[Any] | None = None,
+    data: Any = None,
+    nan_policy: str = "raise",
 ) -> CumulativeIncidence | dict[Any, CumulativeIncidence]:
     """Aalen-Johansen cumulative incidence of one cause, as R ``cmprsk::cuminc``.
 
@@ -277,6 +285,11 @@ def cumulative_incidence(
         (R ``cmprsk::cuminc(time, cause, group)``; test the groups with :func:`gray_test`).
     levels : sequence, optional
         Order of the group labels (else the categories of a pandas Categorical, else sorted).
+    data : pandas.DataFrame, optional
+        With ``data``, ``time``, ``cause`` and ``group`` are column names.
+    nan_policy : {"raise", "omit"}
+        A missing value is an error naming its index (default), or its row is dropped and
+        counted in ``n_omitted``.
 
     Returns
     -------
@@ -299,6 +312,8 @@ def cumulative_incidence(
     Estimate :math:`\\hat F_k(t) = \\sum_{t_j \\le t} \\hat S(t_{j-1}) d_{kj}/n_j`
     (Aalen & Johansen 1978); variance and limits as described in the module docstring.
     """
+    time, cause, group = from_data(data, time=time, cause=cause, group=group)
+    (time, cause, group), n_omitted = apply_nan_policy(nan_policy, time, cause, group)
     t, c, k = check_competing(time, cause, cause_of_interest)
     level = _check_conf_level(conf_level)
     if group is not None:
@@ -308,7 +323,10 @@ def cumulative_incidence(
         codes, labels = encode_groups(group, name="group", levels=levels)
         check_same_length(time=t, group=codes)
         return {
-            lab: cumulative_incidence(t[codes == i], c[codes == i], cause_of_interest=k, conf_level=level)
+            lab: dataclasses.replace(
+                cumulative_incidence(t[codes == i], c[codes == i], cause_of_interest=k, conf_level=level),
+                n_omitted=n_omitted,
+            )
             for i, lab in enumerate(labels)
         }
     fit = aalen_johansen(t, c, k)
@@ -322,4 +340,5 @@ def cumulative_incidence(
         n_at_risk=fit["n_at_risk"],
         cause_of_interest=k,
         conf_level=level,
+        n_omitted=n_omitted,
     )

@@ -41,13 +41,19 @@ nonstandard M-estimation with nuisance parameters. JASA 2006;101:1185-97.
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from rtdelay.errors import InputError
-from rtdelay.stats._check import check_event, check_same_length, check_time
+from rtdelay.stats._check import (
+    apply_nan_policy,
+    check_event,
+    check_same_length,
+    check_time,
+    from_data,
+)
 from rtdelay.stats._results import ResultMixin, fmt
 
 if TYPE_CHECKING:
@@ -126,6 +132,7 @@ class StepFunction(ResultMixin):
     cdf: NDArray[np.float64]
     n_looks: NDArray[np.int64]
     n_positive: NDArray[np.int64]
+    n_omitted: int = 0
 
     def __repr__(self) -> str:
         return (
@@ -191,7 +198,13 @@ class CurrentStatusBand(ResultMixin):
         return pd.DataFrame({"time": self.time, "cdf": self.cdf, "lower": self.lower, "upper": self.upper})
 
 
-def current_status_npmle(inspection_time: ArrayLike, progressed: ArrayLike) -> StepFunction:
+def current_status_npmle(
+    inspection_time: ArrayLike | str,
+    progressed: ArrayLike | str,
+    *,
+    data: Any = None,
+    nan_policy: str = "raise",
+) -> StepFunction:
     """Isotonic NPMLE of the distribution function from current-status data.
 
     Parameters
@@ -200,6 +213,11 @@ def current_status_npmle(inspection_time: ArrayLike, progressed: ArrayLike) -> S
         The one look time per subject (finite, >= 0), in any order.
     progressed : array-like of 0/1
         Whether the event had happened by the look (1 = positive).
+    data : pandas.DataFrame, optional
+        With ``data``, ``inspection_time`` and ``progressed`` are column names.
+    nan_policy : {"raise", "omit"}
+        A missing value is an error naming its index (default), or its row is dropped and
+        counted in ``n_omitted``.
 
     Returns
     -------
@@ -214,13 +232,17 @@ def current_status_npmle(inspection_time: ArrayLike, progressed: ArrayLike) -> S
     >>> current_status_npmle([1, 2, 3, 4, 5], [0, 1, 0, 1, 1]).cdf.tolist()
     [0.0, 0.5, 0.5, 1.0, 1.0]
     """
+    inspection_time, progressed = from_data(data, inspection_time=inspection_time, progressed=progressed)
+    (inspection_time, progressed), n_omitted = apply_nan_policy(nan_policy, inspection_time, progressed)
     t, e = _check_current_status(inspection_time, progressed)
     ut, inv = np.unique(t, return_inverse=True)
     inv = inv.reshape(-1)
     w = np.bincount(inv, minlength=ut.shape[0])
     s = np.bincount(inv, weights=e.astype(np.float64), minlength=ut.shape[0])
     cdf = np.asarray(_pava_sums(s.tolist(), w.astype(np.float64).tolist()), dtype=np.float64)
-    return StepFunction(time=ut, cdf=cdf, n_looks=w.astype(np.int64), n_positive=s.astype(np.int64))
+    return StepFunction(
+        time=ut, cdf=cdf, n_looks=w.astype(np.int64), n_positive=s.astype(np.int64), n_omitted=n_omitted
+    )
 
 
 def _boot_matrix(

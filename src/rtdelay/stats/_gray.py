@@ -65,7 +65,14 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.stats import chi2
 
 from rtdelay.errors import InputError
-from rtdelay.stats._check import check_cause, check_group, check_same_length, check_time
+from rtdelay.stats._check import (
+    apply_nan_policy,
+    check_cause,
+    check_group,
+    check_same_length,
+    check_time,
+    from_data,
+)
 from rtdelay.stats._results import TestResult
 
 __all__ = ["check_competing", "gray_test"]
@@ -167,6 +174,8 @@ def gray_test(
     cause_of_interest: int = 1,
     strata: ArrayLike | None = None,
     levels: Sequence[Any] | None = None,
+    data: Any = None,
+    nan_policy: str = "raise",
 ) -> TestResult:
     """Gray's (1988) K-sample test of equal cumulative incidence of one cause (rho = 0).
 
@@ -189,6 +198,11 @@ def gray_test(
         Stratum labels (cmprsk ``strata=``).
     levels : sequence, optional
         The group labels in the order to use (absent levels dropped).
+    data : pandas.DataFrame, optional
+        With ``data``, ``time``, ``cause``, ``group`` and ``strata`` are column names.
+    nan_policy : {"raise", "omit"}
+        A missing value is an error naming its index (default), or its row is dropped and
+        counted in ``extra["n_omitted"]``.
 
     Returns
     -------
@@ -210,6 +224,8 @@ def gray_test(
     >>> round(res.statistic, 4), res.df
     (1.9145, 1.0)
     """
+    time, cause, group, strata = from_data(data, time=time, cause=cause, group=group, strata=strata)
+    (time, cause, group, strata), n_omitted = apply_nan_policy(nan_policy, time, cause, group, strata)
     t, c, k = check_competing(time, cause, cause_of_interest)
     from rtdelay.stats._survtable import encode_groups
 
@@ -249,5 +265,5 @@ def gray_test(
         observed=res["observed"],
         expected=res["expected"],
         groups=labels,
-        extra={"score": z, "covariance": v, "cause_of_interest": k, "rho": 0.0},
+        extra={"score": z, "covariance": v, "cause_of_interest": k, "rho": 0.0, "n_omitted": n_omitted},
     )

@@ -36,7 +36,13 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from rtdelay.errors import InputError
-from rtdelay.stats._check import check_same_length, check_survival, check_time
+from rtdelay.stats._check import (
+    apply_nan_policy,
+    check_same_length,
+    check_survival,
+    check_time,
+    from_data,
+)
 from rtdelay.stats._results import ResultMixin, fmt
 from rtdelay.stats._survtable import encode_groups, event_as_bool, risk_table
 from rtdelay.stats._timefix import chain_starts, merge_table, timefix_times
@@ -133,6 +139,8 @@ class SurvivalCurve(ResultMixin):
         Risk set size, events and censorings at each time.
     conf_type : str
     conf_level : float
+    n_omitted : int
+        Records dropped for a missing value (``nan_policy="omit"``).
     """
 
     time: NDArray[np.float64]
@@ -145,6 +153,7 @@ class SurvivalCurve(ResultMixin):
     n_censored: NDArray[np.int64]
     conf_type: str = "log-log"
     conf_level: float = 0.95
+    n_omitted: int = 0
 
     @property
     def n(self) -> int:
@@ -293,6 +302,8 @@ def kaplan_meier(
     timefix: bool = ...,
     group: None = ...,
     levels: Sequence[Any] | None = ...,
+    data: Any = ...,
+    nan_policy: str = ...,
 ) -> SurvivalCurve: ...
 
 
@@ -305,8 +316,10 @@ def kaplan_meier(
     conf_level: float = ...,
     entry: ArrayLike | None = ...,
     timefix: bool = ...,
-    group: ArrayLike,
+    group: ArrayLike | str,
     levels: Sequence[Any] | None = ...,
+    data: Any = ...,
+    nan_policy: str = ...,
 ) -> dict[Any, SurvivalCurve]: ...
 
 
@@ -318,8 +331,10 @@ def kaplan_meier(
     conf_level: float = 0.95,
     entry: ArrayLike | None = None,
     timefix: bool = True,
-    group: ArrayLike | None = None,
+    group: ArrayLike | str | None = None,
     levels: Sequence[Any] | None = None,
+    data: Any = None,
+    nan_policy: str = "raise",
 ) -> SurvivalCurve | dict[Any, SurvivalCurve]:
     """Kaplan-Meier estimate with Greenwood standard errors and pointwise confidence limits.
 
@@ -345,6 +360,11 @@ def kaplan_meier(
         level order (R ``survfit(Surv(time, event) ~ group)``).
     levels : sequence, optional
         Order of the group labels (else the categories of a pandas Categorical, else sorted).
+    data : pandas.DataFrame, optional
+        With ``data``, ``time``, ``event``, ``entry`` and ``group`` are column names.
+    nan_policy : {"raise", "omit"}
+        A missing value is an error naming its index (default), or its row is dropped and
+        counted in ``n_omitted``.
 
     Returns
     -------
@@ -378,6 +398,8 @@ def kaplan_meier(
     ['b', 'a']
     """
     _check_options(conf_type, conf_level)
+    time, event, entry, group = from_data(data, time=time, event=event, entry=entry, group=group)
+    (time, event, entry, group), n_omitted = apply_nan_policy(nan_policy, time, event, entry, group)
     t, e = check_survival(time, event_as_bool(event))
     if t.size == 0:
         raise InputError("time is empty: the Kaplan-Meier estimate needs at least one record")
@@ -393,10 +415,11 @@ def kaplan_meier(
                 conf_type=conf_type,
                 conf_level=conf_level,
                 timefix=timefix,
+                n_omitted=n_omitted,
             )
             for i, lab in enumerate(labels)
         }
-    return _one_curve(t, e, en, conf_type=conf_type, conf_level=conf_level, timefix=timefix)
+    return _one_curve(t, e, en, conf_type=conf_type, conf_level=conf_level, timefix=timefix, n_omitted=n_omitted)
 
 
 def _check_entry(entry: ArrayLike, t: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -417,6 +440,7 @@ def _one_curve(
     conf_type: str,
     conf_level: float,
     timefix: bool,
+    n_omitted: int = 0,
 ) -> SurvivalCurve:
     """Kaplan-Meier curve of checked arrays (``en``: entry times or None)."""
     if en is not None and timefix:
@@ -454,4 +478,5 @@ def _one_curve(
         n_censored=tab.n_censored,
         conf_type=conf_type,
         conf_level=float(conf_level),
+        n_omitted=n_omitted,
     )

@@ -36,7 +36,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from rtdelay.errors import InputError
-from rtdelay.stats._check import check_same_length, check_survival
+from rtdelay.stats._check import apply_nan_policy, check_same_length, check_survival, from_data
 from rtdelay.stats._results import ResultMixin, TestResult
 from rtdelay.stats._survtable import encode_groups, event_as_bool, risk_table
 from rtdelay.stats._timefix import chain_starts, has_near_ties, merge_table, timefix_times
@@ -81,8 +81,16 @@ def _check_weighting(weighting: str, p: float, q: float) -> None:
 
 
 def _prepare(
-    time: ArrayLike, event: ArrayLike, group: ArrayLike, strata: ArrayLike | None, levels: Sequence[Any] | None = None
-) -> tuple[NDArray[np.float64], NDArray[np.bool_], NDArray[np.integer[Any]], tuple[Any, ...], NDArray[np.integer[Any]] | None]:
+    time: ArrayLike,
+    event: ArrayLike,
+    group: ArrayLike,
+    strata: ArrayLike | None,
+    levels: Sequence[Any] | None = None,
+    data: Any = None,
+    nan_policy: str = "raise",
+) -> tuple[NDArray[np.float64], NDArray[np.bool_], NDArray[np.integer[Any]], tuple[Any, ...], NDArray[np.integer[Any]] | None, int]:
+    time, event, group, strata = from_data(data, time=time, event=event, group=group, strata=strata)
+    (time, event, group, strata), n_omitted = apply_nan_policy(nan_policy, time, event, group, strata)
     t, e = check_survival(time, event_as_bool(event))
     codes, labels = encode_groups(group, name="group", levels=levels)
     check_same_length(time=t, group=codes)
@@ -93,7 +101,7 @@ def _prepare(
     if len(labels) < 2:
         shown = f" ({labels[0]!r})" if labels else ""
         raise InputError(f"a log-rank test needs at least two groups; group has {len(labels)}{shown}")
-    return t, e, codes, labels, s_codes
+    return t, e, codes, labels, s_codes, n_omitted
 
 
 def _stratum_sums(
@@ -227,6 +235,8 @@ def logrank_test(
     q: float = 0.0,
     levels: Sequence[Any] | None = None,
     timefix: bool = True,
+    data: Any = None,
+    nan_policy: str = "raise",
 ) -> TestResult:
     """k-sample (weighted, optionally stratified) log-rank test, as R ``survdiff``.
 
@@ -249,6 +259,11 @@ def logrank_test(
     timefix : bool, default True
         Merge times equal up to floating-point noise, as R's default ``timefix = TRUE``
         (``aeqSurv``, :mod:`rtdelay.stats._timefix`); ``False`` compares times exactly.
+    data : pandas.DataFrame, optional
+        With ``data``, ``time``, ``event``, ``group`` and ``strata`` are column names.
+    nan_policy : {"raise", "omit"}
+        A missing value is an error naming its index (default), or its row is dropped and
+        counted in ``extra["n_omitted"]``.
 
     Returns
     -------
@@ -274,7 +289,7 @@ def logrank_test(
     (0.0739, 1.0, ('a', 'b'))
     """
     _check_weighting(weighting, p, q)
-    t, e, codes, labels, s_codes = _prepare(time, event, group, strata, levels)
+    t, e, codes, labels, s_codes, n_omitted = _prepare(time, event, group, strata, levels, data, nan_policy)
     s = _sums(t, e, codes, len(labels), s_codes, weighting, float(p), float(q), timefix)
     stat, df = _chisq(s.u, s.v, s.exp_w)
     return TestResult(
@@ -294,6 +309,7 @@ def logrank_test(
             "weighted_expected": s.exp_w,
             "variance": s.v,
             "stratified": s_codes is not None,
+            "n_omitted": n_omitted,
         },
     )
 
@@ -328,6 +344,8 @@ def logrank_trend_test(
     q: float = 0.0,
     levels: Sequence[Any] | None = None,
     timefix: bool = True,
+    data: Any = None,
+    nan_policy: str = "raise",
 ) -> TestResult:
     """Log-rank test for trend over ordered groups: :math:`(c'U)^2 / (c'Vc)` on 1 df.
 
@@ -353,7 +371,7 @@ def logrank_trend_test(
     0.8147
     """
     _check_weighting(weighting, p, q)
-    t, e, codes, labels, s_codes = _prepare(time, event, group, strata, levels)
+    t, e, codes, labels, s_codes, n_omitted = _prepare(time, event, group, strata, levels, data, nan_policy)
     c = _scores_for(labels, scores)
     s = _sums(t, e, codes, len(labels), s_codes, weighting, float(p), float(q), timefix)
     num = float(c @ s.u)
@@ -370,7 +388,7 @@ def logrank_trend_test(
         observed=s.obs,
         expected=s.exp,
         groups=labels,
-        extra={"scores": c, "z": z, "weighting": weighting, "n": s.n},
+        extra={"scores": c, "z": z, "weighting": weighting, "n": s.n, "n_omitted": n_omitted},
     )
 
 
@@ -428,6 +446,7 @@ class PairwiseLogrank(ResultMixin):
     p_adjusted: NDArray[np.float64]
     adjust: str
     method: str
+    n_omitted: int = 0
 
     def __post_init__(self) -> None:
         for name in ("statistic", "p_value", "p_adjusted"):
@@ -477,6 +496,8 @@ def pairwise_logrank(
     q: float = 0.0,
     levels: Sequence[Any] | None = None,
     timefix: bool = True,
+    data: Any = None,
+    nan_policy: str = "raise",
 ) -> PairwiseLogrank:
     """Log-rank tests between every pair of groups, with a multiplicity adjustment.
 
@@ -503,7 +524,7 @@ def pairwise_logrank(
     if adjust not in ADJUSTMENTS:
         raise InputError(f"adjust must be one of {', '.join(ADJUSTMENTS)}; got {adjust!r}")
     _check_weighting(weighting, p, q)
-    t, e, codes, labels, s_codes = _prepare(time, event, group, strata, levels)
+    t, e, codes, labels, s_codes, n_omitted = _prepare(time, event, group, strata, levels, data, nan_policy)
     g1: list[Any] = []
     g2: list[Any] = []
     stats: list[float] = []
@@ -535,4 +556,5 @@ def pairwise_logrank(
         p_adjusted=_adjust(pv, adjust),
         adjust=adjust,
         method="pairwise " + _method(weighting, p, q, s_codes is not None),
+        n_omitted=n_omitted,
     )
