@@ -16,7 +16,9 @@ and the two-sided p value is the total probability of the tables with ``P <= P_o
 margins are equal as multisets are merged (the idea of Mehta & Patel's network algorithm, without
 its bounds), which is fast for the tables of clinical studies. Past ``_MAX_NODES`` partial tables
 the enumeration stops with a ``ValueError``. For 2 x 2 tables the conditional maximum-likelihood
-odds ratio and its exact confidence interval are given as R computes them (Fisher 1962).
+odds ratio and its exact confidence interval are given as R computes them (Fisher 1962), by
+``scipy.stats.contingency.odds_ratio(kind="conditional")``; the Pearson statistic is computed by
+``scipy.stats.chi2_contingency``.
 
 References
 ----------
@@ -30,12 +32,12 @@ from __future__ import annotations
 import functools
 import math
 from collections import defaultdict
-from collections.abc import Callable
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import optimize, special
+from scipy import special
 from scipy import stats as sst
+from scipy.stats.contingency import odds_ratio
 
 from rtdelay.errors import InputError
 from rtdelay.stats._fisher_2xc import TooLarge, fisher_p_2xc
@@ -98,19 +100,17 @@ def chi_square(table: ArrayLike, *, correction: bool = False) -> TestResult:
     (6.6516, 1.0)
     """
     tab = _table(table)
-    exp = _expected(tab)
     obs = tab.astype(np.float64)
     yates = bool(correction and tab.shape == (2, 2))
-    dev = np.abs(obs - exp)
-    if yates:
-        dev = dev - np.minimum(0.5, dev)
-    stat = float(np.sum(dev**2 / exp))
+    # delegated to scipy: Yates' correction there applies to 1-df tables only, as in R
+    res = sst.chi2_contingency(obs, correction=yates)
+    stat, exp = float(res.statistic), np.asarray(res.expected_freq, dtype=np.float64)
     df = float((tab.shape[0] - 1) * (tab.shape[1] - 1))
     method = "Pearson chi-square" + (" with Yates' continuity correction" if yates else "")
     return TestResult(
         statistic=stat,
         df=df,
-        p_value=float(sst.chi2.sf(stat, df)),
+        p_value=float(res.pvalue),
         method=method,
         observed=obs,
         expected=exp,
@@ -234,70 +234,12 @@ def _fisher_p(tab: NDArray[np.int64]) -> float:
     return min(1.0, p)
 
 
-class _NoncentralHypergeometric:
-    """Distribution of cell (1, 1) of a 2 x 2 table given the margins and an odds ratio."""
-
-    def __init__(self, tab: NDArray[np.int64]) -> None:
-        m, nn = int(tab[:, 0].sum()), int(tab[:, 1].sum())
-        k = int(tab[0].sum())
-        self.lo, self.hi = max(0, k - nn), min(k, m)
-        self.support = np.arange(self.lo, self.hi + 1, dtype=np.float64)
-        self.logdc = sst.hypergeom.logpmf(self.support, m + nn, m, k)
-
-    def density(self, psi: float) -> NDArray[np.float64]:
-        if psi == 0.0 or math.isinf(psi):  # all mass at the lower / upper end of the support
-            point = np.zeros(len(self.support))
-            point[0 if psi == 0.0 else -1] = 1.0
-            return point
-        d = self.logdc + math.log(psi) * self.support
-        d = np.exp(d - d.max())
-        return np.asarray(d / d.sum(), dtype=np.float64)
-
-    def mean(self, psi: float) -> float:
-        if psi == 0.0:
-            return float(self.lo)
-        if math.isinf(psi):
-            return float(self.hi)
-        return float(np.sum(self.support * self.density(psi)))
-
-    def cdf(self, q: int, psi: float, *, upper: bool) -> float:
-        mask = self.support >= q if upper else self.support <= q
-        return float(self.density(psi)[mask].sum())
-
-
 def _odds_ratio(tab: NDArray[np.int64], conf_level: float) -> tuple[float, float, float]:
-    """Conditional MLE of the odds ratio and its exact two-sided interval (R ``fisher.test``)."""
-    nh = _NoncentralHypergeometric(tab)
-    x = int(tab[0, 0])
-    eps = float(np.finfo(float).eps)
-
-    def root(fun: Callable[[float], float], inverse: bool) -> float:
-        # R searches psi in (0, 1), or 1/psi in (eps, 1) when the root is above 1; R's uniroot
-        # tolerance is eps^0.25, ours 1e-12 (so we agree with R to about 1e-4 on that scale)
-        if inverse:
-            t = optimize.brentq(lambda s: fun(1.0 / s), eps, 1.0, xtol=1e-12, rtol=4 * eps)
-            return float(1.0 / t)
-        return float(optimize.brentq(fun, 0.0, 1.0, xtol=1e-12, rtol=4 * eps))
-
-    if x == nh.lo:
-        est = 0.0
-    elif x == nh.hi:
-        est = math.inf
-    else:
-        mu = nh.mean(1.0)
-        est = 1.0 if mu == x else root(lambda t: nh.mean(t) - x, inverse=mu < x)
-    alpha = (1.0 - conf_level) / 2.0
-    if x == nh.hi:
-        upper = math.inf
-    else:
-        pu = nh.cdf(x, 1.0, upper=False)
-        upper = 1.0 if pu == alpha else root(lambda t: nh.cdf(x, t, upper=False) - alpha, inverse=pu > alpha)
-    if x == nh.lo:
-        lower = 0.0
-    else:
-        pl = nh.cdf(x, 1.0, upper=True)
-        lower = 1.0 if pl == alpha else root(lambda t: nh.cdf(x, t, upper=True) - alpha, inverse=pl < alpha)
-    return est, lower, upper
+    """Conditional MLE of the odds ratio and its exact two-sided interval (R ``fisher.test``),
+    delegated to ``scipy.stats.contingency.odds_ratio(kind="conditional")``."""
+    res = odds_ratio(tab, kind="conditional")
+    ci = res.confidence_interval(confidence_level=conf_level, alternative="two-sided")
+    return float(res.statistic), float(ci.low), float(ci.high)
 
 
 def fisher_exact(table: ArrayLike, *, conf_level: float = 0.95) -> TestResult:

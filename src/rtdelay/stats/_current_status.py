@@ -63,7 +63,8 @@ __all__ = ["CurrentStatusBand", "StepFunction", "current_status_ci", "current_st
 
 
 def pava(y: ArrayLike, w: ArrayLike) -> NDArray[np.float64]:
-    """Weighted non-decreasing isotonic regression by pool-adjacent-violators (O(m)).
+    """Weighted non-decreasing isotonic regression by pool-adjacent-violators (O(m)), delegated
+    to ``scipy.optimize.isotonic_regression``.
 
     Parameters
     ----------
@@ -77,9 +78,11 @@ def pava(y: ArrayLike, w: ArrayLike) -> NDArray[np.float64]:
     numpy.ndarray
         Fitted values: within each pooled block the weighted mean of ``y``.
     """
-    yy = np.asarray(y, dtype=np.float64).tolist()
-    ww = np.asarray(w, dtype=np.float64).tolist()
-    return np.asarray(_pava_sums([a * b for a, b in zip(yy, ww, strict=True)], ww), dtype=np.float64)
+    from scipy.optimize import isotonic_regression
+
+    yy = np.asarray(y, dtype=np.float64).reshape(-1)
+    ww = np.asarray(w, dtype=np.float64).reshape(-1)
+    return np.asarray(isotonic_regression(yy, weights=ww, increasing=True).x, dtype=np.float64)
 
 
 def _pava_sums(s: list[float], w: list[float]) -> list[float]:
@@ -239,7 +242,7 @@ def current_status_npmle(
     inv = inv.reshape(-1)
     w = np.bincount(inv, minlength=ut.shape[0])
     s = np.bincount(inv, weights=e.astype(np.float64), minlength=ut.shape[0])
-    cdf = np.asarray(_pava_sums(s.tolist(), w.astype(np.float64).tolist()), dtype=np.float64)
+    cdf = pava(s / w, w.astype(np.float64))
     return StepFunction(
         time=ut, cdf=cdf, n_looks=w.astype(np.int64), n_positive=s.astype(np.int64), n_omitted=n_omitted
     )

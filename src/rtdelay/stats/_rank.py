@@ -14,6 +14,10 @@ Signed rank (Wilcoxon 1945), on the ``n`` non-zero paired differences ``d = afte
     V = sum of the ranks of |d| with d > 0,   E[V] = n (n + 1) / 4
     Var[V] = n (n + 1) (2n + 1) / 24 - sum(t_k^3 - t_k) / 48
 
+The asymptotic p values are computed by ``scipy.stats.mannwhitneyu(method="asymptotic",
+use_continuity=False)`` and ``scipy.stats.wilcoxon(zero_method="wilcox", correction=False,
+method="approx")``, which use these formulas; U, V and z are reported from the formulas above.
+
 ``method="exact"`` enumerates the permutation distribution of the statistic given the observed
 (mid-)ranks by dynamic programming over doubled ranks (integers even with ties), which is the
 exact conditional test (R's exact test without ties; ``coin::wilcox_test(distribution = "exact")``
@@ -157,8 +161,8 @@ def mann_whitney(x: ArrayLike, y: ArrayLike, *, method: str = "asymptotic") -> T
         return TestResult(ux, float("nan"), 1.0, f"Mann-Whitney U ({method})", extra=extra)
     z = (ux - nx * ny / 2.0) / np.sqrt(var)
     extra["z"] = float(z)
-    if method == "asymptotic":
-        p = float(2.0 * sst.norm.sf(abs(z)))
+    if method == "asymptotic":  # delegated to scipy (same tie-corrected normal approximation)
+        p = float(sst.mannwhitneyu(xk, yk, alternative="two-sided", method="asymptotic", use_continuity=False).pvalue)
         label = "Mann-Whitney U (normal approximation, tie-corrected, no continuity correction)"
     else:
         r2 = np.rint(2.0 * ranks).astype(np.int64)
@@ -230,8 +234,8 @@ def wilcoxon_signed_rank(before: ArrayLike, after: ArrayLike, *, method: str = "
     var = n * (n + 1) * (2 * n + 1) / 24.0 - float(np.sum(ties**3 - ties)) / 48.0
     z = (v - n * (n + 1) / 4.0) / np.sqrt(var)
     extra.update(V=v, z=float(z))
-    if method == "asymptotic":
-        p = float(2.0 * sst.norm.sf(abs(z)))
+    if method == "asymptotic":  # delegated to scipy (zeros already dropped, tie-corrected variance)
+        p = float(sst.wilcoxon(nonzero, zero_method="wilcox", correction=False, method="approx").pvalue)
         label = "Wilcoxon signed-rank (normal approximation, tie-corrected, no continuity correction)"
     else:
         if n > 1000:
