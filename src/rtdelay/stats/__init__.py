@@ -30,7 +30,7 @@ if TYPE_CHECKING:
         pairwise_logrank,
     )
     from rtdelay.stats._rank import mann_whitney, wilcoxon_signed_rank
-    from rtdelay.stats._results import TestResult
+    from rtdelay.stats._results import ResultMixin, TestResult, jsonable
 
 _LAZY: dict[str, str] = {
     "SurvivalCurve": "_km",
@@ -53,6 +53,8 @@ _LAZY: dict[str, str] = {
     "chi_square": "_contingency",
     "fisher_exact": "_contingency",
     "TestResult": "_results",
+    "ResultMixin": "_results",
+    "jsonable": "_results",
 }
 
 __all__ = [
@@ -62,6 +64,7 @@ __all__ = [
     "PairwiseLogrank",
     "StepFunction",
     "SurvivalCurve",
+    "ResultMixin",
     "TestResult",
     "chi_square",
     "cox_ph",
@@ -70,6 +73,7 @@ __all__ = [
     "current_status_npmle",
     "fisher_exact",
     "gray_test",
+    "jsonable",
     "kaplan_meier",
     "logrank_test",
     "logrank_trend_test",
