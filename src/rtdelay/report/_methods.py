@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from rtdelay.stats import SurvivalCurve, TestResult
     from rtdelay.study import EndpointResults, StudyResults
 
-__all__ = ["methods_markdown", "methods_paragraphs", "results_paragraphs", "software_versions", "p_phrase"]
+__all__ = ["run_notes", "methods_markdown", "methods_paragraphs", "results_paragraphs", "software_versions", "p_phrase"]
 
 _SIZE = re.compile(r"\s*\(\d+ x \d+\)")
 _PACKAGES = ("rtdelay", "numpy", "scipy", "pandas", "matplotlib")
@@ -182,6 +182,12 @@ def _beyond_methods(beyond: Any) -> str:
     return "Beyond the article: " + "; ".join(parts) + "."
 
 
+def run_notes(results: Any) -> tuple[str, ...]:
+    """Every note of a run (``StudyResults.all_notes``), or ``results.notes`` for plain objects."""
+    every = getattr(results, "all_notes", None)
+    return tuple(every()) if callable(every) else tuple(getattr(results, "notes", ()) or ())
+
+
 def methods_markdown(
     results: StudyResults, *, metadata: Mapping[str, Any] | None = None, notice: str | None = None
 ) -> str:
@@ -191,9 +197,10 @@ def methods_markdown(
         lines += [f"> **{notice}**", ""]
     for par in methods_paragraphs(results):
         lines += [par, ""]
-    if results.notes:
-        lines += ["## Analyses not possible on these data", ""]
-        lines += [f"- {note}" for note in results.notes]
+    notes = run_notes(results)
+    if notes:
+        lines += ["## Analyses not possible on these data, and cautions", ""]
+        lines += [f"- {note}" for note in notes]
         lines.append("")
     if metadata:
         lines += ["## Run", ""]
