@@ -34,7 +34,10 @@ def _say(quiet: bool, text: str = "") -> None:
 
 
 def _load_complications(path: Path, data: Any, *, out_dir: Path, date_order: str | None, quiet: bool) -> Any:
-    """Read and check the complications table; rejected rows go to complications_quarantine.csv."""
+    """Read and check the complications table; rejected rows go to complications_quarantine.csv.
+
+    Returns the ``ComplicationsValidation`` (its ``valid`` rows are analysed).
+    """
     from rtdelay.cohort import load_table, validate_complications
 
     ids: list[str] = []
@@ -50,7 +53,16 @@ def _load_complications(path: Path, data: Any, *, out_dir: Path, date_order: str
             _say(quiet, f"  {issue.message}")
         if len(checked.issues) > 10:
             _say(quiet, f"  ... and {len(checked.issues) - 10} more")
-    return checked.valid
+    return checked
+
+
+def _complication_rows(checked: Any) -> dict[str, Any]:
+    """Rows of the complications table read and rejected, for the flow (reasons by first error)."""
+    return {
+        "read": int(checked.n_rows),
+        "rejected": len(checked.rejected),
+        "rejection_reasons": checked.rejection_reasons(),
+    }
 
 
 def run_analysis(
@@ -87,13 +99,25 @@ def run_analysis(
             f"no usable row in {cohort_path} ({validation.n_rejected} rejected; first problem: "
             f"{first}); see {out_dir / 'quarantine.csv'}"
         )
+    flow = dict(data.eligibility.flow)
+    included = data.eligibility.included
+    if len(included) == 0:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        validation.write_quarantine(out_dir / "quarantine.csv")
+        excluded = {k: v for k, v in flow.get("exclusions", {}).items() if v}
+        why = ", ".join(f"{flow.get('labels', {}).get(k, k).lower()} {v}" for k, v in excluded.items())
+        raise CohortError(
+            f"no eligible patient in {cohort_path}: {validation.n_rows} row(s) read, "
+            f"{validation.n_rejected} rejected at validation, {sum(excluded.values())} excluded"
+            + (f" ({why})" if why else "") + "; nothing to analyse"
+        )
     complications = None
     if complications_path is not None:
-        complications = _load_complications(
+        checked = _load_complications(
             complications_path, data, out_dir=out_dir, date_order=date_order, quiet=quiet
         )
-    flow = data.eligibility.flow
-    included = data.eligibility.included
+        complications = checked.valid
+        flow["complication_rows"] = _complication_rows(checked)
     results = run(included, complications=complications, flow=flow)
     paths = write_analysis_outputs(
         results,
