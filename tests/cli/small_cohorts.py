@@ -98,14 +98,16 @@ def censored_same_day(frame: pd.DataFrame) -> pd.DataFrame:
 def ties_everywhere(frame: pd.DataFrame) -> pd.DataFrame:
     """Every date the same for every patient: one interval, one follow-up, tied events.
 
-    Surgery 2015-01-01, postoperative MRI 01-04, pre-RT MRI 02-01, RT 02-05; local progression
+    Surgery 2015-01-01, postoperative MRI 01-04, pre-RT MRI (when there was one) 02-01, RT 02-05;
+    local progression
     (when the patient had one) 2015-08-05; last imaging, follow-up and death (when the patient
     died) 2016-02-05.
     """
     out = frame.assign(
-        surgery_date="2015-01-01", postop_mri_date="2015-01-04", prert_mri_date="2015-02-01",
+        surgery_date="2015-01-01", postop_mri_date="2015-01-04",
         rt_start_date="2015-02-05", last_imaging_date="2016-02-05", last_followup_date="2016-02-05",
     )
+    out["prert_mri_date"] = frame["prert_mri_date"].where(frame["prert_mri_date"].eq(""), "2015-02-01")
     out["local_progression_date"] = frame["local_progression_date"].where(
         frame["local_progression_date"].eq(""), "2015-08-05")
     out["death_date"] = frame["death_date"].where(frame["death_date"].eq(""), "2016-02-05")

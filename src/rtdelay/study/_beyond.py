@@ -182,6 +182,13 @@ class BeyondResults(ResultMixin):
         }
 
 
+def _missing(value: Any) -> bool:
+    """True for None, NaN and pandas' NA (a value rejected at validation or never given)."""
+    import pandas as pd
+
+    return value is None or bool(pd.isna(value))
+
+
 def _waiting_risk(included: pd.DataFrame, *, n_boot: int, seed: int) -> WaitingRisk:
     from rtdelay.planning import fit_progression_model
     from rtdelay.stats import current_status_ci, current_status_npmle, kaplan_meier
@@ -213,8 +220,11 @@ def _waiting_risk(included: pd.DataFrame, *, n_boot: int, seed: int) -> WaitingR
             warnings.simplefilter("ignore", StatisticalWarning)
             model = fit_progression_model(included)
         # standardised (marginal) risk: the average of F(t | x_i) over the cohort's patients
+        # with every covariate known (the model is fitted on those complete cases)
         rows = []
         for _, patient in included.iterrows():
+            if any(_missing(patient.get(k)) for k in model.terms):
+                continue
             profile = {k: str(patient[k]) for k in model.terms}
             rows.append(model.predict(times, profile)["risk"])
         model_risk = np.mean(rows, axis=0)
