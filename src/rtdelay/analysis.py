@@ -191,6 +191,19 @@ def _no_usable_row(source: Path, validation: ValidationResult, quarantine: Path 
     )
 
 
+def _no_eligible_patient(source: Path, validation: ValidationResult, flow: dict[str, Any]) -> Exception:
+    from rtdelay.errors import CohortError
+
+    excluded = {k: v for k, v in flow.get("exclusions", {}).items() if v}
+    why = ", ".join(f"{flow.get('labels', {}).get(k, k).lower()} {v}" for k, v in excluded.items())
+    return CohortError(
+        f"no eligible patient in {source}: {validation.n_rows} row(s) read, "
+        f"{validation.n_rejected} rejected at validation, {sum(excluded.values())} excluded"
+        + (f" ({why})" if why else "")
+        + "; nothing to analyse"
+    )
+
+
 def analyze(
     source: str | Path,
     *,
@@ -256,9 +269,20 @@ def analyze(
         step(f"Reading and checking {comp_path.name}")
         comp_check = _check_complications(comp_path, data, date_order)
 
-    step("Running the study's analyses")
-    flow = data.eligibility.flow
+    flow = dict(data.eligibility.flow)
     included = data.eligibility.included
+    if len(included) == 0:
+        if out_dir is not None:
+            write_outputs(out_dir, validation=validation)
+        raise _no_eligible_patient(source, validation, flow)
+    if comp_check is not None:
+        flow["complication_rows"] = {
+            "read": int(comp_check.n_rows),
+            "rejected": len(comp_check.rejected),
+            "rejection_reasons": comp_check.rejection_reasons(),
+        }
+
+    step("Running the study's analyses")
     results = run(
         included,
         complications=comp_check.valid if comp_check is not None else None,
