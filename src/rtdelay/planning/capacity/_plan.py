@@ -335,8 +335,8 @@ def plan_capacity(
         for a, b in zip(ks[:-1], ks[1:], strict=True):
             sa = next(s for s in scenarios if s.policy == policy and s.starts_per_week == a)
             sb = next(s for s in scenarios if s.policy == policy and s.starts_per_week == b)
-            m, lo, hi = mean_ci(sa.per_rep_progressions_per_year - sb.per_rep_progressions_per_year)
-            marginal.append(MarginalValue(policy, a, b, float(m), (float(lo), float(hi))))
+            d_mean, d_lo, d_hi = mean_ci(sa.per_rep_progressions_per_year - sb.per_rep_progressions_per_year)
+            marginal.append(MarginalValue(policy, a, b, float(d_mean), (float(d_lo), float(d_hi))))
     model = _model_block(settings, harm, policies, reps, seed, float(np.mean(urgent[pts.valid])), threshold)
     return CapacityPlan(scenarios=tuple(scenarios), marginal=tuple(marginal), model=model, notes=tuple(notes))
 
