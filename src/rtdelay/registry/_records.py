@@ -40,7 +40,9 @@ __all__ = [
 
 
 def _refuse(result: Any, who: str) -> None:
-    errors = result.errors
+    # Field-level problems cost only the value in an analysis; the registry refuses them, as it
+    # would store the value blank otherwise.
+    errors = [i for i in result.issues if i.severity in ("error", "field")]
     if errors:
         more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
         raise CohortError(f"{who}: {errors[0].message}{more}", issues=errors)
