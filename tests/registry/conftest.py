@@ -9,26 +9,16 @@ When the variable is set and the server does not answer, the tests FAIL, they do
 from __future__ import annotations
 
 import os
-import sys
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 pytest.importorskip("sqlalchemy", reason="the registry extra is not installed")
 
-ROOT = Path(__file__).parents[2]
-sys.path.insert(0, str(ROOT / "benchmarks"))
-DEMO = ROOT / "src" / "rtdelay" / "demo" / "data"
+from registry_rows import DEMO, ROOT, make_rows, write_csv  # noqa: E402,F401
+
 PG_ENV = "RTDELAY_TEST_POSTGRES_URL"
-
-
-def make_rows(n: int, seed: int = 7):
-    """A valid cohort frame of ``n`` patients (the cohort benchmark's generator)."""
-    from bench_cohort import make_cohort
-
-    return make_cohort(n, seed=seed)
 
 
 @pytest.fixture(scope="session")
@@ -98,8 +88,3 @@ def admin():
     from rtdelay.registry import cli_actor
 
     return cli_actor()
-
-
-def write_csv(frame, path: Path) -> Path:
-    frame.to_csv(path, index=False)
-    return path

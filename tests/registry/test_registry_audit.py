@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from registry_rows import make_rows
 from sqlalchemy import select, text, update
-from tests.registry.conftest import make_rows
 
 
 def _record(i: int = 0) -> dict:

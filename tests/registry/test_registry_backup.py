@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from tests.registry.conftest import make_rows, write_csv
+from registry_rows import make_rows, write_csv
 
 
 def _snapshot(registry, admin):

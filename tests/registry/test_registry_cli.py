@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from tests.registry.conftest import DEMO, make_rows, write_csv
+from registry_rows import DEMO, make_rows, write_csv
 
 ROOT = Path(__file__).parents[2]
 
@@ -92,11 +92,11 @@ def test_rejected_rows_exit_1_and_go_to_quarantine(tmp_path):
     _ok(_rtdelay("registry", "init", *db))
     _ok(_rtdelay("site", "add", "A", "Hospital A", *db))
     rows = make_rows(4)
-    rows.loc[1, "age"] = "old"
+    rows.loc[1, "surgery_date"] = "soon"  # a timeline field: the row is rejected (age would cost only the value)
     res = _rtdelay("registry", "import", write_csv(rows, tmp_path / "c.csv"), "--quarantine",
                    tmp_path / "q.csv", *db)
     assert res.returncode == 1 and "rejected: 1" in res.stdout
-    assert "age" in (tmp_path / "q.csv").read_text()
+    assert "surgery_date" in (tmp_path / "q.csv").read_text()
 
 
 def test_registry_errors_are_one_line(tmp_path):
@@ -141,3 +141,16 @@ def test_analyze_registry_runs_the_study(tmp_path):
     _one_line_error(_rtdelay("analyze", "--registry", db, "--site", "B", "--out", out),
                     "no site 'B'")
     _one_line_error(_rtdelay("analyze", "--site", "A"), "--registry")
+
+
+def test_a_field_level_value_is_refused_by_the_registry_not_stored_blank(tmp_path):
+    """age "old" costs only the value in an analysis, but the registry stores what it is given."""
+    db = ["--db", f"sqlite:///{tmp_path / 'r.db'}"]
+    _ok(_rtdelay("registry", "init", *db))
+    _ok(_rtdelay("site", "add", "A", "Hospital A", *db))
+    rows = make_rows(3)
+    rows.loc[1, "age"] = "old"
+    res = _rtdelay("registry", "import", write_csv(rows, tmp_path / "c.csv"), "--quarantine",
+                   tmp_path / "q.csv", *db)
+    assert res.returncode == 1 and "rejected: 1" in res.stdout and '"old"' in res.stdout
+    assert "age" in (tmp_path / "q.csv").read_text()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from registry_rows import make_rows, write_csv
 from sqlalchemy import select
-from tests.registry.conftest import make_rows, write_csv
 
 
 @pytest.fixture

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from registry_rows import make_rows, write_csv
 from sqlalchemy import func, select
-from tests.registry.conftest import make_rows, write_csv
 
 from rtdelay.errors import InputError
 

@@ -10,8 +10,8 @@ import sys
 import time
 
 import pytest
+from registry_rows import make_rows, write_csv
 from sqlalchemy import func, select
-from tests.registry.conftest import make_rows, write_csv
 
 
 def _start(db_url: str, path, site: str = "A") -> subprocess.Popen:

@@ -12,8 +12,8 @@ import random
 from collections import Counter
 
 import pandas as pd
+from registry_rows import make_rows
 from sqlalchemy import select
-from tests.registry.conftest import make_rows
 
 FIELDS = {
     "age": lambda r: float(r.randint(18, 110)),

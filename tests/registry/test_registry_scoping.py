@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from tests.registry.conftest import make_rows, write_csv
+from registry_rows import make_rows, write_csv
 
 
 @pytest.fixture

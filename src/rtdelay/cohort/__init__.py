@@ -22,6 +22,7 @@ if TYPE_CHECKING:
         EXCLUSION_REASONS,
         CohortData,
         EligibilityResult,
+        add_validation,
         apply_eligibility,
         read_cohort,
     )
@@ -62,6 +63,7 @@ _LAZY: dict[str, str] = {
     "EXCLUSION_REASONS": "_eligibility",
     "EligibilityResult": "_eligibility",
     "apply_eligibility": "_eligibility",
+    "add_validation": "_eligibility",
     "CohortData": "_eligibility",
     "read_cohort": "_eligibility",
     "RawTable": "_load",
@@ -93,6 +95,7 @@ __all__ = [
     "RawTable",
     "ValidationResult",
     "apply_eligibility",
+    "add_validation",
     "derive_cohort",
     "load_table",
     "read_cohort",

@@ -260,6 +260,12 @@ def plan_import(
     position = {row: pos for pos, row in enumerate(raw.source_rows)}
     reasons = {position[int(r)]: str(text) for r, text in
                zip(result.rejected["source_row"], result.rejected["reasons"], strict=True)}
+    # A value that breaks a field-level rule costs only that value in an analysis, but a registry
+    # stores what it is given: the row is refused with the reason, never stored with a blank.
+    for issue in result.issues:
+        if issue.severity == "field" and issue.row is not None and int(issue.row) in position:
+            pos = position[int(issue.row)]
+            reasons[pos] = f"{reasons[pos]}; {issue.message}" if pos in reasons else issue.message
     for pos, text in pre_reasons.items():
         reasons[pos] = f"{text}. {reasons[pos]}" if pos in reasons else text
     records = frame_records(result.valid)
@@ -282,7 +288,7 @@ def plan_import(
     rejected = frame.iloc[sorted(reasons)].copy()
     rejected.insert(0, "source_row", [raw.source_rows[p] for p in sorted(reasons)])
     rejected["reasons"] = [reasons[p] for p in sorted(reasons)]
-    issues = [i for i in result.issues if i.severity == "error"]
+    issues = [i for i in result.issues if i.severity in ("error", "field")]
     comps, comps_rejected = _plan_complications(session, complications, diffs, date_order)
     return ImportPlan(source=raw.path, kind=kind, sha256=sha256, patients=tuple(diffs),
                       rejected=rejected.reset_index(drop=True), issues=tuple(issues),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from rtdelay.registry._models import Base
+from rtdelay.registry._models import Base  # noqa: PLC2701  (the registry's own migrations)
 
 connection = context.config.attributes.get("connection")
 if connection is None:  # pragma: no cover - rtdelay always passes its connection
