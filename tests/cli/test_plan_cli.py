@@ -87,6 +87,25 @@ def test_bad_inputs_give_one_line_errors(tmp_path):
     assert "not both" in _error(_run("--registry", "--cohort", "x.csv", *FAST))
 
 
-def test_registry_option_is_a_clear_error_until_wired():
+def test_registry_without_a_database_is_a_one_line_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("RTDELAY_DATABASE_URL", f"sqlite:///{tmp_path / 'none.db'}")
     line = _error(_run("--registry", *FAST))
-    assert "--registry" in line and "--cohort" in line
+    assert "registry" in line
+
+
+def test_registry_patients_fit_the_model_and_replay_their_dates(tmp_path, monkeypatch):
+    import pytest
+
+    pytest.importorskip("sqlalchemy")
+    from rtdelay.demo import demo_cohort_path
+
+    monkeypatch.setenv("RTDELAY_DATABASE_URL", f"sqlite:///{tmp_path / 'r.db'}")
+    assert runner.invoke(app, ["registry", "init"]).exit_code == 0
+    assert "no patients" in _error(_run("--registry", *FAST))
+    assert runner.invoke(app, ["site", "add", "A", "Site A"]).exit_code == 0
+    res = runner.invoke(app, ["registry", "import", str(demo_cohort_path()), "--site", "A", "--reason", "test"])
+    assert res.exit_code == 0, res.output
+    res = _run("--registry", "--starts-per-week", "2,3", "--policy", "fifo", "--replications", "5", "--json")
+    assert res.exit_code == 0, res.output
+    model = json.loads(res.stdout)["model"]
+    assert model["cohort"] == "registry" and model["arrivals"] == {"process": "replay", "n_operations": 89}

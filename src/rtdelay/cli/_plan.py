@@ -42,7 +42,7 @@ def plan(
     replications: int = typer.Option(1000, "--replications", help="Simulation replications (CIs are over replications)."),
     seed: int = typer.Option(1, "--seed", help="Random seed; the same seed gives identical output."),
     cohort: Path | None = typer.Option(None, "--cohort", help="Cohort file for the risk model and death rate (default: the synthetic demo cohort)."),
-    registry: bool = typer.Option(False, "--registry", help="Use the registry's cohort instead of a file."),
+    registry: bool = typer.Option(False, "--registry", help="Fit on the registry's eligible patients (the database of RTDELAY_DATABASE_URL, else rtdelay.db) instead of a file."),
     holidays: Path | None = typer.Option(None, "--holidays", help="File of ISO dates (one a line) without course starts."),
     out: Path | None = typer.Option(None, "--out", help="Write results.json, figures and planning_report.html here."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
@@ -64,7 +64,7 @@ def plan(
         plan_result, source = _run(
             ks=ks, policies=policies, arrivals=arrivals_per_week, start_days=start_days,
             ready=ready_after_days, deadline=deadline_weeks, reserved=reserved_urgent, years=years,
-            reps=replications, seed=seed, cohort=cohort, holidays=holidays,
+            reps=replications, seed=seed, cohort=cohort, holidays=holidays, registry=registry,
         )
     except RtdelayError as exc:
         fail(str(exc))
@@ -87,12 +87,39 @@ def _registry_unavailable() -> None:
 
     if importlib.util.find_spec("rtdelay.registry") is None:
         fail("--registry is not available yet (the registry has not been installed in this version); use --cohort FILE")
-    fail("--registry is not wired to the planner yet; export the cohort and use --cohort FILE")
 
 
-def _load(cohort: Path | None) -> tuple[str, Any]:
+def _load_registry() -> tuple[str, Any]:
+    """The registry's eligible patients (export audited as an analysis), through the cohort layer."""
+    import tempfile
+
+    from rtdelay.cohort import read_cohort, write_table
+    from rtdelay.registry import cli_actor, open_registry, registry_cohort
+
+    registry = open_registry(None)
+    actor = cli_actor()
+    with registry.session(actor=actor.name, write=True) as session:
+        frame = registry_cohort(session, actor)
+    if len(frame) == 0:
+        fail("the registry has no patients: nothing to fit the risk model on (rtdelay registry import FILE)")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = write_table(frame.drop(columns=["site"], errors="ignore"), Path(tmp) / "registry_cohort.csv")
+        included = read_cohort(path).eligibility.included
+    if len(included) == 0:
+        fail("no eligible patients in the registry: nothing to fit the risk model on")
+    return "registry", included
+
+
+def _load(cohort: Path | None, registry: bool = False) -> tuple[str, Any]:
     from rtdelay.cohort import read_cohort
 
+    if registry:
+        try:
+            return _load_registry()
+        except ModuleNotFoundError as exc:
+            if (exc.name or "").split(".")[0] in ("sqlalchemy", "alembic", "argon2", "psycopg"):
+                fail(f"the registry needs {exc.name}: pip install 'rtdelay[registry]'")
+            raise
     if cohort is None:
         from rtdelay.demo import DEMO_NOTICE, demo_cohort_path
 
@@ -105,7 +132,8 @@ def _load(cohort: Path | None) -> tuple[str, Any]:
     return str(cohort), included
 
 
-def _run(*, ks, policies, arrivals, start_days, ready, deadline, reserved, years, reps, seed, cohort, holidays):
+def _run(*, ks, policies, arrivals, start_days, ready, deadline, reserved, years, reps, seed, cohort, holidays,
+         registry=False):
     import datetime as dt
 
     import numpy as np
@@ -122,13 +150,13 @@ def _run(*, ks, policies, arrivals, start_days, ready, deadline, reserved, years
     hol: frozenset[dt.date] = frozenset()
     if holidays is not None:
         hol = read_holidays(holidays.read_text(encoding="utf-8").splitlines())
-    source, included = _load(cohort)
+    source, included = _load(cohort, registry)
     harm, death_rate = harm_from_cohort(included, source=source)
     kwargs: dict[str, Any] = {}
-    if arrivals is None and cohort is not None:
+    if arrivals is None and (cohort is not None or registry):
         dates = included["surgery_date"].dropna() if "surgery_date" in included.columns else None
         if dates is None or len(dates) == 0:
-            fail(f"{cohort} has no surgery dates to replay: give --arrivals-per-week")
+            fail(f"{cohort or 'the registry'} has no surgery dates to replay: give --arrivals-per-week")
         first = dates.min().date()
         offsets = tuple(float(d) for d in (dates - dates.min()).dt.days.to_numpy(dtype=float) + 0.5)
         span_years = (max(offsets) + 1.0) / 365.25

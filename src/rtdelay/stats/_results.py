@@ -23,6 +23,12 @@ def jsonable(value: Any) -> Any:
     """Convert numpy scalars/arrays, tuples and NaN to JSON-ready Python values.
 
     NaN and infinities become ``None`` so that ``json.dumps`` never writes invalid JSON.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> jsonable({"n": np.int64(3), "p": np.float64("nan"), "ci": (0.5, np.inf)})
+    {'n': 3, 'p': None, 'ci': [0.5, None]}
     """
     if isinstance(value, np.ndarray):
         return [jsonable(v) for v in value.tolist()]

@@ -292,8 +292,7 @@ def plan_capacity(
     last_ready = float(np.max(np.where(pts.valid, pts.ready, 0.0)))
     scenarios: list[ScenarioResult] = []
     notes: list[str] = list(harm.notes)
-    lo, hi = settings.ready_interval
-    if "deadline" in policies and lo == hi:
+    if "deadline" in policies and settings.ready_interval[0] == settings.ready_interval[1]:
         notes.append(
             "with the same readiness interval for everyone, earliest deadline first starts patients in the "
             "order of first come first served (the two policies give the same results)"
