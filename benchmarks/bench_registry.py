@@ -36,10 +36,14 @@ from rtdelay.registry import (  # noqa: E402
     write_export,
 )
 
+CPU: dict[str, float] = {}
+
 
 def _timed(func: Callable[[], object]) -> tuple[float, object]:
-    start = time.perf_counter()
+    """Wall time; this process's CPU time goes to CPU (a fairer figure on a loaded machine)."""
+    start, cpu = time.perf_counter(), time.process_time()
     result = func()
+    CPU["last"] = time.process_time() - cpu
     return time.perf_counter() - start, result
 
 
@@ -66,10 +70,15 @@ def run_once(url: str, csv_path: Path, out_dir: Path) -> dict[str, float]:
     with registry.session(actor=actor.name, write=True) as session:
         add_site(session, actor, "B", "Bench site")
     times: dict[str, float] = {}
+    cpu: dict[str, float] = {}
     times["read file"], raw = _timed(lambda: read_import_file(csv_path))
+    cpu["read file"] = CPU["last"]
     times["dry run (diff)"], plan = _timed(lambda: import_table(registry, actor, raw, dry_run=True))
+    cpu["dry run (diff)"] = CPU["last"]
     times["commit"], outcome = _timed(lambda: import_table(registry, actor, raw))
+    cpu["commit"] = CPU["last"]
     times["re-import (no change)"], again = _timed(lambda: import_table(registry, actor, raw))
+    cpu["re-import (no change)"] = CPU["last"]
     assert outcome.plan.counts()["new"] == len(raw.frame), outcome.plan.counts()
     assert again.plan.n_changes == 0
     for fmt in ("csv", "xlsx", "sav", "dta", "parquet"):
@@ -77,8 +86,9 @@ def run_once(url: str, csv_path: Path, out_dir: Path) -> dict[str, float]:
             with registry.session(actor=actor.name, write=True) as session:
                 write_export(export_registry(session, actor), out_dir / f"cohort.{fmt}")
         times[f"export {fmt}"], _ = _timed(export)
+        cpu[f"export {fmt}"] = CPU["last"]
     registry.dispose()
-    return times
+    return {**times, **{f"{k} [cpu of this process]": v for k, v in cpu.items()}}
 
 
 def main() -> None:
@@ -103,7 +113,8 @@ def main() -> None:
                     runs.append(run_once(url, csv_path, folder / f"out_{backend}_{i}"))
                 finally:
                     drop()
-            print(f"{backend}: {args.n} patients, median of {args.repeat} runs")
+            print(f"{backend}: {args.n} patients, median of {args.repeat} runs "
+                  f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
             for step in runs[0]:
                 values = [r[step] for r in runs]
                 print(f"  {step:24s} {statistics.median(values):7.2f} s  "

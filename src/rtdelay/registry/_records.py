@@ -40,9 +40,9 @@ __all__ = [
 
 
 def _refuse(result: Any, who: str) -> None:
-    # Field-level problems cost only the value in an analysis; the registry refuses them, as it
-    # would store the value blank otherwise.
-    errors = [i for i in result.issues if i.severity in ("error", "field")]
+    # a field-level issue (the cohort layer would analyse the row with that cell blank) is
+    # refused too: the registry never stores a blank in place of a value someone entered
+    errors = [*result.errors, *getattr(result, "field_issues", [])]
     if errors:
         more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
         raise CohortError(f"{who}: {errors[0].message}{more}", issues=errors)
