@@ -26,15 +26,18 @@ if TYPE_CHECKING:
         apply_eligibility,
         read_cohort,
     )
-    from rtdelay.cohort._export import write_table
+    from rtdelay.cohort._export import cell_text, escape_formula, write_table
     from rtdelay.cohort._load import RawTable, load_table
     from rtdelay.cohort._mapping import read_mapping
     from rtdelay.cohort._schema import (
+        CATEGORY_SYNONYMS,
         COLUMNS,
         COMPLICATION_COLUMNS,
         ESCC_GRADES,
+        HISTOLOGIES,
         HISTOLOGY_SYNONYMS,
         MONTH_DAYS,
+        SURGERY_TYPES,
         ColumnSpec,
     )
     from rtdelay.cohort._template import write_template
@@ -49,6 +52,9 @@ _LAZY: dict[str, str] = {
     "ESCC_GRADES": "_schema",
     "HISTOLOGY_SYNONYMS": "_schema",
     "MONTH_DAYS": "_schema",
+    "CATEGORY_SYNONYMS": "_schema",
+    "HISTOLOGIES": "_schema",
+    "SURGERY_TYPES": "_schema",
     "ValidationResult": "_validate",
     "validate_cohort": "_validate",
     "derive_cohort": "_derive",
@@ -64,12 +70,15 @@ _LAZY: dict[str, str] = {
     "load_table": "_load",
     "read_mapping": "_mapping",
     "write_table": "_export",
+    "escape_formula": "_export",
+    "cell_text": "_export",
     "write_template": "_template",
 }
 
 __all__ = [
     "ComplicationsValidation",
     "validate_complications",
+    "CATEGORY_SYNONYMS",
     "COLUMNS",
     "COMPLICATION_COLUMNS",
     "CRITERIA",
@@ -79,8 +88,10 @@ __all__ = [
     "EXCLUSION_LABELS",
     "EXCLUSION_REASONS",
     "EligibilityResult",
+    "HISTOLOGIES",
     "HISTOLOGY_SYNONYMS",
     "MONTH_DAYS",
+    "SURGERY_TYPES",
     "RawTable",
     "ValidationResult",
     "apply_eligibility",
@@ -92,6 +103,8 @@ __all__ = [
     "validate_cohort",
     "write_table",
     "write_template",
+    "escape_formula",
+    "cell_text",
 ]
 
 
