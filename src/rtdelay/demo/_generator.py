@@ -92,6 +92,45 @@ def _align_qol(q: QolBlock, pbr: NDArray[np.bool_], out: OutcomeBlock, rng: np.r
     return QolBlock(values, q.binary)
 
 
+PROGNOSIS_SEED = 20210121
+"""Seed of the one draw that ties outcomes to prognosis (its own stream: the other blocks keep theirs)."""
+PROGNOSIS_NOISE = 3.0
+"""SD of the noise added to the prognostic score, in Tokuhashi points: the tie is clear, not perfect."""
+
+
+def prognostic_score(base: pd.DataFrame, kps_pre: NDArray[Any]) -> NDArray[np.float64]:
+    """Higher is a better prognosis: revised Tokuhashi total (which holds the primary-site and
+    KPS items), minus the Tomita growth points (slow 1, moderate 2, rapid 4), plus KPS / 20."""
+    tokuhashi = base["tokuhashi"].to_numpy(float)
+    growth = base["tomita_growth"].to_numpy(float)
+    kps = np.asarray(kps_pre, dtype=float)
+    return np.asarray(tokuhashi - growth + np.nan_to_num(kps, nan=60.0) / 20.0, dtype=float)
+
+
+def _align_outcomes(
+    base: pd.DataFrame, kps_pre: NDArray[Any], pbr: NDArray[np.bool_], out: OutcomeBlock
+) -> OutcomeBlock:
+    """Re-assign whole outcome records (OS, LC, lost, ambulatory months) inside each group so
+    that patients with a better prognostic score (:func:`prognostic_score` plus noise) get the
+    longer survival, as Tomita (2001) and Tokuhashi (2005) found. Within a group the multiset of
+    outcome records is unchanged, so every rate, test and summary by group stays as calibrated;
+    only the link between baseline and outcome (the Cox models' covariate effects) changes."""
+    rng = np.random.default_rng(PROGNOSIS_SEED)
+    score = prognostic_score(base, kps_pre) + rng.normal(0.0, PROGNOSIS_NOISE, pbr.size)
+    latent = out.os_days + 365 * (~out.os_event)  # a censored time is at least that long
+    order = np.arange(pbr.size)
+    for mask in (pbr, ~pbr):
+        rows = np.flatnonzero(mask)
+        records = rows[np.argsort(latent[rows], kind="stable")]  # worst outcome first
+        patients = rows[np.argsort(score[rows], kind="stable")]  # worst prognosis first
+        order[patients] = records
+    return OutcomeBlock(
+        os_days=out.os_days[order], os_event=out.os_event[order], lost=out.lost[order],
+        lc_days=out.lc_days[order], lc_event=out.lc_event[order],
+        mobility_months=out.mobility_months[order],
+    )
+
+
 def _inspection_days(ti: NDArray[np.int64], rng: np.random.Generator) -> NDArray[np.int64]:
     """Pre-RT MRI day (from surgery): 2-7 days before RT, same order and monthly bin as ti."""
     edges = np.ceil(np.array([1.0, 3.0, 6.0]) * MONTH_DAYS)
@@ -117,6 +156,7 @@ def _eligible_rows(
         targets, n, {first: targets["pbr_within_1_month"]["histology"]},
         q.values["kps"][0], q.values["mobility"][0], rng,
     )  # fmt: skip
+    out = _align_outcomes(base, q.values["kps"][0], w.pbr, out)
     inspect = _inspection_days(w.ti_days, rng)
     rec: dict[str, list[Any]] = {c: [] for c in ("surgery_date", "postop_mri_date", "rt_start_date",
                                                   "prert_mri_date", "local_progression_date",
