@@ -23,6 +23,13 @@ def jsonable(value: Any) -> Any:
     """Convert numpy scalars/arrays, tuples and NaN to JSON-ready Python values.
 
     NaN and infinities become ``None`` so that ``json.dumps`` never writes invalid JSON.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rtdelay.stats import jsonable
+    >>> jsonable({"x": np.array([1.5, np.nan]), "n": np.int64(3)})
+    {'x': [1.5, None], 'n': 3}
     """
     if isinstance(value, np.ndarray):
         return [jsonable(v) for v in value.tolist()]
