@@ -42,7 +42,7 @@ def test_public_api_is_pinned() -> None:
 
 @pytest.fixture(scope="module")
 def cohort(tmp_path_factory) -> Path:
-    bad = dict(dates_frame().iloc[0].to_dict(), patient_id="BAD1", age=7)  # rejected: age
+    bad = dict(dates_frame().iloc[0].to_dict(), patient_id="BAD1", surgery_date="2019-02-30")  # rejected: not a date
     return write_dates_cohort(tmp_path_factory.mktemp("in") / "cohort.csv", extra_rows=[bad])
 
 
@@ -97,7 +97,7 @@ def test_bad_option_and_unusable_files(tmp_path) -> None:
         analyze(tmp_path / "x.csv", date_order="ymd")
     with pytest.raises(CohortError):
         analyze(tmp_path / "missing.csv")
-    frame = dates_frame().head(3).assign(age=7)  # every row rejected
+    frame = dates_frame().head(3).assign(surgery_date="2019-02-30")  # every row rejected
     bad = tmp_path / "bad.csv"
     frame.to_csv(bad, index=False)
     with pytest.raises(CohortError, match="no usable row .* see .*quarantine.csv"):

@@ -27,9 +27,8 @@ def jsonable(value: Any) -> Any:
     Examples
     --------
     >>> import numpy as np
-    >>> from rtdelay.stats import jsonable
-    >>> jsonable({"x": np.array([1.5, np.nan]), "n": np.int64(3)})
-    {'x': [1.5, None], 'n': 3}
+    >>> jsonable({"n": np.int64(3), "p": np.float64("nan"), "ci": (0.5, np.inf)})
+    {'n': 3, 'p': None, 'ci': [0.5, None]}
     """
     if isinstance(value, np.ndarray):
         return [jsonable(v) for v in value.tolist()]
