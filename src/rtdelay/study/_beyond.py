@@ -332,6 +332,9 @@ def _fit_cox(frame: pd.DataFrame, duration: str, event: str, covariates: list[st
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", StatisticalWarning)
             fit = cox_ph(frame, duration=duration, event=event, covariates=usable)
+        if np.isnan(fit.coef).any():  # aliased terms (NA in R): the study's model needs every term
+            notes.append(f"{label} not fitted: {fit.notes[0] if fit.notes else 'a coefficient is not estimable'}")
+            return None
         for w in caught:
             if issubclass(w.category, StatisticalWarning):
                 notes.append(f"{label}: {w.message}")
