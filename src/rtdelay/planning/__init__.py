@@ -12,16 +12,30 @@ from rtdelay.planning._cs_regression import (
     fit_current_status,
 )
 from rtdelay.planning._risk import (
+    EXTRAPOLATION_LIMIT,
+    MAX_WAIT_WEEKS,
+    RISK_COVARIATE_LABELS,
     RISK_COVARIATES,
     RiskPrediction,
+    TimeShape,
+    describe_profile,
     fit_progression_model,
     predict_wait_risk,
     profile_from_patient,
+    time_shape,
+    wait_caution,
 )
 
 __all__ = [
     "BASELINES",
+    "EXTRAPOLATION_LIMIT",
+    "MAX_WAIT_WEEKS",
+    "RISK_COVARIATE_LABELS",
     "RISK_COVARIATES",
+    "TimeShape",
+    "describe_profile",
+    "time_shape",
+    "wait_caution",
     "CurrentStatusFit",
     "RiskPrediction",
     "current_status_loglik",
