@@ -214,6 +214,16 @@ class CoxResult(ResultMixin):
         Covariance matrix of ``coef``.
     terms : dict
         Covariate name -> coefficient names (one per dummy for categorical covariates).
+    method : str
+        ``"maximum partial likelihood"`` or ``"Firth penalised partial likelihood"`` (then
+        ``log_likelihood``, ``log_likelihood_null`` and ``lr_test`` are penalised, and
+        ``ci_lower``/``ci_upper``/``p_value`` come from the profile penalised likelihood; see
+        :mod:`rtdelay.stats._firth`).
+    ci_method : str
+        ``"Wald"`` or ``"profile penalised likelihood"``.
+    monotone : bool
+        The ordinary partial likelihood was found monotone (a coefficient runs off to
+        infinity; R's check in ``coxph.fit``).
     """
 
     names: tuple[str, ...]
@@ -241,6 +251,9 @@ class CoxResult(ResultMixin):
     terms: dict[str, tuple[str, ...]]
     _risk_sets: _RiskSets = dataclasses.field(repr=False, compare=False)
     _term_index: dict[str, tuple[int, ...]] = dataclasses.field(repr=False, compare=False)
+    method: str = "maximum partial likelihood"
+    ci_method: str = "Wald"
+    monotone: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -291,6 +304,8 @@ def cox_ph(
     ties: str = "efron",
     strata: str | Sequence[str] | None = None,
     conf_level: float = 0.95,
+    firth: bool | str = False,
+    min_events_per_coef: float | None = None,
 ) -> CoxResult:
     """Fit a Cox proportional hazards model, as R ``coxph(Surv(duration, event) ~ ...)``.
 
@@ -307,7 +322,16 @@ def cox_ph(
     strata : str or sequence of str, optional
         Stratify the baseline hazard by these columns (all combinations), as ``+ strata(s)``.
     conf_level : float
-        Level of the Wald confidence intervals of the hazard ratios.
+        Level of the confidence intervals of the hazard ratios.
+    firth : bool or "auto", default False
+        ``True``: Firth's penalised partial likelihood with profile penalised-likelihood
+        intervals and penalised likelihood-ratio p values (Heinze & Schemper 2001, as R
+        ``coxphf``). ``"auto"``: fit by maximum partial likelihood and refit with Firth's method
+        when the likelihood is monotone (a coefficient is infinite) or the fit fails to
+        converge; ``monotone`` says which happened.
+    min_events_per_coef : float, optional
+        Refuse (``ModelError``) to fit with fewer events than this per coefficient; the usual
+        rule for the Cox model is 5 (Vittinghoff & McCulloch 2007). Default: no rule, as R.
 
     Rows with a missing value in any used column are dropped (complete-case, as R's default
     ``na.omit``); their number is ``n_dropped_missing``.
@@ -317,7 +341,8 @@ def cox_ph(
     InputError
         Unknown column, bad option, bad times or events.
     ModelError
-        No events, a constant or collinear covariate, or no convergence in 20 iterations.
+        No events, a constant or collinear covariate, fewer events per coefficient than
+        ``min_events_per_coef``, or no convergence in 20 iterations.
 
     Warns
     -----
@@ -329,6 +354,10 @@ def cox_ph(
     Cox DR. Regression models and life-tables. J R Stat Soc B 1972;34:187-220.
     Efron B. The efficiency of Cox's likelihood function for censored data. JASA 1977;72:557-65.
     Therneau TM, Grambsch PM. Modeling Survival Data. Springer 2000.
+    Heinze G, Schemper M. A solution to the problem of monotone likelihood in Cox regression.
+    Biometrics 2001;57:114-9.
+    Vittinghoff E, McCulloch CE. Relaxing the rule of ten events per variable in logistic and
+    Cox regression. Am J Epidemiol 2007;165:710-8.
     """
     if ties not in _TIES:
         raise InputError(f"ties must be one of {_TIES}, got {ties!r}")
@@ -362,6 +391,13 @@ def cox_ph(
         raise ModelError("there are no events: the Cox model cannot be fitted")
     check_identifiable(design.x, stratum, design.names)
     p = len(design.names)
+    if firth not in (True, False, "auto"):
+        raise InputError(f"firth must be True, False or 'auto', got {firth!r}")
+    if min_events_per_coef is not None and n_events < min_events_per_coef * p:
+        raise ModelError(
+            f"{n_events} events for {p} coefficient(s): fewer than {min_events_per_coef:g} events per "
+            "coefficient (Vittinghoff & McCulloch 2007), too few to estimate the model"
+        )
     if n_events < _MIN_EVENTS_PER_COVARIATE * p:
         warnings.warn(
             f"{n_events} events for {p} coefficient(s) (fewer than {_MIN_EVENTS_PER_COVARIATE} per "
@@ -371,8 +407,24 @@ def cox_ph(
         )
     x = design.x - design.x.mean(axis=0)  # centring changes nothing but the numerics (as R)
     rs = _risk_sets(time, ev, x, stratum, ties == "efron")
-    beta, fit, null, iterations = _newton(rs)
-    var = np.linalg.inv(fit.info)
+    from rtdelay.stats._firth import firth_result, is_monotone
+
+    monotone = False
+    if firth is not True:
+        try:
+            beta, fit, null, iterations = _newton(rs)
+            var = np.linalg.inv(fit.info)
+            monotone = is_monotone(beta, fit.score, var)
+        except ModelError:
+            if firth != "auto":
+                raise
+            monotone = True
+    if firth is True or monotone and firth == "auto":
+        extra = dict(
+            n=int(len(data)), n_events=n_events, n_dropped_missing=n_dropped, ties=ties,
+            strata=tuple(strata_cols), design=design, monotone=monotone,
+        )
+        return firth_result(rs, conf_level, **extra)  # type: ignore[arg-type]
     var = (var + var.T) / 2.0
     se = np.sqrt(np.diag(var))
     if np.any(np.abs(beta) * np.std(x, axis=0) > 20):  # hazard ratio > e^20 per SD
@@ -416,5 +468,6 @@ def cox_ph(
         terms={k: tuple(design.names[i] for i in v) for k, v in design.terms.items()},
         _risk_sets=rs,
         _term_index=design.terms,
+        monotone=monotone,
     )
 

@@ -64,7 +64,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.stats import chi2
 
 from rtdelay.stats._check import check_cause, check_group, check_same_length, check_time
-from rtdelay.stats._results import TestResult
+from rtdelay.stats._results import TestResult, not_computed, small_groups
 
 __all__ = ["check_competing", "gray_test"]
 
@@ -163,6 +163,7 @@ def gray_test(
     group: ArrayLike,
     *,
     cause_of_interest: int = 1,
+    min_group_size: int = 2,
 ) -> TestResult:
     """Gray's (1988) K-sample test of equal cumulative incidence of one cause (rho = 0).
 
@@ -178,6 +179,9 @@ def gray_test(
     group : array-like
         Group labels (at least two distinct); sorted as R orders factor levels.
     cause_of_interest : int, default 1
+    min_group_size : int, default 2
+        A group with fewer patients makes the test not computed (use 1 for cmprsk's
+        behaviour).
 
     Returns
     -------
@@ -189,8 +193,9 @@ def gray_test(
 
     Notes
     -----
-    The formulas are in the module docstring. Raises ``ValueError`` for fewer than two groups or
-    a singular covariance (e.g. no failure from the cause of interest).
+    The formulas are in the module docstring. Raises ``ValueError`` for fewer than two groups.
+    Data that cannot support the test (a group below ``min_group_size``, no failure from the
+    cause of interest, a singular covariance) give a result with NaN p value and a ``note``.
     """
     t, c, k = check_competing(time, cause, cause_of_interest)
     codes, labels = check_group(group)
@@ -198,21 +203,25 @@ def gray_test(
     n_groups = len(labels)
     if n_groups < 2:
         raise ValueError(f"gray_test needs at least two groups; group has {n_groups} distinct value(s)")
+    method = f"Gray's test (rho = 0), cause {k}"
+    small = small_groups(labels, np.bincount(codes, minlength=n_groups), min_group_size)
+    if small:
+        return not_computed(method, small, groups=labels)
     y, d1, d2 = _group_tables(t, c, codes, k, n_groups)
     if d1.sum() == 0:
-        raise ValueError(f"no failure from cause {k}: Gray's test is undefined")
+        return not_computed(method, f"no failure from cause {k}: Gray's test is undefined", groups=labels)
     res = gray_statistic(y, d1, d2)
     z = res["score"][: n_groups - 1]
     v = res["covariance"][: n_groups - 1, : n_groups - 1]
     if np.linalg.matrix_rank(v) < n_groups - 1:
-        raise ValueError("the covariance of Gray's score is singular; the test is undefined for these data")
+        return not_computed(method, "the covariance of Gray's score is singular: the test is undefined", groups=labels)
     stat = float(z @ np.linalg.solve(v, z))
     df = n_groups - 1
     return TestResult(
         statistic=stat,
         df=float(df),
         p_value=float(chi2.sf(stat, df)),
-        method=f"Gray's test (rho = 0), cause {k}",
+        method=method,
         observed=res["observed"],
         expected=res["expected"],
         groups=labels,

@@ -36,7 +36,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from rtdelay.stats._check import check_same_length, check_survival
-from rtdelay.stats._results import TestResult
+from rtdelay.stats._results import TestResult, not_computed, small_groups
 from rtdelay.stats._survtable import encode_groups, event_as_bool, risk_table
 
 if TYPE_CHECKING:
@@ -211,6 +211,7 @@ def logrank_test(
     weighting: str = "logrank",
     p: float = 0.0,
     q: float = 0.0,
+    min_group_size: int = 2,
 ) -> TestResult:
     """k-sample (weighted, optionally stratified) log-rank test, as R ``survdiff``.
 
@@ -225,6 +226,9 @@ def logrank_test(
     weighting : {"logrank", "breslow", "tarone-ware", "fleming-harrington"}
     p, q : float
         Fleming-Harrington exponents (only with ``weighting="fleming-harrington"``).
+    min_group_size : int, default 2
+        A group with fewer patients makes the test not computed (``note`` says which); use 1
+        for R's behaviour.
 
     Returns
     -------
@@ -233,9 +237,8 @@ def logrank_test(
         unweighted event counts O and E per group (as ``survdiff`` prints for the log-rank
         test); ``extra`` holds ``weighted_observed`` and ``weighted_expected`` (``survdiff``'s
         ``obs``/``exp`` when weights are not 1), ``variance`` (the k x k matrix V), ``n`` per
-        group and ``weighting``. Without any event the test is undefined: statistic 0, df 0 and
-        p NaN (R ``survdiff`` reports
-        chi-square 0 on -1 df and p NA).
+        group and ``weighting``. Without any event the test is undefined: statistic 0, df 0,
+        p NaN (R ``survdiff`` reports chi-square 0 on -1 df and p NA) and a ``note``.
 
     Raises
     ------
@@ -244,6 +247,9 @@ def logrank_test(
     """
     _check_weighting(weighting, p, q)
     t, e, codes, labels, s_codes = _prepare(time, event, group, strata)
+    small = small_groups(labels, np.bincount(codes, minlength=len(labels)), min_group_size)
+    if small:
+        return not_computed(_method(weighting, p, q, s_codes is not None), small, groups=labels)
     s = _sums(t, e, codes, len(labels), s_codes, weighting, float(p), float(q))
     stat, df = _chisq(s.u, s.v, s.exp_w)
     return TestResult(
@@ -264,6 +270,7 @@ def logrank_test(
             "variance": s.v,
             "stratified": s_codes is not None,
         },
+        note="" if e.any() else "no events: the test is undefined",
     )
 
 
@@ -295,6 +302,7 @@ def logrank_trend_test(
     weighting: str = "logrank",
     p: float = 0.0,
     q: float = 0.0,
+    min_group_size: int = 2,
 ) -> TestResult:
     """Log-rank test for trend over ordered groups: :math:`(c'U)^2 / (c'Vc)` on 1 df.
 
@@ -303,7 +311,7 @@ def logrank_trend_test(
     scores : sequence or mapping, optional
         One score per group in sorted label order (or a mapping label -> score); default
         1, 2, ..., k. ``U`` and ``V`` are those of :func:`logrank_test` (same ``strata`` and
-        ``weighting`` options); the statistic equals R
+        ``weighting`` options, and ``min_group_size`` as there); the statistic equals R
         ``fit <- survdiff(...); U <- fit$obs - fit$exp; (sum(c*U))^2 / (c %*% fit$var %*% c)``.
 
     Returns
@@ -314,6 +322,10 @@ def logrank_trend_test(
     _check_weighting(weighting, p, q)
     t, e, codes, labels, s_codes = _prepare(time, event, group, strata)
     c = _scores_for(labels, scores)
+    method = "test for trend, " + _method(weighting, p, q, s_codes is not None)
+    small = small_groups(labels, np.bincount(codes, minlength=len(labels)), min_group_size)
+    if small:
+        return not_computed(method, small, groups=labels)
     s = _sums(t, e, codes, len(labels), s_codes, weighting, float(p), float(q))
     num = float(c @ s.u)
     den = float(c @ s.v @ c)
@@ -325,11 +337,12 @@ def logrank_trend_test(
         statistic=stat,
         df=1.0,
         p_value=pval,
-        method="test for trend, " + _method(weighting, p, q, s_codes is not None),
+        method=method,
         observed=s.obs,
         expected=s.exp,
         groups=labels,
         extra={"scores": c, "z": z, "weighting": weighting, "n": s.n},
+        note="" if e.any() else "no events: the test is undefined",
     )
 
 
@@ -363,6 +376,7 @@ def pairwise_logrank(
     weighting: str = "logrank",
     p: float = 0.0,
     q: float = 0.0,
+    min_group_size: int = 2,
 ) -> pd.DataFrame:
     """Log-rank tests between every pair of groups, with a multiplicity adjustment.
 
@@ -372,8 +386,8 @@ def pairwise_logrank(
     Returns
     -------
     pandas.DataFrame
-        Columns ``group1, group2, statistic, p_value, p_adjusted``, one row per pair in
-        sorted label order.
+        Columns ``group1, group2, statistic, p_value, p_adjusted, note``, one row per pair in
+        sorted label order (``note`` non-empty where the pair's test was not computed).
     """
     import pandas as pd
 
@@ -394,8 +408,12 @@ def pairwise_logrank(
                 weighting=weighting,
                 p=p,
                 q=q,
+                min_group_size=min_group_size,
             )
-            rows.append({"group1": labels[i], "group2": labels[j], "statistic": res.statistic, "p_value": res.p_value})
-    frame = pd.DataFrame(rows, columns=["group1", "group2", "statistic", "p_value"])
-    frame["p_adjusted"] = _adjust(frame["p_value"].to_numpy(dtype=np.float64), adjust)
+            rows.append(
+                {"group1": labels[i], "group2": labels[j], "statistic": res.statistic, "p_value": res.p_value,
+                 "note": res.note}
+            )
+    frame = pd.DataFrame(rows, columns=["group1", "group2", "statistic", "p_value", "note"])
+    frame.insert(4, "p_adjusted", _adjust(frame["p_value"].to_numpy(dtype=np.float64), adjust))
     return frame
