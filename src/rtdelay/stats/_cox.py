@@ -413,7 +413,7 @@ def cox_ph(
     if firth is not True:
         try:
             beta, fit, null, iterations = _newton(rs)
-            var = np.linalg.inv(fit.info)
+            var = np.asarray(np.linalg.inv(fit.info), dtype=np.float64)
             monotone = is_monotone(beta, fit.score, var)
         except ModelError:
             if firth != "auto":

@@ -219,6 +219,8 @@ def _replicates(
     key = inv.astype(np.int64) * 2 + e.astype(np.int64)
     cells, counts = np.unique(key, return_counts=True)
     look, positive = cells // 2, (cells % 2).astype(bool)
+    first_of_look = np.flatnonzero(np.r_[True, look[1:] != look[:-1]])  # cells sorted by look
+    looks_present = look[first_of_look]
     p = counts / n
     done = 0
     while done < n_boot:
@@ -226,8 +228,8 @@ def _replicates(
         draw = rng.multinomial(size, p, size=k).astype(np.float64)  # (k, cells)
         w = np.zeros((k, m_look))
         s = np.zeros((k, m_look))
-        np.add.at(w, (slice(None), look), draw)  # cells of one look time are adjacent
-        np.add.at(s, (slice(None), look[positive]), draw[:, positive])
+        w[:, looks_present] = np.add.reduceat(draw, first_of_look, axis=1)
+        s[:, look[positive]] = draw[:, positive]  # at most one positive cell per look time
         for b in range(k):
             yield w[b], s[b]
         done += k

@@ -99,7 +99,7 @@ def _tables(
     ut, inv = np.unique(t, return_inverse=True)
     inv = inv.reshape(-1)
     w = np.bincount(inv, minlength=ut.shape[0]).astype(np.float64)
-    s = np.bincount(inv, weights=e.astype(np.float64), minlength=ut.shape[0])
+    s = np.asarray(np.bincount(inv, weights=e.astype(np.float64), minlength=ut.shape[0]), dtype=np.float64)
     fitted = np.asarray(_pava_sums(s.tolist(), w.tolist()), dtype=np.float64)
     return ut, w, s, fitted, _loglik(s, w, fitted)
 

@@ -17,8 +17,9 @@ of ``x`` over the (Efron-corrected) risk set, and :math:`\\partial V_{ab} / \\pa
 is the weighted third central moment
 :math:`E[(x_a - \\bar x_a)(x_b - \\bar x_b)(x_c - \\bar x_c)]` over the same set (weights
 :math:`\\exp(x'\\beta)` times Efron's fixed factors). The estimate is found by Newton-Raphson
-with :math:`I` as the approximate Hessian, step-halving on :math:`l^*` and steps capped at 5 on
-the log-hazard scale (as coxphf's ``maxstep``).
+on :math:`l^*` (Hessian by forward differences of the analytic :math:`U^*`; :math:`I` while that
+is not negative definite), with step-halving on :math:`l^*` and steps capped at 5 on the
+log-hazard scale (as coxphf's ``maxstep``).
 
 Inference follows coxphf (``pl = TRUE``): the confidence limits of :math:`\\beta_j` are the
 values :math:`b` where the profile penalised likelihood
@@ -52,7 +53,7 @@ from rtdelay.stats._cox_zph import concordance
 __all__ = ["FirthFit", "firth_fit", "firth_result", "is_monotone"]
 
 _TOL = 1e-10  # largest |step| at convergence
-_ITER_MAX = 200
+_ITER_MAX = 100
 _MAX_STEP = 5.0
 _TOLER_INF = np.sqrt(1e-9)  # R coxph.control(toler.inf) = sqrt(eps)
 
@@ -72,14 +73,14 @@ def _penalised(beta: NDArray[np.float64], rs: _RiskSets) -> _Pen:
     w = np.exp(eta - eta.max())
     p = x.shape[1]
     dr, g, f = rs.death_rows, rs.death_group, rs.frac
-    ng = len(rs.group_end)
+    # the events of a (stratum, time) group are adjacent rows: sum them with reduceat
+    first = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
 
     def risk_sum(a: NDArray[np.float64]) -> NDArray[np.float64]:
         """Efron-corrected risk-set sums of the per-row array ``a`` (first axis = rows)."""
         c = np.concatenate((np.zeros((1, *a.shape[1:])), np.cumsum(a, axis=0)))
         r = c[rs.group_end] - c[rs.group_start]
-        d = np.zeros((ng, *a.shape[1:]))
-        np.add.at(d, g, a[dr])
+        d = np.add.reduceat(a[dr], first, axis=0)
         frac = f.reshape((-1,) + (1,) * (a.ndim - 1))
         return np.asarray(r[g] - frac * d[g], dtype=np.float64)
 
@@ -111,6 +112,27 @@ def _penalised(beta: NDArray[np.float64], rs: _RiskSets) -> _Pen:
     return _Pen(loglik, loglik + 0.5 * float(logdet), pen_score, info)
 
 
+def _hessian(beta: NDArray[np.float64], rs: _RiskSets, idx: NDArray[np.intp], cur: _Pen) -> NDArray[np.float64]:
+    """Negative Hessian of l* on the free coefficients: forward differences of the analytic
+    score U*, symmetrised; falls back to I where that is not positive definite (far from the
+    maximum)."""
+    h = 1e-6
+    cols = []
+    for j in idx:
+        up = beta.copy()
+        up[j] += h
+        cols.append((cur.score[idx] - _penalised(up, rs).score[idx]) / h)
+    neg = np.column_stack(cols)
+    neg = (neg + neg.T) / 2.0
+    if not np.all(np.isfinite(neg)):
+        return np.asarray(cur.info[np.ix_(idx, idx)])
+    try:
+        np.linalg.cholesky(neg)
+    except np.linalg.LinAlgError:
+        return np.asarray(cur.info[np.ix_(idx, idx)])
+    return neg
+
+
 def _maximise(
     rs: _RiskSets, start: NDArray[np.float64], free: NDArray[np.bool_]
 ) -> tuple[NDArray[np.float64], _Pen, int]:
@@ -121,9 +143,8 @@ def _maximise(
         raise ModelError("the information matrix is singular at the start of the Firth fit")
     idx = np.flatnonzero(free)
     for it in range(1, _ITER_MAX + 1):
-        sub = cur.info[np.ix_(idx, idx)]
         try:
-            step = np.linalg.solve(sub, cur.score[idx])
+            step = np.linalg.solve(_hessian(beta, rs, idx, cur), cur.score[idx])
         except np.linalg.LinAlgError:
             raise ModelError("the information matrix is singular in the Firth fit") from None
         big = np.max(np.abs(step)) if step.size else 0.0

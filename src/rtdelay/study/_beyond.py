@@ -399,6 +399,15 @@ def _fit_cox(
             if fit.method.startswith("Firth") and "very large" in str(w.message):
                 continue
             notes.append(f"{label}: {w.message}")
+    bad = _out_of_range(fit)
+    if bad is not None:
+        lo_ok, hi_ok = HR_ESTIMABLE_RANGE
+        how = " (Firth's penalised likelihood)" if fit.method.startswith("Firth") else ""
+        notes.append(
+            f"{label} not estimable: {bad} outside {lo_ok:g} to {hi_ok:g}{how}; the data cannot "
+            "support this model"
+        )
+        return None
     if fit.method.startswith("Firth"):
         firth_used.append(key)
         notes.append(
@@ -406,14 +415,6 @@ def _fit_cox(
             "separation); fitted by Firth's penalised partial likelihood with profile "
             "penalised-likelihood 95% intervals (Heinze & Schemper 2001)"
         )
-    bad = _out_of_range(fit)
-    if bad is not None:
-        lo_ok, hi_ok = HR_ESTIMABLE_RANGE
-        notes.append(
-            f"{label} not estimable: {bad} outside {lo_ok:g} to {hi_ok:g}; the data cannot "
-            "support this model"
-        )
-        return None
     return fit
 
 
