@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from rtdelay.cohort._schema import (
+from rtdelay.cohort import (
     CATEGORY_SYNONYMS,
     ESCC_GRADES,
     HISTOLOGIES,
@@ -185,7 +185,7 @@ class RiskPrediction:
     warnings: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        from rtdelay.stats._results import jsonable
+        from rtdelay.stats import jsonable
 
         return {
             "predictions": [

@@ -151,9 +151,9 @@ def _cox_table(cox: Any) -> ReportTable | None:
         hi = np.asarray(fit.ci_upper, dtype=float)
         p = np.asarray(fit.p_value, dtype=float)
         for i, name in enumerate(fit.names):
-            hr_text = format_hr_ci(hr[i], (lo[i], hi[i]))
-            p_text = MISSING if hr_text == NOT_ESTIMABLE else format_p(p[i])  # no P for a non-finding
-            rows.append(TableRow(cells=(_term_label(str(name), fit.names), hr_text, p_text), indent=1))
+            shown = format_hr_ci(hr[i], (lo[i], hi[i]))
+            p_text = MISSING if shown == NOT_ESTIMABLE else format_p(p[i])
+            rows.append(TableRow(cells=(_term_label(str(name), fit.names), shown, p_text), indent=1))
     if not rows:
         return None
     notes = ["Cox proportional-hazards models; hazard ratio with 95% CI and Wald P."]

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -28,14 +28,22 @@ from numpy.typing import NDArray
 from scipy import stats as sst
 
 from rtdelay.errors import InputError, ModelError, StatisticalWarning
-from rtdelay.stats._check import check_survival
-from rtdelay.stats._cox_design import check_identifiable, design_matrix
-from rtdelay.stats._results import ResultMixin, jsonable
+from rtdelay.stats._check import check_survival, check_time
+from rtdelay.stats._cox_design import Design, check_identifiable, design_matrix
+from rtdelay.stats._results import ResultMixin, fmt, jsonable
+from rtdelay.stats._timefix import timefix_times
 
 if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = ["CoxResult", "cox_ph"]
+
+
+def _remap_terms(terms: dict[str, tuple[int, ...]], kept: NDArray[np.int64]) -> dict[str, tuple[int, ...]]:
+    """Term -> positions among the kept (non-aliased) columns; fully aliased terms are left out."""
+    pos = {int(j): i for i, j in enumerate(kept)}
+    out = {k: tuple(pos[j] for j in v if j in pos) for k, v in terms.items()}
+    return {k: v for k, v in out.items() if v}
 
 _TIES = ("efron", "breslow")
 _EPS = 1e-9  # R coxph.control(eps): relative change in log likelihood
@@ -61,6 +69,27 @@ class _RiskSets:
     frac: NDArray[np.float64]
     group_end: NDArray[np.int64]
     group_start: NDArray[np.int64]
+    # Left truncation: rows (in sorted order) by stratum and decreasing entry; for each event
+    # group, [late_start, late_end) are the rows of its stratum that enter at or after its time.
+    late_rows: NDArray[np.int64] | None = None
+    late_start: NDArray[np.int64] | None = None
+    late_end: NDArray[np.int64] | None = None
+
+
+def _late_entries(rs: _RiskSets, entry: NDArray[np.float64]) -> _RiskSets:
+    """Add the rows not yet at risk (``entry >= t``) to the risk-set bookkeeping."""
+    late_rows = np.lexsort((-entry, rs.stratum)).astype(np.int64)
+    s_late, e_late = rs.stratum[late_rows], entry[late_rows]
+    group_rows = rs.death_rows[np.flatnonzero(np.r_[True, np.diff(rs.death_group) > 0])] if len(rs.death_rows) else rs.death_rows
+    g_time, g_str = rs.time[group_rows], rs.stratum[group_rows]
+    start = np.searchsorted(s_late, g_str, side="left").astype(np.int64)
+    end = start.copy()
+    for s in np.unique(g_str):
+        lo, hi = np.searchsorted(s_late, [s, s + 1])
+        neg = -e_late[lo:hi]  # increasing within the stratum
+        sel = g_str == s
+        end[sel] = lo + np.searchsorted(neg, -g_time[sel], side="right")
+    return dataclasses.replace(rs, late_rows=late_rows, late_start=start, late_end=end)
 
 
 def _risk_sets(
@@ -69,8 +98,11 @@ def _risk_sets(
     x: NDArray[np.float64],
     stratum: NDArray[np.int64],
     efron: bool,
+    entry: NDArray[np.float64] | None = None,
 ) -> _RiskSets:
     order = np.lexsort((~event, -time, stratum))  # events first within a tied time (cosmetic)
+    if entry is not None:
+        return _late_entries(_risk_sets(time[order], event[order], x[order], stratum[order], efron), entry[order])
     t, e, xs, s = time[order], event[order], x[order], stratum[order]
     n = len(t)
     # first row of each stratum (rows of a stratum are contiguous)
@@ -125,6 +157,14 @@ def _derivatives(beta: NDArray[np.float64], rs: _RiskSets) -> _Derivs:
     r0 = c0[rs.group_end] - c0[rs.group_start]
     r1 = c1[rs.group_end] - c1[rs.group_start]
     r2 = c2[rs.group_end] - c2[rs.group_start]
+    if rs.late_rows is not None:  # left truncation: drop those who enter at or after t
+        lr, ls, le = rs.late_rows, rs.late_start, rs.late_end
+        l0 = np.concatenate(([0.0], np.cumsum(w[lr])))
+        l1 = np.vstack((np.zeros((1, p)), np.cumsum(a1[lr], axis=0)))
+        l2 = np.concatenate((np.zeros((1, p, p)), np.cumsum(a2[lr], axis=0)))
+        r0 = r0 - (l0[le] - l0[ls])
+        r1 = r1 - (l1[le] - l1[ls])
+        r2 = r2 - (l2[le] - l2[ls])
     ng = len(rs.group_end)
     dr = rs.death_rows
     d0 = np.bincount(rs.death_group, weights=w[dr], minlength=ng)
@@ -184,7 +224,7 @@ def _newton(rs: _RiskSets) -> tuple[NDArray[np.float64], _Derivs, _Derivs, int]:
     )
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, eq=False)
 class CoxResult(ResultMixin):
     """Fitted Cox proportional hazards model (as R ``summary(coxph(...))``).
 
@@ -224,6 +264,9 @@ class CoxResult(ResultMixin):
     monotone : bool
         The ordinary partial likelihood was found monotone (a coefficient runs off to
         infinity; R's check in ``coxph.fit``).
+    notes : tuple of str
+        What the reader must know: aliased covariates (NaN coefficients, R's NA), a
+        coefficient that may be infinite.
     """
 
     names: tuple[str, ...]
@@ -251,6 +294,8 @@ class CoxResult(ResultMixin):
     terms: dict[str, tuple[str, ...]]
     _risk_sets: _RiskSets = dataclasses.field(repr=False, compare=False)
     _term_index: dict[str, tuple[int, ...]] = dataclasses.field(repr=False, compare=False)
+    notes: tuple[str, ...] = ()
+    _kept: tuple[int, ...] = dataclasses.field(default=(), repr=False, compare=False)
     method: str = "maximum partial likelihood"
     ci_method: str = "Wald"
     monotone: bool = False
@@ -261,6 +306,17 @@ class CoxResult(ResultMixin):
             for f in dataclasses.fields(self)
             if not f.name.startswith("_")
         }
+
+    def __repr__(self) -> str:
+        lr = self.lr_test
+        return (
+            f"CoxResult(n={self.n}, events={self.n_events}, {len(self.names)} coefficient(s), ties={self.ties!r}; "
+            f"LR chi-square={fmt(lr['chisq'])} on {lr['df']:g} df, p={fmt(lr['p'])}; concordance={fmt(self.concordance)})"
+        )
+
+    def summary(self) -> pd.DataFrame:
+        """The coefficient table (as lifelines ``CoxPHFitter.summary``): see :meth:`to_frame`."""
+        return self.to_frame()
 
     def to_frame(self) -> pd.DataFrame:
         """One row per coefficient: coef, se, hazard_ratio, ci_lower, ci_upper, z, p_value."""
@@ -288,7 +344,10 @@ class CoxResult(ResultMixin):
         """
         from rtdelay.stats._cox_zph import zph_table
 
-        return zph_table(self.coef, self._risk_sets, self._term_index, ties=self.ties)
+        if self._risk_sets.late_rows is not None:
+            raise ModelError("the proportional-hazards test is not available for a fit with entry times")
+        kept = list(self._kept) if self._kept else list(range(len(self.coef)))
+        return zph_table(self.coef[kept], self._risk_sets, self._term_index, ties=self.ties)
 
 
 def _chi2(stat: float, df: int) -> dict[str, float]:
@@ -304,6 +363,9 @@ def cox_ph(
     ties: str = "efron",
     strata: str | Sequence[str] | None = None,
     conf_level: float = 0.95,
+    entry: str | None = None,
+    timefix: bool = True,
+    levels: Mapping[str, Sequence[Any]] | None = None,
     firth: bool | str = False,
     min_events_per_coef: float | None = None,
 ) -> CoxResult:
@@ -316,19 +378,35 @@ def cox_ph(
         Columns of follow-up time (>= 0) and event indicator (0/1).
     covariates : sequence of str
         Covariate columns. Numeric (and boolean) columns enter as they are; any other column is
-        expanded to treatment dummies named ``col[level]`` with the first level in sorted order
-        as reference (R's default for a character column).
+        expanded to treatment dummies named ``col[level]`` with the first level as reference:
+        levels in the order of ``levels[col]`` if given, else of a pandas Categorical's
+        categories, else sorted (as R orders a factor's levels).
     ties : {"efron", "breslow"}
     strata : str or sequence of str, optional
         Stratify the baseline hazard by these columns (all combinations), as ``+ strata(s)``.
     conf_level : float
-        Level of the confidence intervals of the hazard ratios.
+        Level of the Wald confidence intervals of the hazard ratios.
+    entry : str, optional
+        Column of entry (left-truncation) times, each below the duration: a patient is in the
+        risk sets of the event times in ``(entry, duration]``, as
+        ``coxph(Surv(entry, duration, event) ~ ...)``. The PH test is not offered then and the
+        concordance is NaN.
+    timefix : bool, default True
+        Merge times equal up to floating-point noise, as R's default ``timefix = TRUE``
+        (``aeqSurv``, :mod:`rtdelay.stats._timefix`); ``False`` compares times exactly.
+    levels : mapping, optional
+        ``{column: levels}``: level order of categorical covariates (the first is the reference).
+
+    A covariate that is a linear combination of earlier ones (aliased) is not estimated: as R,
+    its coefficient, standard error and hazard ratio are NaN (R's NA), the others are fitted
+    without it and ``notes`` says so.
     firth : bool or "auto", default False
         ``True``: Firth's penalised partial likelihood with profile penalised-likelihood
         intervals and penalised likelihood-ratio p values (Heinze & Schemper 2001, as R
         ``coxphf``). ``"auto"``: fit by maximum partial likelihood and refit with Firth's method
         when the likelihood is monotone (a coefficient is infinite) or the fit fails to
-        converge; ``monotone`` says which happened.
+        converge; ``monotone`` says which happened. Not available with ``entry`` (``"auto"``
+        then keeps the ordinary fit and its note).
     min_events_per_coef : float, optional
         Refuse (``ModelError``) to fit with fewer events than this per coefficient; the usual
         rule for the Cox model is 5 (Vittinghoff & McCulloch 2007). Default: no rule, as R.
@@ -347,7 +425,22 @@ def cox_ph(
     Warns
     -----
     StatisticalWarning
-        Fewer than 10 events per coefficient, or a coefficient that looks infinite.
+        Fewer than 10 events per coefficient; a coefficient that may be infinite (R's rule:
+        the next Newton step :math:`|U' I^{-1}|` exceeds ``eps`` = 1e-9 and ``sqrt(eps)`` times
+        the coefficient, "Loglik converged before variable ..."); an aliased covariate.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from rtdelay.stats import cox_ph
+    >>> df = pd.DataFrame({"t": [5, 8, 3, 9, 12, 4, 7, 10], "e": [1, 1, 1, 0, 1, 1, 0, 1],
+    ...                    "x": [1, 0, 0, 1, 0, 1, 1, 0]})
+    >>> import warnings
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")  # 6 events for 1 coefficient: the few-events warning
+    ...     fit = cox_ph(df, duration="t", event="e", covariates=["x"])
+    >>> fit.names, round(float(fit.hazard_ratio[0]), 3)
+    (('x',), 1.21)
 
     References
     ----------
@@ -367,7 +460,7 @@ def cox_ph(
     if not covariates:
         raise InputError("at least one covariate is needed")
     strata_cols = [] if strata is None else ([strata] if isinstance(strata, str) else list(strata))
-    used = [duration, event, *covariates, *strata_cols]
+    used = [duration, event, *covariates, *strata_cols, *([] if entry is None else [entry])]
     missing_cols = [c for c in dict.fromkeys(used) if c not in frame.columns]
     if missing_cols:
         raise InputError(f"column(s) not found in the data: {', '.join(map(repr, missing_cols))}")
@@ -378,9 +471,18 @@ def cox_ph(
         raise ModelError("no row has complete data for the Cox model")
     try:
         time, ev = check_survival(data[duration].to_numpy(), data[event].to_numpy())
+        start = None if entry is None else check_time(data[entry].to_numpy(), name=entry)
     except ValueError as exc:
         raise InputError(str(exc)) from None
-    design = design_matrix(data, covariates)
+    if start is not None and np.any(start >= time):
+        i = int(np.flatnonzero(start >= time)[0])
+        raise InputError(f"{entry} must be below {duration}; row {i} has {float(start[i])} and {float(time[i])}")
+    if timefix:
+        if start is None:
+            (time,) = timefix_times(time)
+        else:
+            start, time = timefix_times(start, time)
+    design = design_matrix(data, covariates, levels)
     if strata_cols:
         keys = data[strata_cols].astype(str).agg("\x1f".join, axis=1).to_numpy()
         stratum = np.unique(keys, return_inverse=True)[1].astype(np.int64).reshape(-1)
@@ -389,7 +491,19 @@ def cox_ph(
     n_events = int(ev.sum())
     if n_events == 0:
         raise ModelError("there are no events: the Cox model cannot be fitted")
-    check_identifiable(design.x, stratum, design.names)
+    aliased = check_identifiable(design.x, stratum, design.names)
+    kept = np.array([j for j in range(len(design.names)) if j not in aliased], dtype=np.int64)
+    notes: list[str] = []
+    if aliased:
+        names_al = ", ".join(design.names[j] for j in aliased)
+        notes.append(
+            f"{names_al}: a linear combination of the other covariates (aliased); not estimated "
+            "(NA, as R coxph), the other coefficients are fitted without it"
+        )
+        warnings.warn(notes[-1], StatisticalWarning, stacklevel=2)
+    full_names = design.names
+    full_terms = {k: tuple(design.names[i] for i in v) for k, v in design.terms.items()}
+    design = Design(design.x[:, kept], tuple(design.names[j] for j in kept), _remap_terms(design.terms, kept))
     p = len(design.names)
     if firth not in (True, False, "auto"):
         raise InputError(f"firth must be True, False or 'auto', got {firth!r}")
@@ -406,9 +520,11 @@ def cox_ph(
             stacklevel=2,
         )
     x = design.x - design.x.mean(axis=0)  # centring changes nothing but the numerics (as R)
-    rs = _risk_sets(time, ev, x, stratum, ties == "efron")
+    rs = _risk_sets(time, ev, x, stratum, ties == "efron", start)
     from rtdelay.stats._firth import firth_result, is_monotone
 
+    if firth is True and start is not None:
+        raise InputError("firth=True is not available with entry (left-truncation) times")
     monotone = False
     if firth is not True:
         try:
@@ -416,10 +532,10 @@ def cox_ph(
             var = np.asarray(np.linalg.inv(fit.info), dtype=np.float64)
             monotone = is_monotone(beta, fit.score, var)
         except ModelError:
-            if firth != "auto":
+            if firth != "auto" or start is not None:
                 raise
             monotone = True
-    if firth is True or monotone and firth == "auto":
+    if start is None and (firth is True or (monotone and firth == "auto")):
         extra = dict(
             n=int(len(data)), n_events=n_events, n_dropped_missing=n_dropped, ties=ties,
             strata=tuple(strata_cols), design=design, monotone=monotone,
@@ -427,30 +543,43 @@ def cox_ph(
         return firth_result(rs, conf_level, **extra)  # type: ignore[arg-type]
     var = (var + var.T) / 2.0
     se = np.sqrt(np.diag(var))
-    if np.any(np.abs(beta) * np.std(x, axis=0) > 20):  # hazard ratio > e^20 per SD
-        warnings.warn(
-            "a coefficient is very large: the likelihood may be monotone (infinite estimate)",
-            StatisticalWarning,
-            stacklevel=2,
+    step = np.abs(fit.score @ var)  # R coxph.fit: infs <- abs(coxfit$u %*% var)
+    infinite = ~np.isfinite(fit.score) | ((step > _EPS) & (step > np.sqrt(_EPS) * np.abs(beta)))
+    if np.any(infinite):
+        notes.append(
+            "Loglik converged before " + ", ".join(design.names[j] for j in np.flatnonzero(infinite))
+            + "; coefficient may be infinite (monotone likelihood, e.g. a group with no events)"
         )
+        warnings.warn(notes[-1], StatisticalWarning, stacklevel=2)
     q = float(sst.norm.ppf(0.5 + conf_level / 2.0))
     z = beta / se
     score0 = float(null.score @ _solve(null.info, null.score))
     wald = float(beta @ fit.info @ beta)  # b' V^-1 b with V = I^-1
     from rtdelay.stats._cox_zph import concordance
 
-    conc = concordance(rs.time, rs.event, rs.x @ beta, rs.stratum)
+    conc = (
+        concordance(rs.time, rs.event, rs.x @ beta, rs.stratum) if start is None else {"concordance": float("nan")}
+    )
     with np.errstate(over="ignore"):  # a huge coefficient gives an infinite ratio, as in R
         hr, lo, hi = np.exp(beta), np.exp(beta - q * se), np.exp(beta + q * se)
+    n_full = len(full_names)
+
+    def full(v: NDArray[np.float64]) -> NDArray[np.float64]:
+        out = np.full(n_full, np.nan)
+        out[kept] = v
+        return out
+
+    var_full = np.full((n_full, n_full), np.nan)
+    var_full[np.ix_(kept, kept)] = var
     return CoxResult(
-        names=design.names,
-        coef=beta,
-        se=se,
-        hazard_ratio=hr,
-        ci_lower=lo,
-        ci_upper=hi,
-        z=z,
-        p_value=2.0 * sst.norm.sf(np.abs(z)),
+        names=full_names,
+        coef=full(beta),
+        se=full(se),
+        hazard_ratio=full(hr),
+        ci_lower=full(lo),
+        ci_upper=full(hi),
+        z=full(z),
+        p_value=full(2.0 * sst.norm.sf(np.abs(z))),
         conf_level=conf_level,
         concordance=conc["concordance"],
         log_likelihood=fit.loglik,
@@ -464,10 +593,12 @@ def cox_ph(
         ties=ties,
         strata=tuple(strata_cols),
         iterations=iterations,
-        var=var,
-        terms={k: tuple(design.names[i] for i in v) for k, v in design.terms.items()},
+        var=var_full,
+        terms=full_terms,
+        notes=tuple(notes),
         _risk_sets=rs,
         _term_index=design.terms,
+        _kept=tuple(int(j) for j in kept),
         monotone=monotone,
     )
 

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from rtdelay.errors import ModelError, RtdelayError, StatisticalWarning
-from rtdelay.stats._results import ResultMixin, jsonable
+from rtdelay.stats import ResultMixin, jsonable
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -134,7 +134,12 @@ class CompetingLocalControl(ResultMixin):
 
 @dataclasses.dataclass(frozen=True)
 class CoxModels(ResultMixin):
-    """Adjusted Cox models (None where a model could not be fitted; see notes)."""
+    """Adjusted Cox models (None where a model could not be fitted; see notes).
+
+    ``ph_tests`` holds, per fitted model, the proportional-hazards test (``cox.zph``, KM
+    transform) computed by the pipeline: ``{term: {"chisq", "df", "p"}}`` with a ``GLOBAL``
+    row, or ``None`` with the reason in ``ph_test_notes``. ``to_dict`` only reads it.
+    """
 
     os_adjusted: CoxResult | None
     lc_adjusted: CoxResult | None
@@ -142,6 +147,8 @@ class CoxModels(ResultMixin):
     lc_wait: CoxResult | None
     covariates: tuple[str, ...]
     notes: tuple[str, ...]
+    ph_tests: dict[str, dict[str, dict[str, float | None]] | None] = dataclasses.field(default_factory=dict)
+    ph_test_notes: dict[str, str] = dataclasses.field(default_factory=dict)
     min_events_per_coef: float = MIN_EVENTS_PER_COEF
     firth: tuple[str, ...] = ()
     """Models fitted by Firth's penalised partial likelihood (monotone likelihood)."""
@@ -167,18 +174,12 @@ class CoxModels(ResultMixin):
                 "n": fit.n,
                 "n_events": fit.n_events,
                 "concordance": jsonable(fit.concordance),
+                "ph_test": self.ph_tests.get(name),
                 "method": fit.method,
                 "ci_method": fit.ci_method,
             }
-            try:
-                ph = fit.ph_test()
-                block["ph_test"] = {
-                    str(idx): {"chisq": jsonable(r["chisq"]), "df": jsonable(r["df"]), "p": jsonable(r["p"])}
-                    for idx, r in ph.iterrows()
-                }
-            except (RtdelayError, ValueError, np.linalg.LinAlgError) as exc:
-                block["ph_test"] = None
-                block["ph_test_note"] = str(exc)
+            if name in self.ph_test_notes:
+                block["ph_test_note"] = self.ph_test_notes[name]
             out[name] = block
         return out
 
@@ -212,6 +213,13 @@ class BeyondResults(ResultMixin):
             "landmark": None if self.landmark is None else self.landmark.to_dict(),
             "notes": list(self.notes),
         }
+
+
+def _missing(value: Any) -> bool:
+    """True for None, NaN and pandas' NA (a value rejected at validation or never given)."""
+    import pandas as pd
+
+    return value is None or bool(pd.isna(value))
 
 
 def _waiting_risk(included: pd.DataFrame) -> WaitingRisk:
@@ -252,8 +260,11 @@ def _waiting_risk(included: pd.DataFrame) -> WaitingRisk:
             warnings.simplefilter("ignore", StatisticalWarning)
             model = fit_progression_model(included)
         # standardised (marginal) risk: the average of F(t | x_i) over the cohort's patients
+        # with every covariate known (the model is fitted on those complete cases)
         rows = []
         for _, patient in included.iterrows():
+            if any(_missing(patient.get(k)) for k in model.terms):
+                continue
             profile = {k: str(patient[k]) for k in model.terms}
             rows.append(model.predict(times, profile)["risk"])
         model_risk = np.mean(rows, axis=0)
@@ -418,6 +429,15 @@ def _fit_cox(
     return fit
 
 
+def _ph_test(fit: CoxResult) -> dict[str, dict[str, float | None]]:
+    """``cox.zph`` (KM transform) of a fitted model as ``{term: {chisq, df, p}}`` plus GLOBAL."""
+    table = fit.ph_test()
+    return {
+        str(idx): {"chisq": jsonable(r["chisq"]), "df": jsonable(r["df"]), "p": jsonable(r["p"])}
+        for idx, r in table.iterrows()
+    }
+
+
 def _cox_models(included: pd.DataFrame, *, min_events_per_coef: float = MIN_EVENTS_PER_COEF) -> CoxModels:
     frame = included.copy()
     frame["pbr"] = (frame["group"] == "PBR").astype(float)
@@ -437,12 +457,24 @@ def _cox_models(included: pd.DataFrame, *, min_events_per_coef: float = MIN_EVEN
         )
         for key, (dur, ev, covs, label) in specs.items()
     }
+    ph_tests: dict[str, dict[str, dict[str, float | None]] | None] = {}
+    ph_notes: dict[str, str] = {}
+    for name, fit in fits.items():
+        if fit is None:
+            continue
+        try:
+            ph_tests[name] = _ph_test(fit)
+        except (RtdelayError, ValueError, np.linalg.LinAlgError) as exc:
+            ph_tests[name] = None
+            ph_notes[name] = str(exc)
     return CoxModels(
         **fits,
         covariates=tuple(adj),
         notes=tuple(notes),
         min_events_per_coef=float(min_events_per_coef),
         firth=tuple(firth_used),
+        ph_tests=ph_tests,
+        ph_test_notes=ph_notes,
     )
 
 
@@ -485,22 +517,40 @@ def run_beyond(
 ) -> BeyondResults:
     """Run the analyses that go beyond the article on the eligible patients (pure).
 
+    A part that fails on these data (a model or test raising ``RtdelayError``, ``ValueError``,
+    ``ZeroDivisionError`` or ``LinAlgError``) is left out with a note naming the part and the
+    reason; the other parts still run.
+
     ``min_events_per_coef``: a Cox model with fewer events per coefficient is not fitted
     (reported as not estimable with the reason). ``n_boot`` and ``seed`` are kept for
     compatibility: the current-status intervals are likelihood-ratio intervals, no bootstrap.
     """
     notes: list[str] = []
+
+    def part(what: str, func: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except (RtdelayError, ValueError, ZeroDivisionError, np.linalg.LinAlgError) as exc:
+            notes.append(f"{what}: not computed ({exc})")
+            return None
+
     waiting = None
     pbr = (included["group"] == "PBR").sum() if len(included) else 0
     if len(included) and 0 < pbr < len(included):
-        waiting = _waiting_risk(included)
+        waiting = part("risk of progression while waiting", _waiting_risk, included)
     else:
         notes.append("risk of progression while waiting needs patients with and without PBR")
-    competing = _competing(included, rate_time=rate_time) if len(included) else None
+    competing = (
+        part("local control with death competing", _competing, included, rate_time=rate_time)
+        if len(included) else None
+    )
+    cox = part("Cox models", _cox_models, included, min_events_per_coef=min_events_per_coef)
+    if cox is None:
+        cox = CoxModels(None, None, None, None, covariates=(), notes=())
     return BeyondResults(
         waiting=waiting,
         competing=competing,
-        cox=_cox_models(included, min_events_per_coef=min_events_per_coef),
-        landmark=_landmark(included, rate_time=rate_time, notes=notes),
+        cox=cox,
+        landmark=part("landmark analysis", _landmark, included, rate_time=rate_time, notes=notes),
         notes=tuple(notes),
     )
