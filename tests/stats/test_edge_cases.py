@@ -111,7 +111,6 @@ def test_trend_and_pairwise_all_censored_are_undefined() -> None:
     assert res.statistic == 0.0 and math.isnan(res.p_value) and res.note == "no events: the test is undefined"
     out = st.pairwise_logrank(GOOD_T, [0] * 6, GROUP)
     assert (out["statistic"] == 0.0).all() and out["p_value"].isna().all()
-    assert (out["note"] == "no events: the test is undefined").all()
 
 
 @pytest.mark.parametrize("fn", [st.logrank_trend_test, st.pairwise_logrank])

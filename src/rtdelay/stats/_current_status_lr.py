@@ -112,6 +112,14 @@ def current_status_lr_statistic(
     Compare it with :data:`LR_CRITICAL_VALUES` (quantiles of Banerjee & Wellner's limit D);
     ``inf`` when the data contradict ``value`` outright (e.g. a positive look before ``time``
     and ``value = 0``).
+
+    Examples
+    --------
+    >>> look, positive = [1, 2, 3, 4, 5, 6], [0, 0, 1, 0, 1, 1]
+    >>> current_status_lr_statistic(look, positive, time=3.5, value=0.5)  # the NPMLE itself
+    0.0
+    >>> round(current_status_lr_statistic(look, positive, time=3.5, value=0.9), 4)
+    2.0433
     """
     ut, w, s, fitted, full = _tables(inspection_time, progressed)
     k = int(np.searchsorted(ut, float(time), side="right"))

@@ -23,6 +23,12 @@ def jsonable(value: Any) -> Any:
     """Convert numpy scalars/arrays, tuples and NaN to JSON-ready Python values.
 
     NaN and infinities become ``None`` so that ``json.dumps`` never writes invalid JSON.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> jsonable({"p": np.float64(0.04), "hr": [np.inf, 1.5], "n": np.int64(3)})
+    {'p': 0.04, 'hr': [None, 1.5], 'n': 3}
     """
     if isinstance(value, np.ndarray):
         return [jsonable(v) for v in value.tolist()]
