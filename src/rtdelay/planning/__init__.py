@@ -25,14 +25,14 @@ if TYPE_CHECKING:
         MAX_WAIT_WEEKS,
         RISK_COVARIATE_LABELS,
         RISK_COVARIATES,
+        RiskPrediction,
         TimeShape,
         describe_profile,
-        time_shape,
-        wait_caution,
-        RiskPrediction,
         fit_progression_model,
         predict_wait_risk,
         profile_from_patient,
+        time_shape,
+        wait_caution,
     )
     from rtdelay.planning.capacity import CapacityPlan, PlannerSettings, plan_capacity
 
