@@ -106,7 +106,8 @@ def test_covariates_not_given_are_named_as_assumed_reference_levels():
     assert bare["profile"] == full["profile"] == {"growth_class": "moderate", "surgery_type": "separation", "escc_grade": "3"}
     assert bare["predictions"] == full["predictions"]
     human = _run("--histology", "renal", "--wait-weeks", "4")
-    assert "set to the reference level: surgery_type=separation, escc_grade=3" in " ".join(human.stdout.split())
+    assert "set to the reference level: operation type: separation, ESCC grade: 3" in " ".join(human.stdout.split())
+    assert "_type" not in human.stdout and "escc_grade" not in human.stdout and "growth_class" not in human.stdout
 
 
 def test_covariates_the_model_dropped_are_reported_as_not_used():
@@ -127,3 +128,23 @@ def test_level_absent_from_the_fitted_data_says_so():
     res = _run("--histology", "lung", "--escc", "0", "--wait-weeks", "4")
     assert res.exit_code == 2
     assert "the levels in the data the model was fitted on" in res.stderr
+
+
+def test_wait_beyond_longest_look_warns_and_beyond_twice_refuses():
+    # the demo cohort's longest pre-RT MRI is at 38.0 weeks
+    res = _run("--histology", "lung", "--wait-weeks", "4,40")
+    assert res.exit_code == 0, res.output
+    assert "extrapolation" in " ".join(res.stdout.split())
+    res = _run("--histology", "lung", "--wait-weeks", "80")
+    assert res.exit_code == 2
+    assert len(res.stderr.strip().splitlines()) == 1
+    assert "more than 2 times the longest wait" in res.stderr
+
+
+def test_human_output_uses_words_not_column_names():
+    res = _run("--histology", "renal", "--surgery", "separation", "--wait-weeks", "4")
+    assert res.exit_code == 0, res.output
+    flat = " ".join(res.stdout.split())
+    assert "growth class: moderate" in flat
+    for column in ("growth_class", "surgery_type", "escc_grade", "class=", "type=", "grade="):
+        assert column not in res.stdout

@@ -77,7 +77,7 @@ def test_few_patients(n: int, tmp_path: Path) -> None:
         assert doc["lc_logrank_p"] is None and doc["os_logrank_p"] is None
         assert "patient: comparisons between groups not computed" in _notes(doc)
     if n == 1:
-        assert "Beyond the article: OS model (PBR adjusted) not fitted" in _notes(doc)
+        assert "Beyond the article: OS model (PBR adjusted) not estimable" in _notes(doc)
 
 
 def test_no_pbr_patient(tmp_path: Path) -> None:
@@ -109,9 +109,9 @@ def test_nobody_died(tmp_path: Path) -> None:
     _, out, doc = analyze(sc.nobody_died(sc.demo_rows()), tmp_path)
     assert doc["os_1y"]["all"] == 1.0 and doc["os_logrank_p"] is None
     assert "overall survival: log-rank test not computed (no event)" in doc["notes"]
-    assert any(n.startswith("Beyond the article: OS model (PBR adjusted) not fitted") for n in doc["notes"])
+    assert any(n.startswith("Beyond the article: OS model (PBR adjusted) not estimable") for n in doc["notes"])
     assert doc["beyond_the_article"]["cox"]["os_adjusted"] is None
-    assert "OS model (PBR adjusted) not fitted" in (out / "report.html").read_text(encoding="utf-8")
+    assert "OS model (PBR adjusted) not estimable" in (out / "report.html").read_text(encoding="utf-8")
 
 
 def test_everyone_died(tmp_path: Path) -> None:

@@ -174,3 +174,16 @@ def test_help_does_not_import_heavy_modules() -> None:
     heavy = proc.stderr.split("HEAVY=")[-1].strip()
     assert "matplotlib" not in heavy and "lifelines" not in heavy, heavy
     assert "km" in proc.stdout and "compare" in proc.stdout
+
+
+def test_group_of_one_gives_a_note_not_a_p_value(tmp_path: Path) -> None:
+    path = tmp_path / "one.csv"
+    path.write_text("t,e,g\n1,1,a\n2,0,a\n3,1,a\n4,1,b\n")
+    for cmd in ("compare", "km"):
+        res = _run(cmd, path, "--time", "t", "--event", "e", "--group", "g")
+        assert res.exit_code == 0, res.output
+        flat = " ".join(res.output.split())
+        assert "not computed" in flat and "group 'b' has 1 patient" in flat
+        assert "nan" not in flat.lower()
+    out = json.loads(_run("compare", path, "--time", "t", "--event", "e", "--group", "g", "--json").stdout)
+    assert out["test"]["p_value"] is None and "group 'b' has 1 patient" in out["test"]["note"]

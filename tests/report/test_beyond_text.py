@@ -62,9 +62,14 @@ def test_methods_describe_what_beyond_ran(full_beyond, five_patients):
     from rtdelay.report._methods import _beyond_methods
 
     text = _beyond_methods(full_beyond)
-    # the NPMLE intervals are pointwise percentile bootstrap intervals at the reported times
-    assert "pointwise percentile bootstrap 95% intervals (20 resamples of patients) at 1, 3, 6 months" in text
+    # the NPMLE intervals are pointwise likelihood-ratio intervals at the reported times
+    assert "inverting the likelihood-ratio test of Banerjee & Wellner (2001)" in text
+    assert "at 1, 3, 6 months" in text
     assert "parametric current-status regression" in text
     assert "Cox proportional-hazards models" in text
+    # the events-per-coefficient rule and its reference are stated
+    assert "at least 5 events per estimated coefficient (Vittinghoff & McCulloch 2007)" in text
     # no Cox model could be fitted on five patients: the methods must not claim one
-    assert "Cox" not in _beyond_methods(five_patients)
+    few = _beyond_methods(five_patients)
+    assert "Cox proportional-hazards models (Wald" not in few
+    assert "no proportional-hazards model of overall survival or local control was estimable" in few

@@ -98,14 +98,17 @@ def test_trend_two_groups_equals_logrank_ties_at_zero() -> None:
 
 def test_trend_group_with_one_member() -> None:
     # R: survdiff(Surv(c(1,2,3,2), c(1,1,0,1)) ~ c(1,1,1,2))$chisq
-    res = st.logrank_trend_test([1, 2, 3, 2], [1, 1, 0, 1], [1, 1, 1, 2])
+    res = st.logrank_trend_test([1, 2, 3, 2], [1, 1, 0, 1], [1, 1, 1, 2], min_group_size=1)
     assert res.statistic == pytest.approx(0.0169491525423729, rel=REL)
+    # by default a group of one patient gives a note, not a p value
+    res = st.logrank_trend_test([1, 2, 3, 2], [1, 1, 0, 1], [1, 1, 1, 2])
+    assert not res.computed and "group 2 has 1 patient" in res.note
 
 
 def test_trend_and_pairwise_all_censored_are_undefined() -> None:
     # R: survdiff with no events gives Chisq = 0 and p = NA
     res = st.logrank_trend_test(GOOD_T, [0] * 6, GROUP)
-    assert res.statistic == 0.0 and math.isnan(res.p_value)
+    assert res.statistic == 0.0 and math.isnan(res.p_value) and res.note == "no events: the test is undefined"
     out = st.pairwise_logrank(GOOD_T, [0] * 6, GROUP)
     assert (out["statistic"] == 0.0).all() and out["p_value"].isna().all()
 
@@ -142,14 +145,16 @@ def test_gray_ties_at_time_zero() -> None:
 
 def test_gray_group_with_one_member() -> None:
     # R: cuminc(c(1,2,3,4,5,6), c(1,0,2,1,0,1), c(1,1,1,1,1,2))$Tests[1, ]
-    res = st.gray_test([1, 2, 3, 4, 5, 6], [1, 0, 2, 1, 0, 1], [1, 1, 1, 1, 1, 2])
+    res = st.gray_test([1, 2, 3, 4, 5, 6], [1, 0, 2, 1, 0, 1], [1, 1, 1, 1, 1, 2], min_group_size=1)
     assert res.statistic == pytest.approx(0.540914864970224, rel=REL)
     assert res.p_value == pytest.approx(0.462053823895044, rel=REL)
+    res = st.gray_test([1, 2, 3, 4, 5, 6], [1, 0, 2, 1, 0, 1], [1, 1, 1, 1, 1, 2])
+    assert not res.computed and "group 2 has 1 patient" in res.note and math.isnan(res.p_value)
 
 
-def test_gray_all_censored_raises() -> None:
-    with pytest.raises(ValueError, match="no failure"):
-        st.gray_test(GOOD_T, [0] * 6, GROUP)
+def test_gray_all_censored_is_a_note() -> None:
+    res = st.gray_test(GOOD_T, [0] * 6, GROUP)
+    assert not res.computed and "no failure" in res.note
 
 
 # ------------------------------------------------------------------- cumulative incidence
@@ -219,15 +224,19 @@ def test_cox_binary_covariate_with_one_member() -> None:
 @pytest.mark.parametrize("method", ["asymptotic", "exact"])
 def test_mann_whitney_group_with_one_member(method: str) -> None:
     # R: wilcox.test(c(1,2,3,4), 2.5, exact=FALSE, correct=FALSE) -> W = 2, p = 1 (also exact)
-    res = st.mann_whitney([1, 2, 3, 4], [2.5], method=method)
+    res = st.mann_whitney([1, 2, 3, 4], [2.5], method=method, min_group_size=1)
     assert res.extra["U_x"] == 2  # R's W is the Mann-Whitney U of x
     assert res.p_value == pytest.approx(1.0, rel=REL)
+    res = st.mann_whitney([1, 2, 3, 4], [2.5], method=method)
+    assert not res.computed and res.note == "y has 1 non-missing value: at least 2 per group are needed"
 
 
 def test_signed_rank_single_pair() -> None:
     # R: wilcox.test(2, 1, paired=TRUE, exact=FALSE, correct=FALSE)$p.value
-    res = st.wilcoxon_signed_rank([1.0], [2.0])
+    res = st.wilcoxon_signed_rank([1.0], [2.0], min_pairs=1)
     assert res.p_value == pytest.approx(0.317310507862914, rel=REL)
+    res = st.wilcoxon_signed_rank([1.0], [2.0])
+    assert not res.computed and "1 complete (before, after) pair" in res.note
 
 
 def test_mann_whitney_ties_at_zero() -> None:

@@ -106,7 +106,7 @@ def test_group_with_one_member() -> None:
     # survdiff(Surv(time, status) ~ ph.ecog, data = lung): ph.ecog == 3 has one patient
     assert LUNG["ph_ecog"].count(3) == 1
     ref = LR["lung_ecog"]
-    res = logrank_test(LUNG["time"], LUNG["status"], LUNG["ph_ecog"])
+    res = logrank_test(LUNG["time"], LUNG["status"], LUNG["ph_ecog"], min_group_size=1)
     _check(res, ref)
     _close(res.observed, ref["observed"])
     _close(res.expected, ref["expected"])
@@ -119,7 +119,7 @@ def test_group_with_one_member() -> None:
 def test_trend_lung_ecog(key: str, scores: list | None) -> None:
     # U <- fit$obs - fit$exp; (sum(c * U))^2 / (c' fit$var c), fit = survdiff(... ~ ph.ecog)
     ref = LR[key]
-    res = logrank_trend_test(LUNG["time"], LUNG["status"], LUNG["ph_ecog"], scores=scores)
+    res = logrank_trend_test(LUNG["time"], LUNG["status"], LUNG["ph_ecog"], scores=scores, min_group_size=1)
     _close(res.statistic, ref["statistic"])
     _close(res.p_value, ref["p_value"])
     _close(res.extra["z"], ref["z"])
@@ -155,8 +155,16 @@ def test_one_group_raises() -> None:
 
 def test_all_censored_gives_undefined_test() -> None:
     # R: survdiff(Surv(c(1,2,3), c(0,0,0)) ~ c(1,1,2)) gives Chisq = 0 and p = NA
-    res = logrank_test([1, 2, 3], [0, 0, 0], [1, 1, 2])
+    res = logrank_test([1, 2, 3], [0, 0, 0], [1, 1, 2], min_group_size=1)
     assert res.statistic == 0.0 and res.df == 0.0 and math.isnan(res.p_value)
+    assert not res.computed and res.note == "no events: the test is undefined"
+
+
+def test_group_of_one_gives_a_note_not_a_p_value() -> None:
+    res = logrank_test([1, 2, 3, 4], [1, 0, 1, 1], ["a", "a", "a", "b"])
+    assert not res.computed and math.isnan(res.p_value)
+    assert res.note == "group 'b' has 1 patient: at least 2 per group are needed"
+    assert res.to_dict()["p_value"] is None and res.to_dict()["note"] == res.note
 
 
 def test_two_groups_hand_calculation() -> None:

@@ -117,20 +117,16 @@ def test_all_ties_give_p_one_with_note() -> None:
 
 
 def test_empty_and_bad_inputs() -> None:
-    with pytest.raises(ValueError, match="x has no"):
-        mann_whitney([], [1, 2])
-    with pytest.raises(ValueError, match="y has no"):
-        mann_whitney([1, 2], [np.nan])
+    assert mann_whitney([], [1, 2]).note == "x has 0 non-missing values: at least 2 per group are needed"
+    assert "y has 0 non-missing values" in mann_whitney([1, 2], [np.nan]).note
     with pytest.raises(ValueError, match="method"):
         mann_whitney([1, 2], [3, 4], method="monte-carlo")
     with pytest.raises(ValueError, match="numeric"):
         mann_whitney(["a", "b"], [1, 2])
     with pytest.raises(ValueError, match="same length"):
         wilcoxon_signed_rank([1, 2], [1, 2, 3])
-    with pytest.raises(ValueError, match="complete"):
-        wilcoxon_signed_rank([np.nan, 1], [2, np.nan])
-    with pytest.raises(ValueError, match="complete"):
-        wilcoxon_signed_rank([], [])
+    assert "0 complete (before, after) pairs" in wilcoxon_signed_rank([np.nan, 1], [2, np.nan]).note
+    assert not wilcoxon_signed_rank([], []).computed
 
 
 def test_result_serialises() -> None:

@@ -98,7 +98,7 @@ def test_too_few_events_give_notes_not_crashes(cohort):
     small["lc_event"] = 0
     res = run_beyond(small, n_boot=50)
     assert res.cox.lc_adjusted is None
-    assert any("not fitted" in n for n in res.cox.notes)
+    assert any("not estimable" in n for n in res.cox.notes)
     json.dumps(res.to_dict())
 
 

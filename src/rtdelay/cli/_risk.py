@@ -87,27 +87,25 @@ def _print_human(pred, source: str) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    from rtdelay.planning import MAX_WAIT_WEEKS, describe_profile, wait_caution
     from rtdelay.report.formatting import format_percent
 
     console = Console()
     console.print(f"Model fitted on: {source}")
     m = pred.model
-    console.print(
-        f"{m.baseline} baseline ({m.link}), {m.n} patients, {m.n_progressed} with progression before RT"
-    )
+    baseline = {"weibull": "Weibull", "loglogistic": "log-logistic"}.get(m.baseline, m.baseline)
+    console.print(f"{baseline} baseline ({m.link}), {m.n} patients, {m.n_progressed} with progression before RT")
     for note in m.notes:
         console.print(f"  note: {note}")
-    profile = ", ".join(f"{k}={v}" for k, v in pred.profile.items()) or "no covariates"
+    profile = describe_profile(pred.profile) or "no covariates"
     if pred.ignored:
         console.print(
-            "Given but not in the model (dropped, see the notes), so not used: "
-            + ", ".join(f"{k}={v}" for k, v in pred.ignored.items())
-            + "."
+            "Given but not in the model (dropped, see the notes), so not used: " + describe_profile(pred.ignored) + "."
         )
     if pred.assumed:
         console.print(
             "Not given, so set to the reference level: "
-            + ", ".join(f"{k}={pred.profile[k]}" for k in pred.assumed)
+            + describe_profile({k: pred.profile[k] for k in pred.assumed})
             + " (the risks below are for these levels, not an average over them)."
         )
     table = Table(title=f"Predicted risk of progression before RT ({profile})")
@@ -117,20 +115,23 @@ def _print_human(pred, source: str) -> None:
     for w, r, lo, hi in zip(pred.wait_weeks, pred.risk, pred.lower, pred.upper, strict=True):
         table.add_row(f"{w:g}", format_percent(r), f"{format_percent(lo)}–{format_percent(hi)}")
     console.print(table)
-    k, k_se = float(m.coef[1]), float(m.se[1])
-    if k - 1.96 * k_se <= 0:
-        console.print(
-            f"Caution: in this cohort the risk does not clearly rise with the wait (time shape "
-            f"{k:.2f}, 95% CI {k - 1.96 * k_se:.2f} to {k + 1.96 * k_se:.2f}); the predictions mostly "
-            "reflect the overall proportion with progression."
-        )
+    for warning in pred.warnings:
+        console.print(f"Warning: {warning}.")
+    caution = wait_caution(m)
+    if caution is not None:
+        console.print(caution)
     if pred.max_risk is not None:
         limit = format_percent(pred.max_risk)
+        horizon = (
+            f"{pred.search_weeks} weeks"
+            if pred.search_weeks >= MAX_WAIT_WEEKS
+            else f"{pred.search_weeks} weeks, the longest wait seen in the cohort"
+        )
         for label, week in (("predicted risk", pred.latest_week), ("upper 95% limit", pred.latest_week_upper)):
             if week == 0:
                 console.print(f"The {label} exceeds {limit} already one week after surgery.")
-            elif week is not None and week >= 104:
-                console.print(f"The {label} stays at or below {limit} for at least 104 weeks.")
+            elif week is not None and week >= pred.search_weeks:
+                console.print(f"The {label} stays at or below {limit} for at least {horizon}.")
             else:
                 console.print(f"Latest week with the {label} at or below {limit}: week {week}.")
     console.print(

@@ -190,7 +190,9 @@ def _print_km(blocks: list[dict[str, Any]], test: dict[str, Any] | None, conf_ty
         )
     console.print(med)
     console.print("NA: the curve or its confidence limit does not reach 0.5.")
-    if test is not None:
+    if test is not None and test.get("note"):
+        console.print(f"{test['method']}: not computed ({test['note']})")
+    elif test is not None:
         console.print(
             f"{test['method']}: chi-square = {format_number(test['statistic'], digits=2)}, "
             f"df = {test['df']:g}, p = {format_p(test['p_value'])}"
@@ -312,16 +314,22 @@ def _print_compare(result: Any, pairwise: Any, path: Path) -> None:
 
     console = Console(highlight=False)
     console.print(f"[bold]{path}[/bold]  {result.method}")
+    if result.note and "n" not in result.extra:  # the data cannot support the test
+        console.print(f"not computed: {result.note}")
+        return
     table = Table()
     for col in ("group", "n", "observed", "expected"):
         table.add_column(col, justify="left" if col == "group" else "right")
     for label, n, o, ex in zip(result.groups, result.extra["n"], result.observed, result.expected, strict=True):
         table.add_row(str(label), str(int(n)), f"{o:g}", format_number(ex, digits=2))
     console.print(table)
-    console.print(
-        f"chi-square = {format_number(result.statistic, digits=2)}, df = {result.df:g}, "
-        f"p = {format_p(result.p_value)}"
-    )
+    if result.note:
+        console.print(f"not computed: {result.note}")
+    else:
+        console.print(
+            f"chi-square = {format_number(result.statistic, digits=2)}, df = {result.df:g}, "
+            f"p = {format_p(result.p_value)}"
+        )
     if pairwise is not None:
         pw = Table(title="Pairwise comparisons (Holm-adjusted p)")
         for col in ("group 1", "group 2", "chi-square", "p", "p (Holm)"):

@@ -21,11 +21,18 @@ if TYPE_CHECKING:
         fit_current_status,
     )
     from rtdelay.planning._risk import (
+        EXTRAPOLATION_LIMIT,
+        MAX_WAIT_WEEKS,
+        RISK_COVARIATE_LABELS,
         RISK_COVARIATES,
         RiskPrediction,
+        TimeShape,
+        describe_profile,
         fit_progression_model,
         predict_wait_risk,
         profile_from_patient,
+        time_shape,
+        wait_caution,
     )
     from rtdelay.planning.capacity import CapacityPlan, PlannerSettings, plan_capacity
 
@@ -39,6 +46,13 @@ _LAZY: dict[str, str] = {
     "fit_progression_model": "_risk",
     "predict_wait_risk": "_risk",
     "profile_from_patient": "_risk",
+    "EXTRAPOLATION_LIMIT": "_risk",
+    "MAX_WAIT_WEEKS": "_risk",
+    "RISK_COVARIATE_LABELS": "_risk",
+    "TimeShape": "_risk",
+    "describe_profile": "_risk",
+    "time_shape": "_risk",
+    "wait_caution": "_risk",
     # capacity planner (issue 15): the subpackage rtdelay.planning.capacity
     "CapacityPlan": "capacity",
     "PlannerSettings": "capacity",
@@ -47,7 +61,14 @@ _LAZY: dict[str, str] = {
 
 __all__ = [
     "BASELINES",
+    "EXTRAPOLATION_LIMIT",
+    "MAX_WAIT_WEEKS",
+    "RISK_COVARIATE_LABELS",
     "RISK_COVARIATES",
+    "TimeShape",
+    "describe_profile",
+    "time_shape",
+    "wait_caution",
     "CurrentStatusFit",
     "RiskPrediction",
     "current_status_loglik",

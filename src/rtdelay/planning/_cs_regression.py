@@ -47,6 +47,7 @@ __all__ = [
 ]
 
 BASELINES: tuple[str, ...] = ("weibull", "loglogistic")
+_BASELINE_LABELS = {"weibull": "Weibull", "loglogistic": "log-logistic"}
 _LINK_NAMES = {"weibull": "complementary log-log (Weibull PH)", "loglogistic": "logit (log-logistic PO)"}
 
 
@@ -152,6 +153,9 @@ class CurrentStatusFit:
         Covariate -> all levels seen in the data, reference first.
     notes : tuple of str
         Covariates dropped (a single level) and other remarks.
+    converged : bool
+    max_time : float
+        Longest inspection time in the data (predictions beyond it extrapolate).
     """
 
     baseline: str
@@ -167,6 +171,7 @@ class CurrentStatusFit:
     levels: dict[str, list[str]] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
     converged: bool = True
+    max_time: float = float("nan")
 
     @property
     def link(self) -> str:
@@ -235,11 +240,15 @@ class CurrentStatusFit:
             "levels": self.levels,
             "notes": list(self.notes),
             "converged": self.converged,
+            "max_time": jsonable(self.max_time),
         }
 
 
 def _design(
-    covariates: Mapping[str, Sequence[Any]] | None, n: int, reference: Mapping[str, str] | None
+    covariates: Mapping[str, Sequence[Any]] | None,
+    n: int,
+    reference: Mapping[str, str] | None,
+    labels: Mapping[str, str] | None = None,
 ) -> tuple[NDArray[np.float64], list[str], dict[str, list[str]], dict[str, list[str]], list[str]]:
     """Treatment-coded dummies; single-level covariates are dropped with a note."""
     columns: list[NDArray[np.float64]] = []
@@ -257,7 +266,8 @@ def _design(
             levels.remove(ref)
             levels.insert(0, ref)
         if len(levels) < 2:
-            notes.append(f"{cov} dropped: a single level ({levels[0] if levels else 'none'}) in the data")
+            name = (labels or {}).get(cov, cov)
+            notes.append(f"{name} dropped: a single level ({levels[0] if levels else 'none'}) in the data")
             continue
         levels_out[cov] = levels
         terms[cov] = []
@@ -359,6 +369,7 @@ def fit_current_status(
     baseline: str = "auto",
     reference: Mapping[str, str] | None = None,
     max_abs_coef: float = 15.0,
+    labels: Mapping[str, str] | None = None,
 ) -> CurrentStatusFit:
     """Fit a Weibull-PH or log-logistic current-status regression by maximum likelihood.
 
@@ -378,6 +389,8 @@ def fit_current_status(
     max_abs_coef : float
         Coefficients larger than this in absolute value signal (quasi-)separation, e.g. a level
         with no progression at all: that covariate is dropped with a note and the model refitted.
+    labels : mapping, optional
+        Readable name per covariate, used in the notes (default: the covariate's key).
 
     Returns
     -------
@@ -414,7 +427,7 @@ def fit_current_status(
     remaining = dict(covariates or {})
     dropped_notes: list[str] = []
     while True:
-        x, names, terms, levels, notes = _design(remaining, c.size, reference)
+        x, names, terms, levels, notes = _design(remaining, c.size, reference, labels)
         fits: list[CurrentStatusFit] = []
         separated: str | None = None
         for b in candidates:
@@ -440,12 +453,13 @@ def fit_current_status(
                     levels=levels,
                     notes=tuple(dropped_notes + notes),
                     converged=converged,
+                    max_time=float(c.max()),
                 )
             )
         if separated is None:
             break
         dropped_notes.append(
-            f"{separated} dropped: a level with no (or only) progression makes its effect "
+            f"{(labels or {}).get(separated, separated)} dropped: a level with no (or only) progression makes its effect "
             "inestimable (separation); merge levels to keep it"
         )
         del remaining[separated]
@@ -455,7 +469,11 @@ def fit_current_status(
         best = CurrentStatusFit(
             **{
                 **{k: getattr(best, k) for k in best.__dataclass_fields__},
-                "notes": (*best.notes, f"{best.baseline} chosen by AIC ({best.aic:.2f} vs {other.baseline} {other.aic:.2f})"),
+                "notes": (
+                    *best.notes,
+                    f"{_BASELINE_LABELS[best.baseline]} chosen by AIC ({best.aic:.2f} vs "
+                    f"{_BASELINE_LABELS[other.baseline]} {other.aic:.2f})",
+                ),
             }
         )
     return best

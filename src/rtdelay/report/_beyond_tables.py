@@ -38,6 +38,8 @@ def _waiting_table(waiting: Any) -> ReportTable:
     risk = np.asarray(waiting.npmle_risk, dtype=float)
     lo = np.asarray(waiting.npmle_lower, dtype=float)
     hi = np.asarray(waiting.npmle_upper, dtype=float)
+    collapsed = ~(hi > lo)  # a collapsed (or missing) interval is never shown as an interval
+    lo, hi = np.where(collapsed, np.nan, lo), np.where(collapsed, np.nan, hi)
     model = np.asarray(getattr(waiting, "model_risk", np.full(len(times), np.nan)), dtype=float)
     rows = tuple(
         TableRow(
@@ -50,10 +52,14 @@ def _waiting_table(waiting: Any) -> ReportTable:
         )
         for i, t in enumerate(times)
     )
+    ci_text = (
+        f"{waiting.n_boot} bootstrap resamples for the 95% interval"
+        if getattr(waiting, "n_boot", 0)
+        else "pointwise likelihood-ratio 95% intervals (Banerjee & Wellner 2001)"
+    )
     notes = [
         f"Current-status NPMLE: isotonic regression of PBR on the months from surgery to the pre-RT MRI, "
-        f"with {waiting.n_boot} bootstrap resamples for the 95% interval. Kaplan-Meier: the article's "
-        "treatment (1 − S).",
+        f"with {ci_text}. Kaplan-Meier: the article's treatment (1 − S).",
         *[str(n) for n in getattr(waiting, "notes", ())],
     ]
     fit = getattr(waiting, "model", None)
@@ -151,6 +157,13 @@ def _cox_table(cox: Any) -> ReportTable | None:
     if not rows:
         return None
     notes = ["Cox proportional-hazards models; hazard ratio with 95% CI and Wald P."]
+    firth = [_COX_LABELS.get(k, k) for k in getattr(cox, "firth", ())]
+    if firth:
+        notes.append(
+            f"{'; '.join(firth)}: Firth's penalised partial likelihood (monotone likelihood), "
+            "profile penalised-likelihood 95% CI and penalised likelihood-ratio P "
+            "(Heinze & Schemper 2001)."
+        )
     notes += [str(n) for n in getattr(cox, "notes", ())]
     return ReportTable(
         name="beyond_cox",

@@ -149,8 +149,15 @@ def _beyond_methods(beyond: Any) -> str:
         text = (
             "because progression before radiotherapy is seen only at one MRI per patient, its risk "
             "was also estimated as current-status data by the nonparametric maximum-likelihood "
-            "estimator (isotonic regression, pool-adjacent-violators) with pointwise percentile "
-            f"bootstrap 95% intervals ({waiting.n_boot} resamples of patients) at {times} months"
+            "estimator (isotonic regression, pool-adjacent-violators) with pointwise 95% intervals "
+            + (
+                f"from the percentile bootstrap ({waiting.n_boot} resamples of patients)"
+                if getattr(waiting, "n_boot", 0)
+                else "obtained by inverting the likelihood-ratio test of Banerjee & Wellner (2001), "
+                "whose coverage does not rely on the bootstrap (inconsistent for this cube-root-rate "
+                "estimator)"
+            )
+            + f" at {times} months"
         )
         model = getattr(waiting, "model", None)
         if model is not None:
@@ -169,13 +176,31 @@ def _beyond_methods(beyond: Any) -> str:
             "cumulative incidence, Gray's test)"
         )
     cox = getattr(beyond, "cox", None)
-    if cox is not None and any(
+    fitted = cox is not None and any(
         getattr(cox, a, None) is not None for a in ("os_adjusted", "lc_adjusted", "os_wait", "lc_wait")
-    ):
-        parts.append(
-            "Cox proportional-hazards models (Wald 95% intervals, complete cases) adjusted the "
-            "effect of PBR, and of the wait in months, on overall survival and local control"
+    )
+    if cox is not None:
+        epv = format_number(getattr(cox, "min_events_per_coef", 5.0), digits=0)
+        rule = (
+            f"a model was fitted only with at least {epv} events per estimated coefficient "
+            "(Vittinghoff & McCulloch 2007), and a model whose hazard ratio or confidence limit "
+            "fell outside 0.001 to 1000 was reported as not estimable"
         )
+        text = (
+            "Cox proportional-hazards models (Wald 95% intervals, complete cases) adjusted the "
+            "effect of PBR, and of the wait in months, on overall survival and local control; " + rule
+            if fitted
+            else "no proportional-hazards model of overall survival or local control was estimable "
+            "on these data (" + rule + "; the reasons are listed with the results)"
+        )
+        if getattr(cox, "firth", ()):
+            text += (
+                "; where the partial likelihood was monotone (separation: a coefficient tending to "
+                "infinity), Firth's penalised partial likelihood was used instead, with profile "
+                "penalised-likelihood 95% intervals and penalised likelihood-ratio P values "
+                "(Heinze & Schemper 2001)"
+            )
+        parts.append(text)
     if getattr(beyond, "landmark", None) is not None:
         parts.append("survival by group was measured from the start of radiotherapy as a landmark")
     if not parts:

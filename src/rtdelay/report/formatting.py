@@ -10,7 +10,9 @@ as used by Radiation Oncology):
 - median (range): ``1.6 (0.5–8.9)`` with an en dash.
 - n (%): ``14 (15.7%)``.
 - rate with 95 % CI: ``72.8% (61.2–81.4)``.
-- missing values (None / NaN): an em dash ``—``.
+- missing values (None / NaN): an em dash ``—``; an infinite value: ``∞`` / ``−∞``.
+- hazard ratios: a ratio or confidence limit outside 0.001–1000 (or not finite) is no finding:
+  ``not estimable`` (:data:`HR_DISPLAY_RANGE`).
 """
 
 from __future__ import annotations
@@ -29,21 +31,38 @@ __all__ = [
     "format_number",
     "format_hr_ci",
     "format_general",
-    "NOT_ESTIMABLE",
+    "hr_estimable",
     "HR_DISPLAY_RANGE",
+    "NOT_ESTIMABLE",
 ]
 
 MISSING = "—"
 DASH = "–"
-
-
 NOT_ESTIMABLE = "not estimable"
-HR_DISPLAY_RANGE = (1e-3, 1e3)
-"""A hazard ratio or confidence limit outside this range is not printed as a finding."""
+#: Hazard ratios and confidence limits printed as findings lie in this closed range; a model
+#: with a value outside it (separation, too few events) is reported as not estimable.
+HR_DISPLAY_RANGE: tuple[float, float] = (1e-3, 1e3)
 
 
 def _missing(x: float | None) -> bool:
-    return x is None or (isinstance(x, float) and math.isnan(x))
+    if x is None:
+        return True
+    try:
+        return math.isnan(float(x))
+    except (TypeError, ValueError):
+        return False
+
+
+def hr_estimable(*values: float | None) -> bool:
+    """True when every value (hazard ratio, limits) is finite and inside :data:`HR_DISPLAY_RANGE`."""
+    lo, hi = HR_DISPLAY_RANGE
+    for v in values:
+        if _missing(v):
+            return False
+        f = float(v)  # type: ignore[arg-type]
+        if not (math.isfinite(f) and lo <= f <= hi):
+            return False
+    return True
 
 
 def format_number(x: float | None, *, digits: int = 1) -> str:
@@ -146,17 +165,14 @@ def format_rate_ci(
 def format_hr_ci(hr: float | None, ci: Sequence[float | None], *, digits: int = 2) -> str:
     """A hazard ratio with its CI: ``2.31 (1.12–4.75)``.
 
-    A ratio or a confidence limit that is infinite, or outside ``HR_DISPLAY_RANGE``
-    (1e-3 to 1e3), prints as ``not estimable``: such a number says the model ran off to
-    infinity (too few events, separation), not something about the patients.
+    A ratio or limit that is infinite, missing while the ratio is not, or outside
+    :data:`HR_DISPLAY_RANGE` gives ``not estimable``: such a number is no finding.
     """
     if _missing(hr):
         return MISSING
     low, high = ci
-    lo_hr, hi_hr = HR_DISPLAY_RANGE
-    for value in (hr, low, high):
-        if value is not None and not math.isnan(float(value)) and not lo_hr <= float(value) <= hi_hr:
-            return NOT_ESTIMABLE
+    if not hr_estimable(hr, low, high):
+        return NOT_ESTIMABLE
     return (
         f"{format_number(hr, digits=digits)} "
         f"({format_number(low, digits=digits)}{DASH}{format_number(high, digits=digits)})"

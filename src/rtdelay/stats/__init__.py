@@ -22,6 +22,11 @@ if TYPE_CHECKING:
         current_status_ci,
         current_status_npmle,
     )
+    from rtdelay.stats._current_status_lr import (
+        CurrentStatusInterval,
+        current_status_lr_ci,
+        current_status_lr_statistic,
+    )
     from rtdelay.stats._km import SurvivalCurve, kaplan_meier
     from rtdelay.stats._logrank import (
         PairwiseLogrank,
@@ -46,6 +51,9 @@ _LAZY: dict[str, str] = {
     "CurrentStatusBand": "_current_status",
     "current_status_npmle": "_current_status",
     "current_status_ci": "_current_status",
+    "CurrentStatusInterval": "_current_status_lr",
+    "current_status_lr_ci": "_current_status_lr",
+    "current_status_lr_statistic": "_current_status_lr",
     "CoxResult": "_cox",
     "cox_ph": "_cox",
     "mann_whitney": "_rank",
@@ -61,6 +69,7 @@ __all__ = [
     "CoxResult",
     "CumulativeIncidence",
     "CurrentStatusBand",
+    "CurrentStatusInterval",
     "PairwiseLogrank",
     "StepFunction",
     "SurvivalCurve",
@@ -70,6 +79,8 @@ __all__ = [
     "cox_ph",
     "cumulative_incidence",
     "current_status_ci",
+    "current_status_lr_ci",
+    "current_status_lr_statistic",
     "current_status_npmle",
     "fisher_exact",
     "gray_test",

@@ -254,6 +254,16 @@ class CoxResult(ResultMixin):
         Covariance matrix of ``coef``.
     terms : dict
         Covariate name -> coefficient names (one per dummy for categorical covariates).
+    method : str
+        ``"maximum partial likelihood"`` or ``"Firth penalised partial likelihood"`` (then
+        ``log_likelihood``, ``log_likelihood_null`` and ``lr_test`` are penalised, and
+        ``ci_lower``/``ci_upper``/``p_value`` come from the profile penalised likelihood; see
+        :mod:`rtdelay.stats._firth`).
+    ci_method : str
+        ``"Wald"`` or ``"profile penalised likelihood"``.
+    monotone : bool
+        The ordinary partial likelihood was found monotone (a coefficient runs off to
+        infinity; R's check in ``coxph.fit``).
     notes : tuple of str
         What the reader must know: aliased covariates (NaN coefficients, R's NA), a
         coefficient that may be infinite.
@@ -286,6 +296,9 @@ class CoxResult(ResultMixin):
     _term_index: dict[str, tuple[int, ...]] = dataclasses.field(repr=False, compare=False)
     notes: tuple[str, ...] = ()
     _kept: tuple[int, ...] = dataclasses.field(default=(), repr=False, compare=False)
+    method: str = "maximum partial likelihood"
+    ci_method: str = "Wald"
+    monotone: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -353,6 +366,8 @@ def cox_ph(
     entry: str | None = None,
     timefix: bool = True,
     levels: Mapping[str, Sequence[Any]] | None = None,
+    firth: bool | str = False,
+    min_events_per_coef: float | None = None,
 ) -> CoxResult:
     """Fit a Cox proportional hazards model, as R ``coxph(Surv(duration, event) ~ ...)``.
 
@@ -385,6 +400,16 @@ def cox_ph(
     A covariate that is a linear combination of earlier ones (aliased) is not estimated: as R,
     its coefficient, standard error and hazard ratio are NaN (R's NA), the others are fitted
     without it and ``notes`` says so.
+    firth : bool or "auto", default False
+        ``True``: Firth's penalised partial likelihood with profile penalised-likelihood
+        intervals and penalised likelihood-ratio p values (Heinze & Schemper 2001, as R
+        ``coxphf``). ``"auto"``: fit by maximum partial likelihood and refit with Firth's method
+        when the likelihood is monotone (a coefficient is infinite) or the fit fails to
+        converge; ``monotone`` says which happened. Not available with ``entry`` (``"auto"``
+        then keeps the ordinary fit and its note).
+    min_events_per_coef : float, optional
+        Refuse (``ModelError``) to fit with fewer events than this per coefficient; the usual
+        rule for the Cox model is 5 (Vittinghoff & McCulloch 2007). Default: no rule, as R.
 
     Rows with a missing value in any used column are dropped (complete-case, as R's default
     ``na.omit``); their number is ``n_dropped_missing``.
@@ -394,7 +419,8 @@ def cox_ph(
     InputError
         Unknown column, bad option, bad times or events.
     ModelError
-        No events, a constant covariate, or no convergence in 20 iterations.
+        No events, a constant or collinear covariate, fewer events per coefficient than
+        ``min_events_per_coef``, or no convergence in 20 iterations.
 
     Warns
     -----
@@ -421,6 +447,10 @@ def cox_ph(
     Cox DR. Regression models and life-tables. J R Stat Soc B 1972;34:187-220.
     Efron B. The efficiency of Cox's likelihood function for censored data. JASA 1977;72:557-65.
     Therneau TM, Grambsch PM. Modeling Survival Data. Springer 2000.
+    Heinze G, Schemper M. A solution to the problem of monotone likelihood in Cox regression.
+    Biometrics 2001;57:114-9.
+    Vittinghoff E, McCulloch CE. Relaxing the rule of ten events per variable in logistic and
+    Cox regression. Am J Epidemiol 2007;165:710-8.
     """
     if ties not in _TIES:
         raise InputError(f"ties must be one of {_TIES}, got {ties!r}")
@@ -475,6 +505,13 @@ def cox_ph(
     full_terms = {k: tuple(design.names[i] for i in v) for k, v in design.terms.items()}
     design = Design(design.x[:, kept], tuple(design.names[j] for j in kept), _remap_terms(design.terms, kept))
     p = len(design.names)
+    if firth not in (True, False, "auto"):
+        raise InputError(f"firth must be True, False or 'auto', got {firth!r}")
+    if min_events_per_coef is not None and n_events < min_events_per_coef * p:
+        raise ModelError(
+            f"{n_events} events for {p} coefficient(s): fewer than {min_events_per_coef:g} events per "
+            "coefficient (Vittinghoff & McCulloch 2007), too few to estimate the model"
+        )
     if n_events < _MIN_EVENTS_PER_COVARIATE * p:
         warnings.warn(
             f"{n_events} events for {p} coefficient(s) (fewer than {_MIN_EVENTS_PER_COVARIATE} per "
@@ -484,8 +521,26 @@ def cox_ph(
         )
     x = design.x - design.x.mean(axis=0)  # centring changes nothing but the numerics (as R)
     rs = _risk_sets(time, ev, x, stratum, ties == "efron", start)
-    beta, fit, null, iterations = _newton(rs)
-    var = np.linalg.inv(fit.info)
+    from rtdelay.stats._firth import firth_result, is_monotone
+
+    if firth is True and start is not None:
+        raise InputError("firth=True is not available with entry (left-truncation) times")
+    monotone = False
+    if firth is not True:
+        try:
+            beta, fit, null, iterations = _newton(rs)
+            var = np.asarray(np.linalg.inv(fit.info), dtype=np.float64)
+            monotone = is_monotone(beta, fit.score, var)
+        except ModelError:
+            if firth != "auto" or start is not None:
+                raise
+            monotone = True
+    if start is None and (firth is True or (monotone and firth == "auto")):
+        extra = dict(
+            n=int(len(data)), n_events=n_events, n_dropped_missing=n_dropped, ties=ties,
+            strata=tuple(strata_cols), design=design, monotone=monotone,
+        )
+        return firth_result(rs, conf_level, **extra)  # type: ignore[arg-type]
     var = (var + var.T) / 2.0
     se = np.sqrt(np.diag(var))
     step = np.abs(fit.score @ var)  # R coxph.fit: infs <- abs(coxfit$u %*% var)
@@ -544,5 +599,6 @@ def cox_ph(
         _risk_sets=rs,
         _term_index=design.terms,
         _kept=tuple(int(j) for j in kept),
+        monotone=monotone,
     )
 

@@ -24,8 +24,9 @@ distribution (Groeneboom & Wellner 1992), not at :math:`n^{1/2}` to a normal, an
 nonparametric bootstrap is inconsistent for it pointwise (Abrevaya & Huang 2005; Sen, Banerjee
 & Woodroofe 2010). The percentile band of :func:`current_status_ci` is therefore descriptive. The
 m-out-of-n bootstrap (``m`` well below ``n``, e.g. of order :math:`n^{2/3}`) is consistent
-(Lee & Pun 2006); it is offered through ``m``. Likelihood-ratio intervals (Banerjee & Wellner
-2001) are the better-founded alternative.
+(Lee & Pun 2006) once its spread is rescaled by :math:`(m/n)^{1/3}`; it is offered through ``m``.
+The likelihood-ratio intervals of Banerjee & Wellner (2001),
+:func:`rtdelay.stats.current_status_lr_ci`, need no tuning and are what rtdelay reports.
 
 References
 ----------
@@ -41,6 +42,7 @@ nonstandard M-estimation with nuisance parameters. JASA 2006;101:1185-97.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -248,17 +250,37 @@ def current_status_npmle(
     )
 
 
-def _boot_matrix(
+def _replicates(
     inv: NDArray[np.intp], e: NDArray[np.bool_], m_look: int, size: int, n_boot: int, seed: int
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Per-replicate counts looked at / positive at each distinct look time, shape (n_boot, m)."""
+) -> Iterator[tuple[NDArray[np.float64], NDArray[np.float64]]]:
+    """Counts looked at / positive at each distinct look time, one replicate at a time.
+
+    Resampling ``size`` subjects with replacement is a multinomial draw over the distinct
+    (look time, status) cells. Draws are made in chunks of ``_CHUNK`` replicates, so memory is
+    O(_CHUNK x number of look times) whatever ``n_boot`` and never replicates x patients.
+    """
     rng = np.random.default_rng(seed)
     n = inv.shape[0]
-    draw = rng.integers(0, n, size=(n_boot, size))
-    cell = (np.arange(n_boot)[:, None] * m_look + inv[draw]).reshape(-1)
-    w = np.bincount(cell, minlength=n_boot * m_look).reshape(n_boot, m_look).astype(np.float64)
-    s = np.bincount(cell, weights=e[draw].reshape(-1).astype(np.float64), minlength=n_boot * m_look)
-    return w, s.reshape(n_boot, m_look).astype(np.float64)
+    key = inv.astype(np.int64) * 2 + e.astype(np.int64)
+    cells, counts = np.unique(key, return_counts=True)
+    look, positive = cells // 2, (cells % 2).astype(bool)
+    first_of_look = np.flatnonzero(np.r_[True, look[1:] != look[:-1]])  # cells sorted by look
+    looks_present = look[first_of_look]
+    p = counts / n
+    done = 0
+    while done < n_boot:
+        k = min(_CHUNK, n_boot - done)
+        draw = rng.multinomial(size, p, size=k).astype(np.float64)  # (k, cells)
+        w = np.zeros((k, m_look))
+        s = np.zeros((k, m_look))
+        w[:, looks_present] = np.add.reduceat(draw, first_of_look, axis=1)
+        s[:, look[positive]] = draw[:, positive]  # at most one positive cell per look time
+        for b in range(k):
+            yield w[b], s[b]
+        done += k
+
+
+_CHUNK = 256
 
 
 def current_status_ci(
@@ -289,8 +311,10 @@ def current_status_ci(
     conf_level : float, default 0.95
     seed : int, default 0
     m : int, optional
-        Bootstrap sample size; default n (ordinary bootstrap). A value below n gives the
-        m-out-of-n bootstrap.
+        Bootstrap sample size; default n (ordinary bootstrap: percentile limits). A value below
+        n gives the m-out-of-n bootstrap with the limits rescaled to sample size n:
+        ``F_hat - (m/n)^(1/3) (q_upper - F_hat)`` and ``F_hat - (m/n)^(1/3) (q_lower - F_hat)``
+        (clipped to [0, 1]), with ``q`` the quantiles of the replicates (Lee & Pun 2006).
 
     Returns
     -------
@@ -335,12 +359,12 @@ def current_status_ci(
             )
     ut, inv = np.unique(t, return_inverse=True)
     m_look = ut.shape[0]
-    w, s = _boot_matrix(inv.reshape(-1).astype(np.intp), e, m_look, int(size), int(n_boot), seed)
+    reps = _replicates(inv.reshape(-1).astype(np.intp), e, m_look, int(size), int(n_boot), seed)
     col = np.searchsorted(ut, at, side="right") - 1  # index of the last look <= time
     boot = np.empty((int(n_boot), at.shape[0]), dtype=np.float64)
-    for b in range(int(n_boot)):
-        present = np.flatnonzero(w[b] > 0)
-        vals = np.asarray(_pava_sums(s[b, present].tolist(), w[b, present].tolist()), dtype=np.float64)
+    for b, (wb, sb) in enumerate(reps):
+        present = np.flatnonzero(wb > 0)
+        vals = np.asarray(_pava_sums(sb[present].tolist(), wb[present].tolist()), dtype=np.float64)
         pos = np.searchsorted(present, col, side="right") - 1  # last replicate look <= time
         identified = (pos >= 0) & (at <= ut[present[-1]])
         boot[b] = np.where(identified, vals[np.maximum(pos, 0)], np.nan)
@@ -353,9 +377,13 @@ def current_status_ci(
     if some.any():
         q = np.nanquantile(boot[:, some], [alpha / 2.0, 1.0 - alpha / 2.0], axis=0)
         lower[some], upper[some] = q[0], q[1]
+    cdf = fit.at(at)
+    if size < n:  # m-out-of-n: rescale the spread from sample size m to n
+        r = (size / n) ** (1.0 / 3.0)
+        lower, upper = np.clip(cdf - r * (upper - cdf), 0.0, 1.0), np.clip(cdf - r * (lower - cdf), 0.0, 1.0)
     return CurrentStatusBand(
         time=at,
-        cdf=fit.at(at),
+        cdf=cdf,
         lower=lower,
         upper=upper,
         n_boot=int(n_boot),

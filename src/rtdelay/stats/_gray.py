@@ -73,7 +73,7 @@ from rtdelay.stats._check import (
     check_time,
     from_data,
 )
-from rtdelay.stats._results import TestResult
+from rtdelay.stats._results import TestResult, not_computed, small_groups
 
 __all__ = ["check_competing", "gray_test"]
 
@@ -176,6 +176,7 @@ def gray_test(
     levels: Sequence[Any] | None = None,
     data: Any = None,
     nan_policy: str = "raise",
+    min_group_size: int = 2,
 ) -> TestResult:
     """Gray's (1988) K-sample test of equal cumulative incidence of one cause (rho = 0).
 
@@ -203,6 +204,9 @@ def gray_test(
     nan_policy : {"raise", "omit"}
         A missing value is an error naming its index (default), or its row is dropped and
         counted in ``extra["n_omitted"]``.
+    min_group_size : int, default 2
+        A group with fewer patients makes the test not computed (use 1 for cmprsk's
+        behaviour).
 
     Returns
     -------
@@ -214,8 +218,9 @@ def gray_test(
 
     Notes
     -----
-    The formulas are in the module docstring. Raises ``ValueError`` for fewer than two groups or
-    a singular covariance (e.g. no failure from the cause of interest).
+    The formulas are in the module docstring. Raises ``ValueError`` for fewer than two groups.
+    Data that cannot support the test (a group below ``min_group_size``, no failure from the
+    cause of interest, a singular covariance) give a result with NaN p value and a ``note``.
 
     Examples
     --------
@@ -235,6 +240,10 @@ def gray_test(
     n_groups = len(labels)
     if n_groups < 2:
         raise InputError(f"gray_test needs at least two groups; group has {n_groups} distinct value(s)")
+    method = f"Gray's test (rho = 0), cause {k}" + (", stratified" if strata is not None else "")
+    small = small_groups(labels, np.bincount(codes, minlength=n_groups), min_group_size)
+    if small:
+        return not_computed(method, small, groups=labels)
     if strata is None:
         parts = [np.arange(t.shape[0])]
     else:
@@ -243,7 +252,7 @@ def gray_test(
         order = np.argsort(s_codes, kind="stable")
         parts = np.split(order, np.flatnonzero(np.diff(s_codes[order])) + 1)
     if not np.any(c == k):
-        raise InputError(f"no failure from cause {k}: Gray's test is undefined")
+        return not_computed(method, f"no failure from cause {k}: Gray's test is undefined", groups=labels)
     res: dict[str, Any] = {}
     for idx in parts:
         y, d1, d2 = _group_tables(t[idx], c[idx], codes[idx], k, n_groups)
@@ -254,14 +263,14 @@ def gray_test(
     z = res["score"][: n_groups - 1]
     v = res["covariance"][: n_groups - 1, : n_groups - 1]
     if np.linalg.matrix_rank(v) < n_groups - 1:
-        raise InputError("the covariance of Gray's score is singular; the test is undefined for these data")
+        return not_computed(method, "the covariance of Gray's score is singular: the test is undefined", groups=labels)
     stat = float(z @ np.linalg.solve(v, z))
     df = n_groups - 1
     return TestResult(
         statistic=stat,
         df=float(df),
         p_value=float(chi2.sf(stat, df)),
-        method=f"Gray's test (rho = 0), cause {k}" + (", stratified" if strata is not None else ""),
+        method=method,
         observed=res["observed"],
         expected=res["expected"],
         groups=labels,

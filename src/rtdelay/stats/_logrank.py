@@ -37,7 +37,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from rtdelay.errors import InputError
 from rtdelay.stats._check import apply_nan_policy, check_same_length, check_survival, from_data
-from rtdelay.stats._results import ResultMixin, TestResult
+from rtdelay.stats._results import ResultMixin, TestResult, not_computed, small_groups
 from rtdelay.stats._survtable import encode_groups, event_as_bool, risk_table
 from rtdelay.stats._timefix import chain_starts, has_near_ties, merge_table, timefix_times
 
@@ -237,6 +237,7 @@ def logrank_test(
     timefix: bool = True,
     data: Any = None,
     nan_policy: str = "raise",
+    min_group_size: int = 2,
 ) -> TestResult:
     """k-sample (weighted, optionally stratified) log-rank test, as R ``survdiff``.
 
@@ -264,6 +265,9 @@ def logrank_test(
     nan_policy : {"raise", "omit"}
         A missing value is an error naming its index (default), or its row is dropped and
         counted in ``extra["n_omitted"]``.
+    min_group_size : int, default 2
+        A group with fewer patients makes the test not computed (``note`` says which); use 1
+        for R's behaviour.
 
     Returns
     -------
@@ -272,9 +276,8 @@ def logrank_test(
         unweighted event counts O and E per group (as ``survdiff`` prints for the log-rank
         test); ``extra`` holds ``weighted_observed`` and ``weighted_expected`` (``survdiff``'s
         ``obs``/``exp`` when weights are not 1), ``variance`` (the k x k matrix V), ``n`` per
-        group and ``weighting``. Without any event the test is undefined: statistic 0, df 0 and
-        p NaN (R ``survdiff`` reports
-        chi-square 0 on -1 df and p NA).
+        group and ``weighting``. Without any event the test is undefined: statistic 0, df 0,
+        p NaN (R ``survdiff`` reports chi-square 0 on -1 df and p NA) and a ``note``.
 
     Raises
     ------
@@ -290,6 +293,9 @@ def logrank_test(
     """
     _check_weighting(weighting, p, q)
     t, e, codes, labels, s_codes, n_omitted = _prepare(time, event, group, strata, levels, data, nan_policy)
+    small = small_groups(labels, np.bincount(codes, minlength=len(labels)), min_group_size)
+    if small:
+        return not_computed(_method(weighting, p, q, s_codes is not None), small, groups=labels)
     s = _sums(t, e, codes, len(labels), s_codes, weighting, float(p), float(q), timefix)
     stat, df = _chisq(s.u, s.v, s.exp_w)
     return TestResult(
@@ -311,6 +317,7 @@ def logrank_test(
             "stratified": s_codes is not None,
             "n_omitted": n_omitted,
         },
+        note="" if e.any() else "no events: the test is undefined",
     )
 
 
@@ -346,6 +353,7 @@ def logrank_trend_test(
     timefix: bool = True,
     data: Any = None,
     nan_policy: str = "raise",
+    min_group_size: int = 2,
 ) -> TestResult:
     """Log-rank test for trend over ordered groups: :math:`(c'U)^2 / (c'Vc)` on 1 df.
 
@@ -355,7 +363,7 @@ def logrank_trend_test(
         One score per group in level order (``levels``, else the categories of a pandas
         Categorical, else sorted labels) or a mapping label -> score; default 1, 2, ..., k. ``U`` and ``V`` are those of :func:`logrank_test` (same ``strata``, ``levels``,
         ``timefix`` (R's default merging of near-equal times) and
-        ``weighting`` options); the statistic equals R
+        ``weighting`` options, and ``min_group_size`` as there); the statistic equals R
         ``fit <- survdiff(...); U <- fit$obs - fit$exp; (sum(c*U))^2 / (c %*% fit$var %*% c)``.
 
     Returns
@@ -373,6 +381,10 @@ def logrank_trend_test(
     _check_weighting(weighting, p, q)
     t, e, codes, labels, s_codes, n_omitted = _prepare(time, event, group, strata, levels, data, nan_policy)
     c = _scores_for(labels, scores)
+    method = "test for trend, " + _method(weighting, p, q, s_codes is not None)
+    small = small_groups(labels, np.bincount(codes, minlength=len(labels)), min_group_size)
+    if small:
+        return not_computed(method, small, groups=labels)
     s = _sums(t, e, codes, len(labels), s_codes, weighting, float(p), float(q), timefix)
     num = float(c @ s.u)
     den = float(c @ s.v @ c)
@@ -384,11 +396,12 @@ def logrank_trend_test(
         statistic=stat,
         df=1.0,
         p_value=pval,
-        method="test for trend, " + _method(weighting, p, q, s_codes is not None),
+        method=method,
         observed=s.obs,
         expected=s.exp,
         groups=labels,
         extra={"scores": c, "z": z, "weighting": weighting, "n": s.n, "n_omitted": n_omitted},
+        note="" if e.any() else "no events: the test is undefined",
     )
 
 
@@ -498,6 +511,7 @@ def pairwise_logrank(
     timefix: bool = True,
     data: Any = None,
     nan_policy: str = "raise",
+    min_group_size: int = 2,
 ) -> PairwiseLogrank:
     """Log-rank tests between every pair of groups, with a multiplicity adjustment.
 
@@ -542,6 +556,7 @@ def pairwise_logrank(
                 p=p,
                 q=q,
                 timefix=timefix,
+                min_group_size=min_group_size,
             )
             g1.append(labels[i])
             g2.append(labels[j])

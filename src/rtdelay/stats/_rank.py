@@ -35,7 +35,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import stats as sst
 
 from rtdelay.errors import InputError
-from rtdelay.stats._results import TestResult
+from rtdelay.stats._results import TestResult, not_computed
 
 __all__ = ["mann_whitney", "wilcoxon_signed_rank"]
 
@@ -94,7 +94,7 @@ def _subset_sum_counts(values2: NDArray[np.int64], size: int | None) -> NDArray[
     return f[size]
 
 
-def mann_whitney(x: ArrayLike, y: ArrayLike, *, method: str = "asymptotic") -> TestResult:
+def mann_whitney(x: ArrayLike, y: ArrayLike, *, method: str = "asymptotic", min_group_size: int = 2) -> TestResult:
     """Wilcoxon-Mann-Whitney test of two independent samples (two-sided).
 
     Parameters
@@ -105,6 +105,9 @@ def mann_whitney(x: ArrayLike, y: ArrayLike, *, method: str = "asymptotic") -> T
         ``"asymptotic"``: normal approximation with tie correction, no continuity correction
         (SPSS "Asymp. Sig."; R ``wilcox.test(x, y, exact = FALSE, correct = FALSE)``).
         ``"exact"``: exact permutation distribution of the rank sum given the (mid-)ranks.
+    min_group_size : int, default 2
+        A sample with fewer non-missing values gives a result that is not computed (NaN p
+        value, ``note`` saying why).
 
     Returns
     -------
@@ -117,7 +120,7 @@ def mann_whitney(x: ArrayLike, y: ArrayLike, *, method: str = "asymptotic") -> T
     Raises
     ------
     ValueError
-        An empty sample, a bad ``method``, or an exact test too large to enumerate.
+        A bad ``method``, non-numeric values, or an exact test too large to enumerate.
 
     Examples
     --------
@@ -129,9 +132,13 @@ def mann_whitney(x: ArrayLike, y: ArrayLike, *, method: str = "asymptotic") -> T
     _check_method(method)
     xa, ya = _values(x, "x"), _values(y, "y")
     xk, yk = xa[~np.isnan(xa)], ya[~np.isnan(ya)]
-    for name, arr in (("x", xk), ("y", yk)):
-        if len(arr) == 0:
-            raise InputError(f"{name} has no non-missing values")
+    few = [f"{name} has {len(arr)} non-missing value{'' if len(arr) == 1 else 's'}" for name, arr in (("x", xk), ("y", yk)) if len(arr) < min_group_size]
+    if few:
+        return not_computed(
+            f"Mann-Whitney U ({method})",
+            f"{' and '.join(few)}: at least {min_group_size} per group are needed",
+            extra={"n_x": len(xk), "n_y": len(yk)},
+        )
     nx, ny = len(xk), len(yk)
     n = nx + ny
     pooled = np.concatenate((xk, yk))
@@ -174,7 +181,9 @@ def mann_whitney(x: ArrayLike, y: ArrayLike, *, method: str = "asymptotic") -> T
     return TestResult(ux, float("nan"), p, label, extra=extra)
 
 
-def wilcoxon_signed_rank(before: ArrayLike, after: ArrayLike, *, method: str = "asymptotic") -> TestResult:
+def wilcoxon_signed_rank(
+    before: ArrayLike, after: ArrayLike, *, method: str = "asymptotic", min_pairs: int = 2
+) -> TestResult:
     """Wilcoxon signed-rank test of paired samples (two-sided), on ``d = after - before``.
 
     Parameters
@@ -186,6 +195,8 @@ def wilcoxon_signed_rank(before: ArrayLike, after: ArrayLike, *, method: str = "
         ``"asymptotic"``: R ``wilcox.test(after, before, paired = TRUE, exact = FALSE,
         correct = FALSE)`` = SPSS "Asymp. Sig.". ``"exact"``: exact distribution of ``V`` over the
         ``2^n`` sign assignments given the (mid-)ranks of ``|d|``.
+    min_pairs : int, default 2
+        Fewer complete pairs give a result that is not computed (NaN p value, ``note``).
 
     Returns
     -------
@@ -198,7 +209,7 @@ def wilcoxon_signed_rank(before: ArrayLike, after: ArrayLike, *, method: str = "
     Raises
     ------
     ValueError
-        Different lengths, no complete pair, bad ``method``, exact test too large.
+        Different lengths, bad ``method``, exact test too large.
 
     Examples
     --------
@@ -212,8 +223,13 @@ def wilcoxon_signed_rank(before: ArrayLike, after: ArrayLike, *, method: str = "
     if len(b) != len(a):
         raise InputError(f"before and after must have the same length; got {len(b)} and {len(a)}")
     ok = ~(np.isnan(a) | np.isnan(b))
-    if not ok.any():
-        raise InputError("no complete (before, after) pair")
+    if ok.sum() < min_pairs:
+        k = int(ok.sum())
+        return not_computed(
+            f"Wilcoxon signed-rank ({method})",
+            f"{k} complete (before, after) pair{'' if k == 1 else 's'}: at least {min_pairs} are needed",
+            extra={"n_pairs": k},
+        )
     d = a[ok] - b[ok]
     nonzero = d[d != 0]
     n = len(nonzero)

@@ -16,7 +16,7 @@ import numpy as np
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["ResultMixin", "TestResult", "jsonable"]
+__all__ = ["ResultMixin", "TestResult", "jsonable", "not_computed", "small_groups"]
 
 
 def jsonable(value: Any) -> Any:
@@ -106,6 +106,10 @@ class TestResult(ResultMixin):
         Group labels in the order of ``observed``/``expected`` (empty if not applicable).
     extra : dict
         Test-specific numbers (e.g. ``{"n_pairs": 30, "n_zero_dropped": 2}``).
+    note : str
+        Empty when the test was computed. Otherwise why the data cannot support it (a group of
+        fewer than two patients, no events, ...): ``p_value`` is then NaN and must not be
+        reported; report the note instead.
     """
 
     __test__ = False  # not a pytest test class
@@ -118,8 +122,16 @@ class TestResult(ResultMixin):
     expected: np.ndarray = dataclasses.field(default_factory=lambda: np.empty(0))
     groups: tuple[Any, ...] = ()
     extra: dict[str, Any] = dataclasses.field(default_factory=dict)
+    note: str = ""
+
+    @property
+    def computed(self) -> bool:
+        """False when the data could not support the test (see ``note``)."""
+        return not self.note
 
     def __repr__(self) -> str:
+        if self.note:
+            return f"TestResult({self.method}: not computed ({self.note}))"
         df = "" if math.isnan(self.df) else f", df={self.df:g}"
         return f"TestResult({self.method}: statistic={fmt(self.statistic)}{df}, p={fmt(self.p_value)})"
 
@@ -145,3 +157,18 @@ class TestResult(ResultMixin):
         return pd.DataFrame(
             [{"statistic": self.statistic, "df": self.df, "p_value": self.p_value, "method": self.method}]
         )
+
+
+def not_computed(method: str, note: str, *, groups: tuple[Any, ...] = (), extra: dict[str, Any] | None = None) -> TestResult:
+    """A test the data cannot support: statistic, df and p NaN, and ``note`` saying why."""
+    nan = float("nan")
+    return TestResult(nan, nan, nan, method, groups=groups, extra=dict(extra or {}), note=note)
+
+
+def small_groups(labels: tuple[Any, ...], sizes: Any, minimum: int) -> str:
+    """The note for groups with fewer than ``minimum`` members (empty if there are none)."""
+    small = [(lab, int(n)) for lab, n in zip(labels, sizes, strict=True) if int(n) < minimum]
+    if not small:
+        return ""
+    shown = ", ".join(f"group {lab!r} has {n} patient{'' if n == 1 else 's'}" for lab, n in small)
+    return f"{shown}: at least {minimum} per group are needed"

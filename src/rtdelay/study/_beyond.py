@@ -3,15 +3,20 @@
 1. Risk of progression while waiting. The article runs Kaplan-Meier on (months from surgery to
    RT, PBR): each patient is looked at once, at the pre-RT MRI, so this is current-status data
    and the naive curve mixes the progression risk with the timing of the scans (DOMAIN.md §7a).
-   Here: the current-status NPMLE (pool-adjacent-violators; Groeneboom & Wellner 1992) with a
-   bootstrap band, and a parametric current-status regression (``rtdelay.planning``), with a
+   Here: the current-status NPMLE (pool-adjacent-violators; Groeneboom & Wellner 1992) with
+   pointwise likelihood-ratio 95 % intervals (Banerjee & Wellner 2001; the plain bootstrap is
+   inconsistent at the n^(1/3) rate), and a parametric current-status regression (``rtdelay.planning``), with a
    warning when the naive curve and the NPMLE differ by more than 5 points at 1, 3 or 6 months.
 2. Local control with death as a competing event: Aalen-Johansen cumulative incidence of local
    progression by group with Gray's test (Gray 1988), beside 1 - Kaplan-Meier, which treats
    deaths as censored and overstates the failure probability (Gooley et al. 1999).
 3. Cox models for OS and LC: PBR adjusted for Tomita growth class, Tokuhashi and KPS before
    surgery; the wait (months from surgery to RT) as a continuous covariate; proportional-hazards
-   checks (``cox.zph``, KM transform).
+   checks (``cox.zph``, KM transform). A model is fitted only with at least
+   ``min_events_per_coef`` (default 5) events per coefficient (Vittinghoff & McCulloch 2007);
+   when its partial likelihood is monotone (separation) it is refitted by Firth's penalised
+   partial likelihood with profile-likelihood intervals (Heinze & Schemper 2001); a model with a
+   hazard ratio or confidence limit outside ``HR_ESTIMABLE_RANGE`` is reported as not estimable.
 4. Landmark at the start of RT: PBR status is known only at RT start, so survival is measured
    from there; measuring it from surgery credits NPBR/PBR patients with "immortal" waiting time.
    Both are shown so the difference is visible.
@@ -43,7 +48,22 @@ if TYPE_CHECKING:
         TestResult,
     )
 
-__all__ = ["BeyondResults", "WaitingRisk", "CompetingLocalControl", "CoxModels", "Landmark", "run_beyond"]
+__all__ = [
+    "BeyondResults",
+    "WaitingRisk",
+    "CompetingLocalControl",
+    "CoxModels",
+    "Landmark",
+    "run_beyond",
+    "MIN_EVENTS_PER_COEF",
+    "HR_ESTIMABLE_RANGE",
+]
+
+#: Events per coefficient below which a Cox model is not fitted (Vittinghoff & McCulloch 2007).
+MIN_EVENTS_PER_COEF = 5.0
+#: A hazard ratio or confidence limit outside this range is no finding: the model is reported as
+#: not estimable (the report's ``formatting.HR_DISPLAY_RANGE`` is the same rule).
+HR_ESTIMABLE_RANGE: tuple[float, float] = (1e-3, 1e3)
 
 RISK_TIMES = (1.0, 3.0, 6.0)
 DIVERGENCE_POINTS = 0.05
@@ -61,12 +81,13 @@ class WaitingRisk(ResultMixin):
     npmle_risk: np.ndarray
     npmle_lower: np.ndarray
     npmle_upper: np.ndarray
-    n_boot: int
+    n_boot: int  # 0: no bootstrap (the intervals are likelihood-ratio intervals)
     model: CurrentStatusFit | None
     model_risk: np.ndarray
     divergence: np.ndarray
     diverges: bool
     notes: tuple[str, ...]
+    ci_method: str = "likelihood ratio (Banerjee & Wellner 2001)"
 
     def to_dict(self) -> dict[str, Any]:
         keys = [f"{t:g}" for t in self.times]
@@ -77,6 +98,7 @@ class WaitingRisk(ResultMixin):
             "npmle_lower": dict(zip(keys, jsonable(self.npmle_lower), strict=True)),
             "npmle_upper": dict(zip(keys, jsonable(self.npmle_upper), strict=True)),
             "n_boot": self.n_boot,
+            "ci_method": self.ci_method,
             "parametric": dict(zip(keys, jsonable(self.model_risk), strict=True)),
             "model": None if self.model is None else self.model.to_dict(),
             "divergence": dict(zip(keys, jsonable(self.divergence), strict=True)),
@@ -127,9 +149,17 @@ class CoxModels(ResultMixin):
     notes: tuple[str, ...]
     ph_tests: dict[str, dict[str, dict[str, float | None]] | None] = dataclasses.field(default_factory=dict)
     ph_test_notes: dict[str, str] = dataclasses.field(default_factory=dict)
+    min_events_per_coef: float = MIN_EVENTS_PER_COEF
+    firth: tuple[str, ...] = ()
+    """Models fitted by Firth's penalised partial likelihood (monotone likelihood)."""
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"covariates": list(self.covariates), "notes": list(self.notes)}
+        out: dict[str, Any] = {
+            "covariates": list(self.covariates),
+            "notes": list(self.notes),
+            "min_events_per_coef": self.min_events_per_coef,
+            "firth": list(self.firth),
+        }
         for name in ("os_adjusted", "lc_adjusted", "os_wait", "lc_wait"):
             fit = getattr(self, name)
             if fit is None:
@@ -145,6 +175,8 @@ class CoxModels(ResultMixin):
                 "n_events": fit.n_events,
                 "concordance": jsonable(fit.concordance),
                 "ph_test": self.ph_tests.get(name),
+                "method": fit.method,
+                "ci_method": fit.ci_method,
             }
             if name in self.ph_test_notes:
                 block["ph_test_note"] = self.ph_test_notes[name]
@@ -190,9 +222,9 @@ def _missing(value: Any) -> bool:
     return value is None or bool(pd.isna(value))
 
 
-def _waiting_risk(included: pd.DataFrame, *, n_boot: int, seed: int) -> WaitingRisk:
+def _waiting_risk(included: pd.DataFrame) -> WaitingRisk:
     from rtdelay.planning import fit_progression_model
-    from rtdelay.stats import current_status_ci, current_status_npmle, kaplan_meier
+    from rtdelay.stats import current_status_lr_ci, current_status_npmle, kaplan_meier
 
     pbr = (included["group"] == "PBR").to_numpy().astype(int)
     times = np.asarray(RISK_TIMES)
@@ -205,9 +237,16 @@ def _waiting_risk(included: pd.DataFrame, *, n_boot: int, seed: int) -> WaitingR
     lower = np.full(times.size, np.nan)
     upper = np.full(times.size, np.nan)
     if within.any():
-        band = current_status_ci(look, pbr, times=times[within], n_boot=n_boot, seed=seed)
+        band = current_status_lr_ci(look, pbr, times=times[within])
         lower[within] = band.lower
         upper[within] = band.upper
+        collapsed = within & ~(upper > lower)
+        if collapsed.any():  # never shown as an interval (e.g. "0.0% (0.0-0.0)")
+            lower[collapsed] = upper[collapsed] = np.nan
+            notes.append(
+                "no confidence interval for the current-status estimate at "
+                f"{', '.join(f'{t:g}' for t in times[collapsed])} months: the data do not support one"
+            )
     if not within.all():
         notes.append(
             f"no pre-RT MRI later than {look.max():.1f} months: the current-status estimate is not "
@@ -249,7 +288,7 @@ def _waiting_risk(included: pd.DataFrame, *, n_boot: int, seed: int) -> WaitingR
         npmle_risk=npmle_risk,
         npmle_lower=lower,
         npmle_upper=upper,
-        n_boot=n_boot,
+        n_boot=0,
         model=model,
         model_risk=model_risk,
         divergence=divergence,
@@ -300,6 +339,9 @@ def _competing(included: pd.DataFrame, *, rate_time: float) -> CompetingLocalCon
             gray = gray_test(time, cause, groups, cause_of_interest=1)
         except (ValueError, RtdelayError) as exc:
             notes.append(f"Gray's test not computed: {exc}")
+        if gray is not None and gray.note:
+            notes.append(f"Gray's test not computed: {gray.note}")
+            gray = None
     else:
         notes.append("Gray's test needs both PBR and NPBR patients")
     return CompetingLocalControl(
@@ -317,7 +359,29 @@ def _competing(included: pd.DataFrame, *, rate_time: float) -> CompetingLocalCon
 ADJUSTMENT = ("growth_class", "tokuhashi", "kps_pre")
 
 
-def _fit_cox(frame: pd.DataFrame, duration: str, event: str, covariates: list[str], label: str, notes: list[str]) -> CoxResult | None:
+def _out_of_range(fit: CoxResult) -> str | None:
+    """The first term whose hazard ratio or limit lies outside HR_ESTIMABLE_RANGE, described."""
+    lo_ok, hi_ok = HR_ESTIMABLE_RANGE
+    for i, name in enumerate(fit.names):
+        values = (float(fit.hazard_ratio[i]), float(fit.ci_lower[i]), float(fit.ci_upper[i]))
+        if not all(np.isfinite(v) and lo_ok <= v <= hi_ok for v in values):
+            shown = ", ".join(f"{v:.3g}" for v in values)
+            return f"{name} (hazard ratio and limits {shown})"
+    return None
+
+
+def _fit_cox(
+    frame: pd.DataFrame,
+    duration: str,
+    event: str,
+    covariates: list[str],
+    label: str,
+    notes: list[str],
+    *,
+    min_events_per_coef: float,
+    firth_used: list[str],
+    key: str,
+) -> CoxResult | None:
     from rtdelay.stats import cox_ph
 
     usable = [c for c in covariates if c in frame.columns and frame[c].notna().any()]
@@ -328,20 +392,45 @@ def _fit_cox(frame: pd.DataFrame, duration: str, event: str, covariates: list[st
     if constant:
         notes.append(f"{label}: {', '.join(constant)} has a single value, left out")
         usable = [c for c in usable if c not in constant]
+    if not usable:
+        notes.append(f"{label} not estimable: no covariate varies in the cohort")
+        return None
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", StatisticalWarning)
-            fit = cox_ph(frame, duration=duration, event=event, covariates=usable)
-        if np.isnan(fit.coef).any():  # aliased terms (NA in R): the study's model needs every term
-            notes.append(f"{label} not fitted: {fit.notes[0] if fit.notes else 'a coefficient is not estimable'}")
-            return None
-        for w in caught:
-            if issubclass(w.category, StatisticalWarning):
-                notes.append(f"{label}: {w.message}")
-        return fit
+            fit = cox_ph(
+                frame, duration=duration, event=event, covariates=usable,
+                firth="auto", min_events_per_coef=min_events_per_coef,
+            )
     except (ModelError, ValueError) as exc:
-        notes.append(f"{label} not fitted: {exc}")
+        notes.append(f"{label} not estimable: {exc}")
         return None
+    if np.isnan(fit.coef).any():  # aliased terms (NA in R): the study's model needs every term
+        why = fit.notes[0] if fit.notes else "a coefficient is not estimable"
+        notes.append(f"{label} not estimable: {why}")
+        return None
+    for w in caught:
+        if issubclass(w.category, StatisticalWarning) and "per coefficient" not in str(w.message):
+            if fit.method.startswith("Firth") and "very large" in str(w.message):
+                continue
+            notes.append(f"{label}: {w.message}")
+    bad = _out_of_range(fit)
+    if bad is not None:
+        lo_ok, hi_ok = HR_ESTIMABLE_RANGE
+        how = " (Firth's penalised likelihood)" if fit.method.startswith("Firth") else ""
+        notes.append(
+            f"{label} not estimable: {bad} outside {lo_ok:g} to {hi_ok:g}{how}; the data cannot "
+            "support this model"
+        )
+        return None
+    if fit.method.startswith("Firth"):
+        firth_used.append(key)
+        notes.append(
+            f"{label}: the partial likelihood is monotone (a hazard ratio runs off to infinity, "
+            "separation); fitted by Firth's penalised partial likelihood with profile "
+            "penalised-likelihood 95% intervals (Heinze & Schemper 2001)"
+        )
+    return fit
 
 
 def _ph_test(fit: CoxResult) -> dict[str, dict[str, float | None]]:
@@ -353,16 +442,24 @@ def _ph_test(fit: CoxResult) -> dict[str, dict[str, float | None]]:
     }
 
 
-def _cox_models(included: pd.DataFrame) -> CoxModels:
+def _cox_models(included: pd.DataFrame, *, min_events_per_coef: float = MIN_EVENTS_PER_COEF) -> CoxModels:
     frame = included.copy()
     frame["pbr"] = (frame["group"] == "PBR").astype(float)
     notes: list[str] = []
+    firth_used: list[str] = []
     adj = ["pbr", *ADJUSTMENT]
+    specs = {
+        "os_adjusted": ("os_months", "os_event", adj, "OS model (PBR adjusted)"),
+        "lc_adjusted": ("lc_months", "lc_event", adj, "LC model (PBR adjusted)"),
+        "os_wait": ("os_months", "os_event", ["ti_months", *ADJUSTMENT], "OS model (wait in months)"),
+        "lc_wait": ("lc_months", "lc_event", ["ti_months", *ADJUSTMENT], "LC model (wait in months)"),
+    }
     fits = {
-        "os_adjusted": _fit_cox(frame, "os_months", "os_event", adj, "OS model (PBR adjusted)", notes),
-        "lc_adjusted": _fit_cox(frame, "lc_months", "lc_event", adj, "LC model (PBR adjusted)", notes),
-        "os_wait": _fit_cox(frame, "os_months", "os_event", ["ti_months", *ADJUSTMENT], "OS model (wait in months)", notes),
-        "lc_wait": _fit_cox(frame, "lc_months", "lc_event", ["ti_months", *ADJUSTMENT], "LC model (wait in months)", notes),
+        key: _fit_cox(
+            frame, dur, ev, covs, label, notes,
+            min_events_per_coef=min_events_per_coef, firth_used=firth_used, key=key,
+        )
+        for key, (dur, ev, covs, label) in specs.items()
     }
     ph_tests: dict[str, dict[str, dict[str, float | None]] | None] = {}
     ph_notes: dict[str, str] = {}
@@ -378,12 +475,14 @@ def _cox_models(included: pd.DataFrame) -> CoxModels:
         **fits,
         covariates=tuple(adj),
         notes=tuple(notes),
+        min_events_per_coef=float(min_events_per_coef),
+        firth=tuple(firth_used),
         ph_tests=ph_tests,
         ph_test_notes=ph_notes,
     )
 
 
-def _landmark(included: pd.DataFrame, *, rate_time: float) -> Landmark | None:
+def _landmark(included: pd.DataFrame, *, rate_time: float, notes: list[str]) -> Landmark | None:
     from rtdelay.stats import kaplan_meier, logrank_test
 
     groups = included["group"].to_numpy(str)
@@ -394,9 +493,14 @@ def _landmark(included: pd.DataFrame, *, rate_time: float) -> Landmark | None:
     t_surg = t_rt + included["ti_months"].to_numpy(float)
     one_rt = {g: float(kaplan_meier(t_rt[groups == g], e[groups == g]).at([rate_time])[0]) for g in GROUPS}
     one_s = {g: float(kaplan_meier(t_surg[groups == g], e[groups == g]).at([rate_time])[0]) for g in GROUPS}
+    tests = {"from RT start": logrank_test(t_rt, e, groups), "from surgery": logrank_test(t_surg, e, groups)}
+    for when, test in tests.items():
+        if test.note:
+            notes.append(f"landmark log-rank test {when} not computed: {test.note}")
+    p_rt, p_s = (None if t.note else t.p_value for t in tests.values())
     return Landmark(
-        from_rt_p=logrank_test(t_rt, e, groups).p_value,
-        from_surgery_p=logrank_test(t_surg, e, groups).p_value,
+        from_rt_p=p_rt,
+        from_surgery_p=p_s,
         from_rt_1y=one_rt,
         from_surgery_1y=one_s,
         note=(
@@ -408,13 +512,22 @@ def _landmark(included: pd.DataFrame, *, rate_time: float) -> Landmark | None:
 
 
 def run_beyond(
-    included: pd.DataFrame, *, rate_time: float = 12.0, n_boot: int = 2000, seed: int = 0
+    included: pd.DataFrame,
+    *,
+    rate_time: float = 12.0,
+    n_boot: int = 2000,
+    seed: int = 0,
+    min_events_per_coef: float = MIN_EVENTS_PER_COEF,
 ) -> BeyondResults:
     """Run the analyses that go beyond the article on the eligible patients (pure).
 
     A part that fails on these data (a model or test raising ``RtdelayError``, ``ValueError``,
     ``ZeroDivisionError`` or ``LinAlgError``) is left out with a note naming the part and the
     reason; the other parts still run.
+
+    ``min_events_per_coef``: a Cox model with fewer events per coefficient is not fitted
+    (reported as not estimable with the reason). ``n_boot`` and ``seed`` are kept for
+    compatibility: the current-status intervals are likelihood-ratio intervals, no bootstrap.
     """
     notes: list[str] = []
 
@@ -428,20 +541,20 @@ def run_beyond(
     waiting = None
     pbr = (included["group"] == "PBR").sum() if len(included) else 0
     if len(included) and 0 < pbr < len(included):
-        waiting = part("risk of progression while waiting", _waiting_risk, included, n_boot=n_boot, seed=seed)
+        waiting = part("risk of progression while waiting", _waiting_risk, included)
     else:
         notes.append("risk of progression while waiting needs patients with and without PBR")
     competing = (
         part("local control with death competing", _competing, included, rate_time=rate_time)
         if len(included) else None
     )
-    cox = part("Cox models", _cox_models, included)
+    cox = part("Cox models", _cox_models, included, min_events_per_coef=min_events_per_coef)
     if cox is None:
         cox = CoxModels(None, None, None, None, covariates=(), notes=())
     return BeyondResults(
         waiting=waiting,
         competing=competing,
         cox=cox,
-        landmark=part("landmark analysis", _landmark, included, rate_time=rate_time),
+        landmark=part("landmark analysis", _landmark, included, rate_time=rate_time, notes=notes),
         notes=tuple(notes),
     )

@@ -78,12 +78,22 @@ def summarize(values: Any) -> Summary:
 def guarded(
     notes: Notes, what: str, func: Callable[..., TestResult], *args: Any, **kwargs: Any
 ) -> TestResult | None:
-    """Call a test; on a data problem (``ValueError``, too few values) note it and return None."""
+    """Call a test; on a data problem note it and return None.
+
+    A data problem is an exception (``ValueError``, ...) or a result the data cannot support
+    (``TestResult.note`` set: a group of fewer than two patients, no events): its reason
+    becomes the note, and no p value is reported.
+    """
     try:
-        return func(*args, **kwargs)
+        result = func(*args, **kwargs)
     except (ValueError, ZeroDivisionError, np.linalg.LinAlgError) as exc:
         notes.add(f"{what}: not computed ({exc})")
         return None
+    note = getattr(result, "note", "")
+    if note:
+        notes.add(f"{what}: not computed ({note})")
+        return None
+    return result
 
 
 def p_of(test: TestResult | None) -> float:

@@ -60,6 +60,7 @@ def run(
     beyond: bool = True,
     n_boot: int = 2000,
     seed: int = 0,
+    min_events_per_coef: float = 5.0,
 ) -> StudyResults:
     """Run every analysis of Gong et al. (Radiat Oncol 2021;16:21) on the eligible patients.
 
@@ -83,7 +84,11 @@ def run(
         (:func:`rtdelay.study._beyond.run_beyond`: current-status risk of progression while
         waiting, competing-risk local control, adjusted Cox models, landmark).
     n_boot, seed : int
-        Bootstrap replicates and seed of the current-status confidence band.
+        Kept for compatibility; unused since the current-status intervals became
+        likelihood-ratio intervals (Banerjee & Wellner 2001), which need no resampling.
+    min_events_per_coef : float
+        A Cox model with fewer events per coefficient is not fitted but reported as not
+        estimable (Vittinghoff & McCulloch 2007; default 5).
 
     Returns
     -------
@@ -116,7 +121,9 @@ def run(
         if "inspection_months" not in frame.columns:
             notes.add("inspection_months absent: the pre-RT MRI is taken to be at the start of RT")
             look = frame.assign(inspection_months=frame["ti_months"])
-        extra = run_beyond(look, rate_time=float(rate_time), n_boot=n_boot, seed=seed)
+        extra = run_beyond(
+            look, rate_time=float(rate_time), n_boot=n_boot, seed=seed, min_events_per_coef=min_events_per_coef
+        )
     return StudyResults(
         n_patients=len(frame),
         n_by_group=n_by_group,
