@@ -122,6 +122,7 @@ def render_report(
     built = list(tables) if tables is not None else all_tables(results)
     table_html = {t.name: t.to_html(table_id=t.name) for t in built}
     table_html.setdefault("complications", "")
+    table_html.setdefault("survival_summary", "")
     figures = []
     for name, path in figure_files.items():
         section, caption = FIGURE_CAPTIONS.get(name, ("beyond", name))
@@ -129,9 +130,10 @@ def render_report(
     beyond = getattr(results, "beyond", None)
     beyond_block = None
     if beyond is not None:
+        built_beyond = [t for t in built if t.name.startswith("beyond_")] or beyond_tables(beyond)
         beyond_block = {
             "paragraphs": beyond_paragraphs(beyond),
-            "tables": [t.to_html(table_id=t.name) for t in beyond_tables(beyond)],
+            "tables": [t.to_html(table_id=t.name) for t in built_beyond],
         }
     meta_items = [(str(k), format_general(v)) for k, v in (metadata or {}).items() if v is not None]
     template = env.get_template("report.html.j2")

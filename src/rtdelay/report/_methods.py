@@ -25,6 +25,7 @@ from rtdelay.report.formatting import (
     format_rate_ci,
 )
 from rtdelay.report.tables import MEASURE_LABELS
+from rtdelay.report._survival_table import endpoint_sentence, followup_sentence
 
 if TYPE_CHECKING:
     from rtdelay.stats import SurvivalCurve, TestResult
@@ -255,6 +256,7 @@ def results_paragraphs(results: StudyResults) -> dict[str, list[str]]:
         f"Follow-up after radiotherapy was {format_mean_sd(fu.months.mean, fu.months.sd)} months "
         f"(mean ± SD); {fu.lost} patient(s) were lost to follow-up (follow-up rate {format_percent(fu.rate)})."
     )
+    out["patients"].append(followup_sentence(results))
     iv = results.interval
     out["interval"].append(
         "The median interval from surgery to radiotherapy was "
@@ -275,6 +277,9 @@ def results_paragraphs(results: StudyResults) -> dict[str, list[str]]:
         sentence = _rate_sentence(name, ep)
         if sentence:
             out["prognosis"].append(sentence)
+        detail = endpoint_sentence(name, ep)
+        if detail:
+            out["prognosis"].append(detail)
     for name, m in results.table2.measures.items():
         bits = [f"{g} {p_phrase(q.p_value)}" for g, q in m.groups.items()]
         if bits:

@@ -300,7 +300,7 @@ def survival_rates_table(results: StudyResults, *, times: Sequence[float] = RATE
     ]
     return ReportTable(
         name="survival_rates",
-        title="Table 3. Local control, overall survival and risk of progression before radiotherapy",
+        title="Table 4. Kaplan-Meier estimates: local control, overall survival and risk of progression before radiotherapy",
         header=header,
         rows=tuple(rows),
         footnotes=tuple(notes),
@@ -337,19 +337,38 @@ def complications_table(results: StudyResults) -> ReportTable | None:
         notes.append(f"{comp.n_unmatched} complication record(s) of patients not included were left out.")
     return ReportTable(
         name="complications",
-        title="Table 4. Complications of surgery and radiotherapy",
+        title="Table 5. Complications of surgery and radiotherapy",
         header=header,
         rows=tuple(rows),
         footnotes=tuple(notes),
     )
 
 
+def _run_times(results: StudyResults) -> tuple[float, ...]:
+    for ep in (results.overall_survival, results.local_control):
+        for rates in ep.rates_at.values():
+            return tuple(r.time for r in rates)
+    return RATE_TIMES
+
+
 def all_tables(results: StudyResults) -> list[ReportTable]:
-    """Every table of the report in order (the complications table only when given)."""
-    tables = [table1(results), table2(results), survival_rates_table(results)]
+    """Every table of the report in order: Tables 1 and 2, the survival summary, the
+    Kaplan-Meier estimates, complications (when given) and the beyond-the-article tables."""
+    from rtdelay.report._beyond_tables import beyond_tables
+    from rtdelay.report._survival_table import survival_summary_table
+
+    tables = [
+        table1(results),
+        table2(results),
+        survival_summary_table(results),
+        survival_rates_table(results, times=_run_times(results)),
+    ]
     comp = complications_table(results)
     if comp is not None:
         tables.append(comp)
+    beyond = getattr(results, "beyond", None)
+    if beyond is not None:
+        tables.extend(beyond_tables(beyond))
     return tables
 
 
