@@ -15,9 +15,9 @@ import json
 import math
 
 import pytest
+from tests.study.conftest import REFERENCE
 
 from rtdelay.study import run
-from tests.study.conftest import REFERENCE
 
 REL = 1e-6
 

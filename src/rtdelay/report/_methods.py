@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
+from rtdelay.report._survival_table import endpoint_sentence, followup_sentence
 from rtdelay.report.formatting import (
     format_mean_sd,
     format_median_range,
@@ -25,7 +26,6 @@ from rtdelay.report.formatting import (
     format_rate_ci,
 )
 from rtdelay.report.tables import MEASURE_LABELS
-from rtdelay.report._survival_table import endpoint_sentence, followup_sentence
 
 if TYPE_CHECKING:
     from rtdelay.stats import SurvivalCurve, TestResult
