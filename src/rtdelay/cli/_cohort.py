@@ -68,7 +68,7 @@ def validate_command(
     date_order: str | None = typer.Option(
         None,
         "--date-order",
-        help="How to read non-ISO dates such as 03/04/2019: dmy (day first) or mdy.",
+        help="How to read non-ISO dates such as 03/04/2019: dmy (day first), mdy or ymd.",
     ),
     quarantine: Path | None = typer.Option(
         None, "--quarantine", help="Write the rejected rows, as they came in, with reasons."
@@ -81,8 +81,8 @@ def validate_command(
     """
     from rtdelay.errors import RtdelayError
 
-    if date_order is not None and date_order not in ("dmy", "mdy"):
-        fail(f"--date-order takes dmy or mdy; got {date_order!r}")
+    if date_order is not None and date_order not in ("dmy", "mdy", "ymd"):
+        fail(f"--date-order takes dmy, mdy or ymd; got {date_order!r}")
     try:
         from rtdelay.cohort import load_table, validate_cohort
 

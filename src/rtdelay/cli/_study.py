@@ -25,7 +25,7 @@ from rtdelay.cli._app import app, fail
 
 __all__ = ["analyze", "demo", "run_analysis"]
 
-DATE_ORDERS = ("dmy", "mdy")
+DATE_ORDERS = ("dmy", "mdy", "ymd")
 
 
 def _say(quiet: bool, text: str = "") -> None:
@@ -33,7 +33,9 @@ def _say(quiet: bool, text: str = "") -> None:
         typer.echo(text)
 
 
-def _load_complications(path: Path, data: Any, *, out_dir: Path, date_order: str | None, quiet: bool) -> Any:
+def _load_complications(
+    path: Path, data: Any, *, out_dir: Path, date_order: str | None, quiet: bool, sheet: str | None = None
+) -> Any:
     """Read and check the complications table; rejected rows go to complications_quarantine.csv."""
     from rtdelay.cohort import load_table, validate_complications
 
@@ -41,7 +43,7 @@ def _load_complications(path: Path, data: Any, *, out_dir: Path, date_order: str
     for part in (data.validation.valid, data.validation.rejected):
         if "patient_id" in part.columns:
             ids += [str(v).strip() for v in part["patient_id"].dropna()]
-    checked = validate_complications(load_table(path), patient_ids=ids, date_order=date_order)
+    checked = validate_complications(load_table(path, sheet=sheet), patient_ids=ids, date_order=date_order)
     if len(checked.rejected):
         out_dir.mkdir(parents=True, exist_ok=True)
         target = checked.write_quarantine(out_dir / "complications_quarantine.csv")
@@ -51,6 +53,53 @@ def _load_complications(path: Path, data: Any, *, out_dir: Path, date_order: str
         if len(checked.issues) > 10:
             _say(quiet, f"  ... and {len(checked.issues) - 10} more")
     return checked.valid
+
+
+COMPLICATIONS_SHEET = "complications"
+
+
+def _workbook_sheets(path: Path) -> list[str]:
+    if path.suffix.lower() not in (".xlsx", ".xlsm") or not path.is_file():
+        return []
+    try:
+        import openpyxl
+
+        book = openpyxl.load_workbook(path, read_only=True)
+        try:
+            return list(book.sheetnames)
+        finally:
+            book.close()
+    except Exception:  # an unreadable workbook is reported by the cohort reader itself
+        return []
+
+
+def split_sheet(spec: Path) -> tuple[Path, str | None]:
+    """``FILE[:SHEET]`` -> (FILE, SHEET); a path that exists as given is never split."""
+    text = str(spec)
+    if spec.exists() or ":" not in text:
+        return spec, None
+    head, _, sheet = text.rpartition(":")
+    if not head or not sheet or len(head) == 1:  # "C:\\..." style drive letters are not sheets
+        return spec, None
+    return Path(head), sheet
+
+
+def _complications_source(given: Path | None, cohort_path: Path, *, quiet: bool) -> tuple[Path | None, str | None]:
+    """The complications table: ``--complications FILE[:SHEET]``, else the sheet named
+    ``complications`` of the cohort workbook when it has one with data rows."""
+    if given is not None:
+        return split_sheet(given)
+    if COMPLICATIONS_SHEET not in _workbook_sheets(cohort_path):
+        return None, None
+    from rtdelay.cohort import load_table
+    from rtdelay.errors import CohortError
+
+    try:
+        load_table(cohort_path, sheet=COMPLICATIONS_SHEET)
+    except CohortError:  # the template's empty complications sheet: nothing to read
+        return None, None
+    _say(quiet, f"Complications: read from the sheet {COMPLICATIONS_SHEET!r} of {cohort_path.name}")
+    return cohort_path, COMPLICATIONS_SHEET
 
 
 def run_analysis(
@@ -64,6 +113,7 @@ def run_analysis(
     synthetic: bool = False,
     notice: str | None = None,
     reproduction: Any = None,
+    options: Any = None,
 ) -> dict[str, Any]:
     """Load, validate, analyse and write; return the results.json document and paths.
 
@@ -88,13 +138,15 @@ def run_analysis(
             f"{first}); see {out_dir / 'quarantine.csv'}"
         )
     complications = None
+    complications_path, sheet = _complications_source(complications_path, cohort_path, quiet=quiet)
     if complications_path is not None:
         complications = _load_complications(
-            complications_path, data, out_dir=out_dir, date_order=date_order, quiet=quiet
+            complications_path, data, out_dir=out_dir, date_order=date_order, quiet=quiet, sheet=sheet
         )
     flow = data.eligibility.flow
     included = data.eligibility.included
-    results = run(included, complications=complications, flow=flow)
+    times = tuple(options.times) if options is not None else (6.0, 12.0, 24.0)
+    results = run(included, complications=complications, flow=flow, times=times)
     paths = write_analysis_outputs(
         results,
         out_dir=out_dir,
@@ -113,7 +165,8 @@ def run_analysis(
 
     rows = reproduction(document) if reproduction is not None else None
     report = write_report_outputs(
-        results, out_dir=out_dir, results_json=document, synthetic=synthetic, reproduction_rows=rows, quiet=quiet
+        results, out_dir=out_dir, results_json=document, synthetic=synthetic, reproduction_rows=rows, quiet=quiet,
+        title=getattr(options, "title", None), institution=getattr(options, "institution", None),
     )
     return {"document": document, "paths": paths, "report": report}
 
@@ -176,25 +229,52 @@ def _guard(func: Any, *args: Any, **kwargs: Any) -> Any:
         fail(f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc))
 
 
-@app.command("analyze")
+WRITTEN = (
+    "Writes into OUT: report.html (self-contained report), results.json (every number), "
+    "methods.md, tables/ (Tables 1-5 and the beyond-the-article tables as csv, md, html, docx, tex), "
+    "figures/ (Figs 2-6, flow diagram, Cox forest and Schoenfeld plots as png, svg, pdf), "
+    "cohort_included.csv and quarantine.csv (rejected rows with their reasons)."
+)
+DICTIONARY_HINT = "docs/data-dictionary.md in the rtdelay repository, or 'rtdelay dictionary'"
+
+
+def check_out_folder(out: Path) -> None:
+    """``--out`` names a folder: an existing file there is a clear error, not a crash."""
+    if out.exists() and not out.is_dir():
+        fail(f"--out must be a folder; {out} is a file")
+
+
+def _options(config: Path | None, title: str | None, institution: str | None, times: str | None) -> Any:
+    from rtdelay.cli._report_options import report_options
+
+    return report_options(config=config, title=title, institution=institution, times=times)
+
+
+@app.command("analyze", help=(
+    "Check a cohort, apply the study's eligibility criteria and run every analysis. " + WRITTEN + " "
+    "Exit 0 when the analysis ran, even if some rows were rejected (they are in quarantine.csv); "
+    "exit 2 when the file cannot be used. The columns are described in " + DICTIONARY_HINT + "."
+))
 def analyze(
-    cohort: Path = typer.Argument(..., help="Cohort file (csv, xlsx, sav, parquet) as DATA_DICTIONARY.md."),
+    cohort: Path = typer.Argument(..., help="Cohort file (csv, xlsx, sav, parquet); columns as 'rtdelay dictionary' lists."),
     complications: Path | None = typer.Option(
-        None, "--complications", help="Complications table (patient_id, phase, complication, date)."
+        None, "--complications", metavar="FILE[:SHEET]",
+        help="Complications table (patient_id, phase, complication, date); default: the sheet "
+        "'complications' of the cohort workbook when it has rows.",
     ),
     mapping: Path | None = typer.Option(None, "--mapping", help="Mapping file (own column names and codes)."),
-    date_order: str | None = typer.Option(None, "--date-order", help="Order of ambiguous dates: dmy or mdy."),
+    date_order: str | None = typer.Option(None, "--date-order", help="Order of non-ISO dates: dmy, mdy or ymd."),
     out: Path = typer.Option(Path("rtdelay-output"), "--out", help="Output folder."),
+    times: str | None = typer.Option(None, "--times", help="Months of the survival rates, e.g. 6,12,24 (default)."),
+    title: str | None = typer.Option(None, "--title", help="Title of the report."),
+    institution: str | None = typer.Option(None, "--institution", help="Institution shown under the title."),
+    config: Path | None = typer.Option(None, "--config", help="TOML file with title, institution, times."),
     quiet: bool = typer.Option(False, "--quiet", help="Print nothing on success."),
 ) -> None:
-    """Check a cohort, apply the study's eligibility criteria and run every analysis.
-
-    Writes OUT/results.json, OUT/cohort_included.csv and OUT/quarantine.csv (rejected rows with
-    their reasons). Exit 0 when the analysis ran, even if some rows were rejected (they are in
-    quarantine.csv); exit 2 when the file cannot be used.
-    """
     if date_order is not None and date_order not in DATE_ORDERS:
         fail(f"--date-order must be one of {', '.join(DATE_ORDERS)}; got {date_order!r}")
+    check_out_folder(out)
+    options = _options(config, title, institution, times)
     _guard(
         run_analysis,
         cohort,
@@ -203,6 +283,7 @@ def analyze(
         mapping=mapping,
         date_order=date_order,
         quiet=quiet,
+        options=options,
     )
 
 
@@ -219,7 +300,7 @@ def _demo_files(out: Path, regenerate: bool) -> tuple[Path, Path]:
     return cohort_target, comp_target
 
 
-def _demo(out: Path, regenerate: bool, quiet: bool) -> None:
+def _demo(out: Path, regenerate: bool, quiet: bool, options: Any = None) -> None:
     import rtdelay.demo as demo_pkg
 
     cohort_path, comp_path = _demo_files(out, regenerate)
@@ -227,25 +308,28 @@ def _demo(out: Path, regenerate: bool, quiet: bool) -> None:
     _say(quiet, notice)
     result = run_analysis(
         cohort_path, out_dir=out, complications_path=comp_path, quiet=quiet, synthetic=True, notice=notice,
-        reproduction=getattr(demo_pkg, "reproduction_rows", None),
+        reproduction=getattr(demo_pkg, "reproduction_rows", None), options=options,
     )
     reproduction = out / "reproduction.md"
     demo_pkg.write_reproduction_md(result["document"], reproduction)
     _say(quiet, f"Paper vs demo: {reproduction}")
-    _say(quiet, notice)
 
 
-@app.command("demo")
+@app.command("demo", help=(
+    "Run every analysis on the calibrated synthetic demo cohort (not patient data). " + WRITTEN + " "
+    "Also OUT/cohort.csv and OUT/complications.csv (the synthetic data) and OUT/reproduction.md "
+    "(the article's numbers against the reproduced ones)."
+))
 def demo(
     out: Path = typer.Option(Path("rtdelay-demo"), "--out", help="Output folder."),
     regenerate: bool = typer.Option(
         False, "--regenerate", help="Rebuild the synthetic cohort with its generator instead of the shipped copy."
     ),
+    times: str | None = typer.Option(None, "--times", help="Months of the survival rates, e.g. 6,12,24 (default)."),
+    title: str | None = typer.Option(None, "--title", help="Title of the report."),
+    institution: str | None = typer.Option(None, "--institution", help="Institution shown under the title."),
+    config: Path | None = typer.Option(None, "--config", help="TOML file with title, institution, times."),
     quiet: bool = typer.Option(False, "--quiet", help="Print nothing on success."),
 ) -> None:
-    """Run every analysis on the calibrated synthetic demo cohort (not patient data).
-
-    Writes OUT/cohort.csv, OUT/complications.csv, OUT/results.json (with "synthetic": true and
-    the notice), OUT/cohort_included.csv, OUT/quarantine.csv and OUT/reproduction.md.
-    """
-    _guard(_demo, out, regenerate, quiet)
+    check_out_folder(out)
+    _guard(_demo, out, regenerate, quiet, _options(config, title, institution, times))

@@ -23,7 +23,16 @@ from rtdelay.report.tables import all_tables
 if TYPE_CHECKING:
     from rtdelay.study import StudyResults
 
-__all__ = ["render_report", "reproduction_table", "inline_svg", "FIGURE_CAPTIONS"]
+__all__ = ["render_report", "reproduction_table", "inline_svg", "FIGURE_CAPTIONS", "DEFAULT_TITLE", "METHOD_SOURCE"]
+
+#: Title of a report when the user gives none (``--title``): neutral, the cohort is theirs.
+DEFAULT_TITLE = "Waiting for postoperative radiotherapy in spinal metastases: cohort analysis"
+#: The article the methods come from, named under the title of every report.
+METHOD_SOURCE = (
+    "Analyses follow the methods of Gong et al., Radiat Oncol 2021;16:21 (postoperative "
+    "radiotherapy delay and progression of spinal metastases), computed by rtdelay."
+)
+DEMO_TITLE = "Reproduction of Gong et al., Radiat Oncol 2021;16:21 on a synthetic demo cohort"
 
 #: (section, caption) of each figure of the report.
 FIGURE_CAPTIONS: dict[str, tuple[str, str]] = {
@@ -91,6 +100,8 @@ def render_report(
     notice: str | None = None,
     reproduction_rows: Sequence[Mapping[str, Any]] | None = None,
     tables: Sequence[ReportTable] | None = None,
+    title: str | None = None,
+    institution: str | None = None,
 ) -> str:
     """Render the report page.
 
@@ -109,6 +120,10 @@ def render_report(
         Target vs reproduced rows (demo).
     tables : sequence of ReportTable, optional
         Already built tables (default: :func:`rtdelay.report.tables.all_tables`).
+    title : str, optional
+        Title of the report (default :data:`DEFAULT_TITLE`; the demo's names the reproduction).
+    institution : str, optional
+        Institution shown under the title.
     """
     import jinja2
 
@@ -138,7 +153,9 @@ def render_report(
     meta_items = [(str(k), format_general(v)) for k, v in (metadata or {}).items() if v is not None]
     template = env.get_template("report.html.j2")
     return template.render(
-        title="rtdelay report" + (" — synthetic demo cohort" if synthetic else ""),
+        title=title or (DEMO_TITLE if synthetic else DEFAULT_TITLE),
+        institution=institution,
+        method_source=METHOD_SOURCE,
         synthetic=synthetic,
         notice=notice,
         paragraphs=results_paragraphs(results),

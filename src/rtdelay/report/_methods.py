@@ -184,10 +184,21 @@ def _beyond_methods(beyond: Any) -> str:
 
 
 def methods_markdown(
-    results: StudyResults, *, metadata: Mapping[str, Any] | None = None, notice: str | None = None
+    results: StudyResults,
+    *,
+    metadata: Mapping[str, Any] | None = None,
+    notice: str | None = None,
+    title: str | None = None,
+    institution: str | None = None,
 ) -> str:
     """``methods.md``: the methods paragraphs and the run metadata (``notice`` first if given)."""
     lines = ["# Statistical methods", ""]
+    if title or institution:
+        lines = [f"# {title}" if title else "# Statistical methods", ""]
+        if institution:
+            lines += [institution, ""]
+        if title:
+            lines += ["## Statistical methods", ""]
     if notice:
         lines += [f"> **{notice}**", ""]
     for par in methods_paragraphs(results):

@@ -68,6 +68,8 @@ def write_report_outputs(
     reproduction_rows: Sequence[Mapping[str, Any]] | None = None,
     metadata: Mapping[str, Any] | None = None,
     quiet: bool = False,
+    title: str | None = None,
+    institution: str | None = None,
 ) -> dict[str, Any]:
     """Write ``tables/``, ``figures/``, ``report.html`` and ``methods.md`` into ``out_dir``.
 
@@ -89,6 +91,8 @@ def write_report_outputs(
         Run metadata to show (version, input SHA-256, date); overrides the json's.
     quiet : bool
         No progress output.
+    title, institution : str, optional
+        Shown at the top of report.html and methods.md (``--title``, ``--institution``).
 
     Returns
     -------
@@ -130,7 +134,7 @@ def write_report_outputs(
 
     progress.step("Writing methods.md and report.html")
     methods_path = out / METHODS_NAME
-    methods_path.write_text(methods_markdown(results, metadata=meta, notice=stamp), encoding="utf-8")
+    methods_path.write_text(methods_markdown(results, metadata=meta, notice=stamp, title=title, institution=institution), encoding="utf-8")
     page = render_report(
         results,
         figure_files={name: paths["svg"] for name, paths in figure_paths.items() if "svg" in paths},
@@ -139,6 +143,8 @@ def write_report_outputs(
         notice=notice,
         reproduction_rows=reproduction_rows,
         tables=tables,
+        title=title,
+        institution=institution,
     )
     report_path = out / REPORT_NAME
     tmp = report_path.with_name(report_path.name + ".tmp")
