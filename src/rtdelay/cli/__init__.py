@@ -8,7 +8,15 @@ from __future__ import annotations
 
 import sys
 
-from rtdelay.cli import _cohort, _risk, _scores, _study, _survival, _template  # noqa: F401  (register commands)
+from rtdelay.cli import (  # noqa: F401  (register commands)
+    _cohort,
+    _dictionary,  # noqa: F401  (register the dictionary command)
+    _risk,
+    _scores,
+    _study,
+    _survival,
+    _template,
+)
 from rtdelay.cli._app import EXIT_UNUSABLE, app
 
 __all__ = ["app", "main"]

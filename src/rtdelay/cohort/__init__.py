@@ -16,6 +16,7 @@ from rtdelay._lazy import lazy_attributes
 if TYPE_CHECKING:
     from rtdelay.cohort._complications import ComplicationsValidation, validate_complications
     from rtdelay.cohort._derive import derive_cohort
+    from rtdelay.cohort._dictionary import dictionary_csv, dictionary_markdown, dictionary_redcap
     from rtdelay.cohort._eligibility import (
         CRITERIA,
         EXCLUSION_LABELS,
@@ -63,6 +64,9 @@ _LAZY: dict[str, str] = {
     "read_mapping": "_mapping",
     "write_table": "_export",
     "write_template": "_template",
+    "dictionary_markdown": "_dictionary",
+    "dictionary_csv": "_dictionary",
+    "dictionary_redcap": "_dictionary",
 }
 
 __all__ = [
@@ -89,6 +93,9 @@ __all__ = [
     "validate_cohort",
     "write_table",
     "write_template",
+    "dictionary_markdown",
+    "dictionary_csv",
+    "dictionary_redcap",
 ]
 
 

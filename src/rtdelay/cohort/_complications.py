@@ -87,7 +87,7 @@ def validate_complications(
     if missing:
         raise CohortError(
             f"the complications table {raw.path} lacks the required column {missing[0]!r} "
-            f"(columns: {', '.join(COMPLICATION_COLUMNS)})"
+            f"(columns: {', '.join(COMPLICATION_COLUMNS)}; see docs/data-dictionary.md or 'rtdelay dictionary')"
         )
     known = {str(p).strip() for p in patient_ids}
     order = date_order or getattr(raw, "date_order", None)

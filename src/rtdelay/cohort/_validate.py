@@ -109,6 +109,9 @@ def _json_safe(item: dict[str, Any]) -> dict[str, Any]:
     return item
 
 
+DICTIONARY_HINT = "the columns are described in docs/data-dictionary.md ('rtdelay dictionary')"
+
+
 def _check_columns(frame: pd.DataFrame) -> None:
     dupes = frame.columns[frame.columns.duplicated()].tolist()
     if dupes:
@@ -121,11 +124,11 @@ def _check_columns(frame: pd.DataFrame) -> None:
         if alternatives and all(a in present for a in alternatives):
             continue
         instead = f" (or {', '.join(alternatives)} instead)" if alternatives else ""
-        raise CohortError(f"required column {name!r} is missing{instead}")
+        raise CohortError(f"required column {name!r} is missing{instead}; {DICTIONARY_HINT}")
     if "prert_mri_date" not in present and "prert_progression" not in present:
         raise CohortError(
             "required column 'prert_mri_date' is missing (or prert_progression), so no patient "
-            "could be grouped by progression before radiotherapy"
+            f"could be grouped by progression before radiotherapy; {DICTIONARY_HINT}"
         )
 
 
