@@ -35,8 +35,8 @@ class RowIssue:
     Attributes
     ----------
     row : int | None
-        1-based data row as the user sees it in the file (header not counted), or None for a
-        file-level issue.
+        The row where a person looks: the spreadsheet row of an xlsx sheet (header counted),
+        the line number of a csv file; None for a file-level issue.
     patient_id : str | None
     column : str | None
     value : Any
@@ -47,6 +47,8 @@ class RowIssue:
         One sentence a clinician can act on.
     severity : str
         ``"error"`` rejects the row, ``"warning"`` keeps it.
+    data_row : int | None
+        1-based data row (header not counted), beside ``row``.
     """
 
     row: int | None
@@ -56,6 +58,7 @@ class RowIssue:
     rule: str
     message: str
     severity: str = "error"
+    data_row: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         value = self.value
@@ -63,6 +66,7 @@ class RowIssue:
             value = str(value)
         return {
             "row": self.row,
+            "data_row": self.data_row if self.data_row is not None else self.row,
             "patient_id": self.patient_id,
             "column": self.column,
             "value": value,

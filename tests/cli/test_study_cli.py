@@ -163,7 +163,7 @@ def test_analyze_bad_complication_rows_are_quarantined(tmp_path):
     assert result.exit_code == 0, result.output
     assert "3 of 4 row(s) rejected" in result.output
     quarantine = pd.read_csv(out / "complications_quarantine.csv", dtype=str, keep_default_na=False)
-    assert quarantine["source_row"].tolist() == ["1", "3", "4"]
+    assert quarantine["source_row"].tolist() == ["2", "4", "5"]  # csv lines (header = line 1)
     assert quarantine["phase"].tolist() == ["later", "surgery", "surgery"]  # as they came in
     reasons = quarantine["reasons"].tolist()
     assert "phase" in reasons[0] and "not a patient of the cohort" in reasons[1] and "blank" in reasons[2]

@@ -41,7 +41,10 @@ def test_corpus_json(case: dict[str, Any]) -> None:
     assert out["valid"] + out["rejected"] == out["rows"]
     assert out["rejected"] == len(case["rejected_rows"])
     errors = [i for i in out["issues"] if i["severity"] == "error"]
-    assert sorted({i["row"] for i in errors}) == case["rejected_rows"]
+    # data_row: header not counted (the manifest's numbering); row: the line of the csv file
+    assert sorted({i["data_row"] for i in errors}) == case["rejected_rows"]
+    if case["file"].endswith(".csv"):
+        assert all(i["row"] == i["data_row"] + 1 for i in errors)
     assert {i["rule"] for i in errors} == set(case["rules"])
     warnings = {i["rule"] for i in out["issues"] if i["severity"] == "warning"}
     assert set(case["warning_rules"]) <= warnings
@@ -58,7 +61,7 @@ def test_quarantine_file(tmp_path: Path) -> None:
     assert "rejected: 3" in result.stdout
     q = pd.read_csv(out, dtype=str, keep_default_na=False)
     original = pd.read_csv(src, dtype=str, keep_default_na=False)
-    assert q["source_row"].tolist() == ["2", "3", "4"]
+    assert q["source_row"].tolist() == ["3", "4", "5"]  # lines of the csv file (header = line 1)
     # rows exactly as they came in
     pd.testing.assert_frame_equal(
         q[original.columns].reset_index(drop=True), original.iloc[1:].reset_index(drop=True)

@@ -96,8 +96,9 @@ def validate_complications(
     valid_rows: list[dict[str, Any]] = []
     rejected_pos: list[int] = []
     reasons: list[str] = []
+    shown_rows = list(getattr(raw, "display_rows", None) or raw.source_rows)  # spreadsheet row / csv line
     for pos, record in enumerate(frame.to_dict("records")):
-        row = raw.source_rows[pos]
+        row = shown_rows[pos]
         pid = _text(record.get("patient_id")) or None
         who = f"patient {pid}" if pid else "no patient_id"
         problems: list[RowIssue] = []
@@ -133,6 +134,6 @@ def validate_complications(
     columns = [*COMPLICATION_COLUMNS, "source_row"]
     valid = pd.DataFrame(valid_rows, columns=columns)
     rejected = frame.iloc[rejected_pos].copy()
-    rejected.insert(0, "source_row", [raw.source_rows[p] for p in rejected_pos])
+    rejected.insert(0, "source_row", [shown_rows[p] for p in rejected_pos])
     rejected["reasons"] = reasons
     return ComplicationsValidation(valid=valid, rejected=rejected.reset_index(drop=True), issues=issues)

@@ -27,14 +27,19 @@ class IssueCollector:
     frame : pandas.DataFrame
         The cells as they came in (their values are quoted in the issues).
     source_rows : sequence of int
-        The row number the user sees for each frame row.
+        The row number the user sees for each frame row (spreadsheet row, csv line).
+    data_rows : sequence of int, optional
+        The 1-based data row (header not counted) of each frame row, kept in ``RowIssue.data_row``.
     ids : numpy.ndarray
         The parsed patient_id of each row (None when blank or unusable).
     """
 
-    def __init__(self, frame: pd.DataFrame, source_rows: Sequence[int], ids: np.ndarray) -> None:
+    def __init__(
+        self, frame: pd.DataFrame, source_rows: Sequence[int], ids: np.ndarray, *, data_rows: Sequence[int] | None = None
+    ) -> None:
         self.frame = frame
         self.source_rows = list(source_rows)
+        self.data_rows = list(data_rows) if data_rows is not None else list(source_rows)
         self.ids = ids
         self.rejected = np.zeros(len(frame), dtype=bool)
         self._items: list[tuple[int, int, RowIssue]] = []
@@ -77,6 +82,7 @@ class IssueCollector:
             pid = self.ids[pos]
             issue = RowIssue(
                 row=self.source_rows[pos],
+                data_row=self.data_rows[pos],
                 patient_id=pid,
                 column=column,
                 value=self.raw_value(pos, column),

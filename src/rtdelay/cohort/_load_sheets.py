@@ -130,4 +130,4 @@ def read_workbook(
         notes.append("workbook uses the 1904 date system")
     if not rows:
         raise CohortError(f"{path.name}: sheet {ws.title!r} has a header but no data rows")
-    return header_cells, rows, source_rows, notes, epoch_1904
+    return header_cells, rows, source_rows, notes, epoch_1904, header_row

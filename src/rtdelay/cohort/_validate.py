@@ -242,9 +242,12 @@ def validate_cohort(
         raise InputError(f"date_order must be one of {', '.join(DATE_ORDERS)}; got {date_order!r}")
     if isinstance(raw, pd.DataFrame):
         frame, source_rows = raw, list(range(1, len(raw) + 1))
+        data_rows = list(source_rows)
         as_read: dict[str, Any] = {}
     else:
-        frame, source_rows = raw.frame, list(raw.source_rows)
+        # rows as a person sees them (spreadsheet row, csv line); the data row kept beside it
+        data_rows = list(raw.source_rows)
+        frame, source_rows = raw.frame, list(getattr(raw, "display_rows", None) or data_rows)
         as_read = dict(getattr(raw, "as_read", {}))
         date_order = date_order or getattr(raw, "date_order", None)
     if date_order == "ymd":
@@ -263,7 +266,7 @@ def validate_cohort(
         if name in frame.columns
     }
     ids = parsed["patient_id"].values
-    c = IssueCollector(frame, source_rows, ids)
+    c = IssueCollector(frame, source_rows, ids, data_rows=data_rows)
     for name in frame.columns:
         if name not in COLUMNS:
             c.file_warning(name, "unknown_column",
