@@ -68,8 +68,8 @@ def _find_header(sheet: Any, mapping: Mapping | None) -> tuple[int, tuple[int, i
 
 def read_workbook(
     path: Path, mapping: Mapping | None, sheet: str | None
-) -> tuple[list[Any], list[tuple[Any, ...]], list[int], list[str], bool]:
-    """Header, data rows (tuples of cell values), data row numbers, notes, 1904 date system.
+) -> tuple[list[Any], list[tuple[Any, ...]], list[int], list[str], bool, int]:
+    """Header, data rows (tuples of cell values), data row numbers, notes, 1904 date system, header row.
 
     Raises
     ------
