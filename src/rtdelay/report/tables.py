@@ -20,6 +20,7 @@ from rtdelay.report._table_model import TABLE_FORMATS, ReportTable, TableRow
 from rtdelay.report.formatting import (
     MISSING,
     format_mean_sd,
+    format_median_range,
     format_n_percent,
     format_number,
     format_p,
@@ -85,13 +86,25 @@ def _label(variable: str) -> str:
 
 
 def _level_label(level: str) -> str:
-    """Readable category label: ``unknown_primary`` -> ``Unknown primary``."""
+    """Readable category label: ``unknown_primary`` -> ``Unknown primary``, ``>= 6`` -> ``≥ 6``."""
     text = level.replace("_", " ") if "_" in level else level
+    text = text.replace(">=", "≥").replace("<=", "≤")
     return text[:1].upper() + text[1:] if text and text[0].islower() else text
 
 
 def _marker(index: int) -> str:
     return "abcdefghijklmnopqrstuvwxyz"[index % 26]
+
+
+#: Counts summarised as median (range) in Table 1 (a mean of fraction numbers means little).
+MEDIAN_RANGE_VARIABLES = ("rt_fractions",)
+
+
+def _median_range(s: Summary | None) -> str:
+    if s is None:
+        return MISSING
+    whole = all(v == v and float(v).is_integer() for v in (s.median, s.minimum, s.maximum))
+    return format_median_range(s.median, s.minimum, s.maximum, digits=0 if whole else 1)
 
 
 def _mean_sd(s: Summary | None) -> str:
@@ -133,6 +146,10 @@ def table1(results: StudyResults) -> ReportTable:
                     f"{_label(r.variable).lower()} {format_number(r.min_expected)}"
                 )
         p = format_p(r.p_value)
+        if r.kind == "continuous" and r.variable in MEDIAN_RANGE_VARIABLES:
+            cells = (f"{_label(r.variable)}, median (range)", *(_median_range(r.summaries.get(k)) for k in GROUP_KEYS), p)
+            rows.append(TableRow(cells=cells, marks=marks))
+            continue
         if r.kind == "continuous":
             cells = (_label(r.variable), *(_mean_sd(r.summaries.get(k)) for k in GROUP_KEYS), p)
             rows.append(TableRow(cells=cells, marks=marks))
@@ -150,7 +167,7 @@ def table1(results: StudyResults) -> ReportTable:
             cells = ("Not recorded", *(format_n_percent(missing[k], n[k]) for k in GROUP_KEYS), "")
             rows.append(TableRow(cells=cells, indent=1))
     notes = [
-        "Values are n (%) of the group's patients or mean ± SD. PBR: radiographic local tumour "
+        "Values are n (%) of the group's patients, mean ± SD, or median (range) where stated. PBR: radiographic local tumour "
         "progression before radiotherapy; NPBR: no progression before radiotherapy."
     ]
     for name, mark in markers.items():
