@@ -71,15 +71,41 @@ def test_quarantine_file(tmp_path: Path) -> None:
 
 def test_human_summary_caps_issue_list(tmp_path: Path) -> None:
     rows = pd.read_csv(CORPUS / "all_valid.csv", dtype=str)
-    big = pd.concat([rows.iloc[[0]]] * 40, ignore_index=True)
-    big["patient_id"] = [f"Q{i}" for i in range(40)]
-    big["sex"] = "x"
+    big = pd.concat([rows.iloc[[0]]] * 80, ignore_index=True)
+    big["patient_id"] = [f"Q{i}" for i in range(80)]
+    big.loc[::2, "sex"] = "x"  # half the rows: not a whole-column problem, one line per row
     path = tmp_path / "many.csv"
     big.to_csv(path, index=False)
     result = runner.invoke(app, ["validate", str(path)])
     assert result.exit_code == 1
     assert "... and 10 more" in result.stdout
-    assert "rows: 40" in result.stdout and "rejected: 40" in result.stdout
+    assert "rows: 80" in result.stdout and "rejected: 40" in result.stdout
+
+
+def test_whole_column_problem_is_one_message_and_lines_are_not_wrapped(tmp_path: Path) -> None:
+    rows = pd.read_csv(CORPUS / "all_valid.csv", dtype=str)
+    big = pd.concat([rows.iloc[[0]]] * 40, ignore_index=True)
+    big["patient_id"] = [f"Q{i}" for i in range(40)]
+    big["surgery_date"] = "13/11/2016"  # day-first dates without --date-order
+    path = tmp_path / "dates.csv"
+    big.to_csv(path, index=False)
+    result = runner.invoke(app, ["validate", str(path)], env={"COLUMNS": "24"})
+    lines = [ln for ln in result.stdout.splitlines() if "surgery_date" in ln]
+    assert len(lines) == 1, result.stdout  # one message for the column, not 40
+    assert "40 of 40 rows" in lines[0] and "--date-order dmy" in lines[0]
+    assert "ambiguous" not in lines[0]
+    assert "... and" not in result.stdout
+
+
+def test_recoded_values_are_noted(tmp_path: Path) -> None:
+    rows = pd.read_csv(CORPUS / "all_valid.csv", dtype=str)
+    big = pd.concat([rows.iloc[[0]]] * 3, ignore_index=True)
+    big["patient_id"] = ["R1", "R2", "R3"]
+    big["sex"] = ["M", "M", "female"]
+    path = tmp_path / "recoded.csv"
+    big.to_csv(path, index=False)
+    result = runner.invoke(app, ["validate", str(path)])
+    assert "2 values recoded" in result.stdout and "sex M→male (2)" in result.stdout
 
 
 def test_bad_date_order_option() -> None:

@@ -176,6 +176,8 @@ def _summary(document: dict[str, Any], validation: Any, flow: dict[str, Any], pa
 
     labels = flow.get("labels", {})
     typer.echo(f"Rows read: {validation.n_rows}  valid: {validation.n_valid}  rejected: {validation.n_rejected}")
+    if getattr(validation, "recoded_note", None):
+        typer.echo(f"  note: {validation.recoded_note}")
     if validation.n_rejected:
         typer.echo(
             f"  {validation.n_rejected} row(s) rejected and written to {paths.get('quarantine')}; "

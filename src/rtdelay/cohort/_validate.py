@@ -49,11 +49,24 @@ class ValidationResult:
         labels or decimal comma shown untranslated), plus ``source_row`` and ``reasons``.
     issues : list of RowIssue
         Every error and warning, file-level warnings first, then by row.
+    recoded : dict
+        ``{"sex M→male": 12, ...}``: category values recoded by a synonym of the dictionary
+        (a difference of case alone is not counted), so that no recoding is silent.
     """
 
     valid: pd.DataFrame
     rejected: pd.DataFrame
     issues: list[RowIssue] = field(default_factory=list)
+    recoded: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def recoded_note(self) -> str | None:
+        """``"12 values recoded: sex M→male (10), histology RCC→renal (2)"`` or None."""
+        if not self.recoded:
+            return None
+        total = sum(self.recoded.values())
+        parts = ", ".join(f"{k} ({v})" for k, v in self.recoded.items())
+        return f"{total} value{'s' if total != 1 else ''} recoded by the dictionary's synonyms: {parts}"
 
     @property
     def n_valid(self) -> int:
@@ -299,4 +312,22 @@ def validate_cohort(
         dtype=object,
     )
     rejected = rejected.reset_index(drop=True)
-    return ValidationResult(valid=valid, rejected=rejected, issues=c.issues())
+    return ValidationResult(valid=valid, rejected=rejected, issues=c.issues(), recoded=_recoded(frame, parsed))
+
+
+def _recoded(frame: pd.DataFrame, parsed: dict[str, Any]) -> dict[str, int]:
+    """Count category cells whose text differs from the value they were read as (synonyms)."""
+    counts: dict[str, int] = {}
+    for name, p in parsed.items():
+        if COLUMNS[name].kind not in ("category", "ordered"):
+            continue
+        cells = frame[name].to_numpy(dtype=object)
+        for pos in np.flatnonzero((p.error < 0) & ~p.missing).tolist():
+            raw, value = cells[pos], p.values[pos]
+            if not isinstance(raw, str) or not isinstance(value, str):
+                continue
+            text = " ".join(raw.split())
+            if text.casefold() != value.casefold():
+                key = f"{name} {text}→{value}"
+                counts[key] = counts.get(key, 0) + 1
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
