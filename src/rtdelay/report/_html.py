@@ -52,6 +52,10 @@ FIGURE_CAPTIONS: dict[str, tuple[str, str]] = {
         "beyond",
         "Figure 6. Local progression: cumulative incidence with death as a competing event (solid) vs 1 − Kaplan-Meier (dotted).",
     ),
+    "fig7_cox_forest": (
+        "beyond",
+        "Figure 7. Cox models: hazard ratios with 95% confidence intervals (log scale); dashed line: no effect.",
+    ),
 }
 
 _PREFERRED = ("key", "target", "reproduced", "difference", "tolerance", "ok", "reason")

@@ -307,6 +307,11 @@ def figure_builders(results: StudyResults) -> dict[str, Any]:
         builders["fig5_waiting_risk"] = fig5_waiting_risk
     if beyond is not None and getattr(beyond, "competing", None) is not None:
         builders["fig6_lc_competing"] = fig6_lc_competing
+    cox = getattr(beyond, "cox", None) if beyond is not None else None
+    if cox is not None and any(getattr(cox, a, None) is not None for a in ("os_adjusted", "lc_adjusted", "os_wait", "lc_wait")):
+        from rtdelay.report._cox_plots import fig7_cox_forest
+
+        builders["fig7_cox_forest"] = lambda res, width="single": fig7_cox_forest(res)
     return builders
 
 
