@@ -68,8 +68,37 @@ def inline_svg(text: str) -> str:
     return _COMMENT.sub("", _XML_DECL.sub("", text)).strip()
 
 
+_READABLE = (("label", "Figure"), ("article", "Article"), ("reproduced_printed", "Reproduced"), ("status", "Status"), ("reason", "Reason"))
+_STATUS_TEXT = {
+    "identical": "prints identically",
+    "band": "within ±0.005 calibration band",
+    "not reproducible": "not reproducible",
+}
+
+
+def _readable_reproduction(rows: Sequence[Mapping[str, Any]]) -> ReportTable:
+    body = []
+    for r in rows:
+        cells = [str(r.get(k) or "") for k, _ in _READABLE]
+        cells[3] = _STATUS_TEXT.get(cells[3], cells[3])
+        body.append(TableRow(cells=tuple(cells)))
+    return ReportTable(
+        name="reproduction",
+        title="Figures printed in the article and the values reproduced on this cohort, printed the same way",
+        header=tuple(h for _, h in _READABLE),
+        rows=tuple(body),
+        footnotes=(
+            "Each figure is compared at the precision the article prints it with (half a unit of its last "
+            "printed digit). P values are printed as in the article (\"< 0.001\").",
+        ),
+    )
+
+
 def reproduction_table(rows: Sequence[Mapping[str, Any]]) -> ReportTable:
-    """The demo's table of article targets vs reproduced values (columns from the rows' keys)."""
+    """The demo's table of article targets vs reproduced values: readable columns (figure,
+    article, reproduced, status, reason) when the rows carry them, else the rows' keys."""
+    if rows and all("label" in r and "status" in r for r in rows):
+        return _readable_reproduction(rows)
     keys: list[str] = [k for k in _PREFERRED if any(k in r for r in rows)]
     for r in rows:
         keys.extend(k for k in r if k not in keys)
@@ -89,9 +118,17 @@ def reproduction_table(rows: Sequence[Mapping[str, Any]]) -> ReportTable:
 def _reproduction_block(rows: Sequence[Mapping[str, Any]] | None) -> dict[str, str] | None:
     if not rows:
         return None
-    ok = [r.get("ok") for r in rows]
-    n_ok = sum(1 for v in ok if v is True)
-    summary = f"{n_ok} of {len(rows)} article numbers reproduced within tolerance."
+    if all("status" in r for r in rows):
+        n = {k: sum(1 for r in rows if r.get("status") == k) for k in _STATUS_TEXT}
+        summary = (
+            f"Of {len(rows)} figures printed in the article, {n['identical']} print identically, "
+            f"{n['band']} are p values within the ±0.005 calibration band (printed differently), "
+            f"and {n['not reproducible']} {'is' if n['not reproducible'] == 1 else 'are'} not reproducible, with the reason."
+        )
+    else:
+        ok = [r.get("ok") for r in rows]
+        n_ok = sum(1 for v in ok if v is True)
+        summary = f"{n_ok} of {len(rows)} article numbers reproduced within tolerance."
     return {"summary": summary, "table": reproduction_table(rows).to_html(table_id="reproduction-table")}
 
 
