@@ -35,3 +35,9 @@ def test_markers_drawn_at_the_hazard_ratios(with_beyond):
     assert len(markers) == sum(1 for r in rows if all(math.isfinite(v) for v in r[2:5]))
     assert ax.get_xscale() == "log"
     assert "fig7_cox_forest" in figure_builders(with_beyond)
+
+
+def test_figs_2_and_3_share_the_y_range(results):
+    from rtdelay.report.figures import fig2_pbr_risk, fig3_pbr_by_surgery
+
+    assert fig2_pbr_risk(results).axes[0].get_ylim() == fig3_pbr_by_surgery(results).axes[0].get_ylim()

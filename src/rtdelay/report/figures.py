@@ -98,6 +98,13 @@ def _risk_ylim(curves: Sequence[SurvivalCurve]) -> tuple[float, float]:
     return 0.0, min(1.0, math.ceil((top + 0.05) * 10.0) / 10.0)
 
 
+def _pbr_ylim(results: StudyResults) -> tuple[float, float]:
+    """One y range for Figs 2 and 3 (overall and by operation), so the two can be compared."""
+    iv = results.interval
+    curves = [c for c in (iv.pbr_curve, *iv.pbr_curves_by_surgery.values()) if c is not None]
+    return _risk_ylim(curves)
+
+
 def _max_time(curves: Sequence[SurvivalCurve]) -> float:
     return max([float(c.time[-1]) for c in curves if c.time.size] or [1.0])
 
@@ -129,7 +136,7 @@ def fig2_pbr_risk(results: StudyResults, *, ax: Axes | None = None, width: str =
                 ha="center", va="bottom", fontsize=FONT_SIZE,
             )
     ticks = nice_ticks(_max_time([curve]), steps=(1, 2, 3, 6))
-    finish_axes(ax, xlabel="Months since surgery", ylabel="Cumulative risk of progression before RT", ticks=ticks, ylim=_risk_ylim([curve]))
+    finish_axes(ax, xlabel="Months since surgery", ylabel="Cumulative risk of progression before RT", ticks=ticks, ylim=_pbr_ylim(results))
     draw_at_risk(ax, [("All", curve, color)], ticks)
     return fig
 
@@ -161,7 +168,7 @@ def fig3_pbr_by_surgery(results: StudyResults, *, ax: Axes | None = None, width:
         return fig
     drawn = _by_group(ax, curves, risk=True)
     ticks = nice_ticks(_max_time(list(curves.values())), steps=(1, 2, 3, 6))
-    finish_axes(ax, xlabel="Months since surgery", ylabel="Cumulative risk of progression before RT", ticks=ticks, ylim=_risk_ylim(list(curves.values())))
+    finish_axes(ax, xlabel="Months since surgery", ylabel="Cumulative risk of progression before RT", ticks=ticks, ylim=_pbr_ylim(results))
     _legend(ax, "upper left")
     label = p_label(results.interval.pbr_by_surgery_logrank)
     if label:
