@@ -1,21 +1,20 @@
 """``rtdelay analyze`` and ``rtdelay demo``: run the seed study on a cohort file.
 
-``analyze`` loads and validates the cohort, writes rejected rows to ``quarantine.csv``, applies
-the eligibility criteria, runs :func:`rtdelay.study.run` and writes ``results.json`` and
-``cohort_included.csv``. Exit codes: 0 when the analysis ran, **also when some rows were
-rejected** (the valid rows are analysed; the screen says how many rows went to quarantine);
-2 when the file cannot be used at all (one line on stderr, no traceback). Analyses that the
-data cannot support (no PBR patient, one operation type...) give null numbers and a note.
+Both commands parse their options, call :mod:`rtdelay.analysis` (which reads, checks,
+analyses and writes), print what came back and map errors to exit codes. Exit codes: 0 when
+the analysis ran, **also when some rows were rejected** (the valid rows are analysed; the
+screen says how many rows went to quarantine); 2 when the file cannot be used at all (one line
+on stderr, no traceback). Analyses that the data cannot support (no PBR patient, one operation
+type...) give null numbers and a note.
 
-``demo`` does the same on the calibrated synthetic cohort shipped with rtdelay and adds
-``cohort.csv``, ``complications.csv`` and ``reproduction.md`` (paper vs demo numbers).
-
+Progress is a transient rich spinner on stderr (nothing with ``--quiet`` or off a terminal);
+the summary goes to stdout.
 Heavy imports (pandas, the statistics) happen inside the command functions.
 """
 
 from __future__ import annotations
 
-import shutil
+import time
 from pathlib import Path
 from typing import Any
 
@@ -28,34 +27,44 @@ __all__ = ["analyze", "demo", "run_analysis"]
 DATE_ORDERS = ("dmy", "mdy", "ymd")
 
 
-def _say(quiet: bool, text: str = "") -> None:
-    if not quiet:
-        typer.echo(text)
+class _RichProgress:
+    """Progress callback drawn with rich on stderr: a spinner with the step and elapsed seconds.
 
+    The spinner is transient: it shows on a terminal while the run lasts and leaves nothing
+    behind, so that the screen (and a log, where nothing is drawn) keeps only the summary or
+    the one-line error.
+    """
 
-def _load_complications(
-    path: Path, data: Any, *, out_dir: Path, date_order: str | None, quiet: bool, sheet: str | None = None
-) -> Any:
-    """Read and check the complications table; rejected rows go to complications_quarantine.csv."""
-    from rtdelay.cohort import load_table, validate_complications
+    def __init__(self, quiet: bool) -> None:
+        self.status: Any = None
+        if not quiet:
+            from rich.console import Console
 
-    ids: list[str] = []
-    for part in (data.validation.valid, data.validation.rejected):
-        if "patient_id" in part.columns:
-            ids += [str(v).strip() for v in part["patient_id"].dropna()]
-    checked = validate_complications(load_table(path, sheet=sheet), patient_ids=ids, date_order=date_order)
-    if len(checked.rejected):
-        out_dir.mkdir(parents=True, exist_ok=True)
-        target = checked.write_quarantine(out_dir / "complications_quarantine.csv")
-        _say(quiet, f"Complications: {len(checked.rejected)} of {checked.n_rows} row(s) rejected, written to {target}:")
-        for issue in checked.issues[:10]:
-            _say(quiet, f"  {issue.message}")
-        if len(checked.issues) > 10:
-            _say(quiet, f"  ... and {len(checked.issues) - 10} more")
-    return checked.valid
+            self.status = Console(stderr=True, highlight=False).status("Starting")
+        self.start = time.perf_counter()
+
+    def __call__(self, message: str) -> None:
+        if self.status is not None:
+            self.status.update(f"{message} [dim]({time.perf_counter() - self.start:.0f} s)[/dim]")
+
+    def __enter__(self) -> _RichProgress:
+        if self.status is not None:
+            self.status.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.status is not None:
+            self.status.stop()
 
 
 COMPLICATIONS_SHEET = "complications"
+WRITTEN = (
+    "Writes into OUT: report.html (self-contained report), results.json (every number), "
+    "methods.md, tables/ (Tables 1-5 and the beyond-the-article tables as csv, md, html, docx, tex), "
+    "figures/ (Figs 2-7, the Cox forest plot among them, as png, svg, pdf; flow diagram as svg), "
+    "cohort_included.csv and quarantine.csv (rejected rows with their reasons)."
+)
+DICTIONARY_HINT = "docs/data-dictionary.md in the rtdelay repository, or 'rtdelay dictionary'"
 
 
 def _workbook_sheets(path: Path) -> list[str]:
@@ -84,7 +93,7 @@ def split_sheet(spec: Path) -> tuple[Path, str | None]:
     return Path(head), sheet
 
 
-def _complications_source(given: Path | None, cohort_path: Path, *, quiet: bool) -> tuple[Path | None, str | None]:
+def complications_source(given: Path | None, cohort_path: Path) -> tuple[Path | None, str | None]:
     """The complications table: ``--complications FILE[:SHEET]``, else the sheet named
     ``complications`` of the cohort workbook when it has one with data rows."""
     if given is not None:
@@ -98,8 +107,19 @@ def _complications_source(given: Path | None, cohort_path: Path, *, quiet: bool)
         load_table(cohort_path, sheet=COMPLICATIONS_SHEET)
     except CohortError:  # the template's empty complications sheet: nothing to read
         return None, None
-    _say(quiet, f"Complications: read from the sheet {COMPLICATIONS_SHEET!r} of {cohort_path.name}")
     return cohort_path, COMPLICATIONS_SHEET
+
+
+def check_out_folder(out: Path) -> None:
+    """``--out`` names a folder: an existing file there is a clear error, not a crash."""
+    if out.exists() and not out.is_dir():
+        fail(f"--out must be a folder; {out} is a file")
+
+
+def _options(config: Path | None, title: str | None, institution: str | None, times: str | None) -> Any:
+    from rtdelay.cli._report_options import report_options
+
+    return report_options(config=config, title=title, institution=institution, times=times)
 
 
 def run_analysis(
@@ -113,67 +133,47 @@ def run_analysis(
     synthetic: bool = False,
     notice: str | None = None,
     reproduction: Any = None,
-    options: Any = None,
 ) -> dict[str, Any]:
-    """Load, validate, analyse and write; return the results.json document and paths.
+    """Kept for callers of the old name: :func:`rtdelay.analysis.analyze`, as a dict.
 
-    Raises ``RtdelayError`` (or ``OSError``) when the input cannot be used; the commands turn
-    it into one line on stderr and exit code 2.
+    Returns ``{"document": results.json document, "paths": written paths, "run": AnalysisRun}``.
     """
-    import json
+    from rtdelay.analysis import AnalysisOptions, analyze
 
-    from rtdelay.cohort import read_cohort
-    from rtdelay.errors import CohortError
-    from rtdelay.report._outputs import write_analysis_outputs
-    from rtdelay.study import run
-
-    data = read_cohort(cohort_path, mapping=mapping, date_order=date_order)
-    validation = data.validation
-    if validation.n_valid == 0:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        validation.write_quarantine(out_dir / "quarantine.csv")
-        first = validation.errors[0].message if validation.errors else "no data row"
-        raise CohortError(
-            f"no usable row in {cohort_path} ({validation.n_rejected} rejected; first problem: "
-            f"{first}); see {out_dir / 'quarantine.csv'}"
+    options = AnalysisOptions(synthetic=synthetic, notice=notice, reproduction=reproduction)
+    with _RichProgress(quiet) as progress:
+        run = analyze(
+            cohort_path,
+            mapping=mapping,
+            date_order=date_order,
+            complications=complications_path,
+            out_dir=out_dir,
+            options=options,
+            progress=progress,
         )
-    complications = None
-    complications_path, sheet = _complications_source(complications_path, cohort_path, quiet=quiet)
-    if complications_path is not None:
-        complications = _load_complications(
-            complications_path, data, out_dir=out_dir, date_order=date_order, quiet=quiet, sheet=sheet
-        )
-    flow = data.eligibility.flow
-    included = data.eligibility.included
-    times = tuple(options.times) if options is not None else (6.0, 12.0, 24.0)
-    results = run(included, complications=complications, flow=flow, times=times)
-    paths = write_analysis_outputs(
-        results,
-        out_dir=out_dir,
-        included_frame=included,
-        validation=validation,
-        source_path=cohort_path,
-        synthetic=synthetic,
-        notice=notice,
-        complications_path=complications_path,
-        flow=flow,
-    )
-    document = json.loads(paths["results"].read_text(encoding="utf-8"))
-    if not quiet:
-        _summary(document, validation, flow, paths)
-    from rtdelay.report import write_report_outputs
-
-    rows = reproduction(document) if reproduction is not None else None
-    report = write_report_outputs(
-        results, out_dir=out_dir, results_json=document, synthetic=synthetic, reproduction_rows=rows, quiet=quiet,
-        title=getattr(options, "title", None), institution=getattr(options, "institution", None),
-    )
-    return {"document": document, "paths": paths, "report": report}
+    return {"document": run.document, "paths": run.paths, "run": run}
 
 
-def _summary(document: dict[str, Any], validation: Any, flow: dict[str, Any], paths: dict[str, Path]) -> None:
+def _complications_lines(run: Any) -> list[str]:
+    checked = run.complications
+    if checked is None or not len(checked.rejected):
+        return []
+    lines = [
+        f"Complications: {len(checked.rejected)} of {checked.n_rows} row(s) rejected, written to "
+        f"{run.paths.get('complications_quarantine', 'complications_quarantine.csv')}:"
+    ]
+    lines += [f"  {issue.message}" for issue in checked.issues[:10]]
+    if len(checked.issues) > 10:
+        lines.append(f"  ... and {len(checked.issues) - 10} more")
+    return lines
+
+
+def _summary(run: Any) -> None:
     from rtdelay.report.formatting import format_p, format_percent
 
+    document, validation, flow, paths = run.document, run.validation, run.flow, run.paths
+    for line in _complications_lines(run):
+        typer.echo(line)
     labels = flow.get("labels", {})
     typer.echo(f"Rows read: {validation.n_rows}  valid: {validation.n_valid}  rejected: {validation.n_rejected}")
     if getattr(validation, "recoded_note", None):
@@ -216,7 +216,10 @@ def _summary(document: dict[str, Any], validation: Any, flow: dict[str, Any], pa
         typer.echo(f"Notes ({len(notes)}):")
         for note in notes:
             typer.echo(f"  - {note}")
-    typer.echo(f"Written: {', '.join(str(p) for p in paths.values())}")
+    main = [p for key, p in paths.items() if key in ("results", "included", "quarantine")]
+    typer.echo(f"Written: {', '.join(str(p) for p in main)}")
+    if "report" in paths:
+        typer.echo(f"Report: {paths['report']}")
 
 
 def _guard(func: Any, *args: Any, **kwargs: Any) -> Any:
@@ -231,34 +234,15 @@ def _guard(func: Any, *args: Any, **kwargs: Any) -> Any:
         fail(f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc))
 
 
-WRITTEN = (
-    "Writes into OUT: report.html (self-contained report), results.json (every number), "
-    "methods.md, tables/ (Tables 1-5 and the beyond-the-article tables as csv, md, html, docx, tex), "
-    "figures/ (Figs 2-6, flow diagram, Cox forest and Schoenfeld plots as png, svg, pdf), "
-    "cohort_included.csv and quarantine.csv (rejected rows with their reasons)."
-)
-DICTIONARY_HINT = "docs/data-dictionary.md in the rtdelay repository, or 'rtdelay dictionary'"
-
-
-def check_out_folder(out: Path) -> None:
-    """``--out`` names a folder: an existing file there is a clear error, not a crash."""
-    if out.exists() and not out.is_dir():
-        fail(f"--out must be a folder; {out} is a file")
-
-
-def _options(config: Path | None, title: str | None, institution: str | None, times: str | None) -> Any:
-    from rtdelay.cli._report_options import report_options
-
-    return report_options(config=config, title=title, institution=institution, times=times)
-
-
 @app.command("analyze", help=(
     "Check a cohort, apply the study's eligibility criteria and run every analysis. " + WRITTEN + " "
     "Exit 0 when the analysis ran, even if some rows were rejected (they are in quarantine.csv); "
     "exit 2 when the file cannot be used. The columns are described in " + DICTIONARY_HINT + "."
 ))
 def analyze(
-    cohort: Path = typer.Argument(..., help="Cohort file (csv, xlsx, sav, parquet); columns as 'rtdelay dictionary' lists."),
+    cohort: str | None = typer.Argument(
+        None, help="Cohort file (csv, xlsx, sav, parquet), columns as 'rtdelay dictionary' lists; with --registry, the database URL."
+    ),
     complications: Path | None = typer.Option(
         None, "--complications", metavar="FILE[:SHEET]",
         help="Complications table (patient_id, phase, complication, date); default: the sheet "
@@ -272,49 +256,47 @@ def analyze(
     institution: str | None = typer.Option(None, "--institution", help="Institution shown under the title."),
     config: Path | None = typer.Option(None, "--config", help="TOML file with title, institution, times."),
     quiet: bool = typer.Option(False, "--quiet", help="Print nothing on success."),
+    registry: bool = typer.Option(False, "--registry", help="Analyse the registry (URL as argument, optional)."),
+    site: str | None = typer.Option(None, "--site", help="With --registry: only this site."),
 ) -> None:
+    import dataclasses
+
+    from rtdelay.analysis import AnalysisOptions
+    from rtdelay.analysis import analyze as run_service
+
     if date_order is not None and date_order not in DATE_ORDERS:
         fail(f"--date-order must be one of {', '.join(DATE_ORDERS)}; got {date_order!r}")
+    if registry or site is not None:
+        if not registry:
+            fail("--site is an option of --registry: rtdelay analyze --registry [URL] --site S")
+        from rtdelay.cli._registry import analyze_registry
+
+        analyze_registry(cohort, site=site, out=out, quiet=quiet)
+        return
+    if cohort is None:
+        fail("give a COHORT file to analyse (or --registry [URL])")
     check_out_folder(out)
-    options = _options(config, title, institution, times)
-    _guard(
-        run_analysis,
-        cohort,
-        out_dir=out,
-        complications_path=complications,
-        mapping=mapping,
-        date_order=date_order,
-        quiet=quiet,
-        options=options,
+    report = _options(config, title, institution, times)
+    comp_path, comp_sheet = complications_source(complications, Path(cohort))
+    if comp_path is not None and complications is None and not quiet:
+        typer.echo(f"Complications: read from the sheet {COMPLICATIONS_SHEET!r} of {Path(cohort).name}")
+    options = dataclasses.replace(
+        AnalysisOptions(), times=report.times, title=report.title, institution=report.institution,
+        complications_sheet=comp_sheet,
     )
-
-
-def _demo_files(out: Path, regenerate: bool) -> tuple[Path, Path]:
-    import rtdelay.demo as demo_pkg
-
-    out.mkdir(parents=True, exist_ok=True)
-    cohort_target, comp_target = out / "cohort.csv", out / "complications.csv"
-    if regenerate:
-        demo_pkg.generate_demo_cohort(cohort_path=cohort_target, complications_path=comp_target)
-    else:
-        shutil.copyfile(demo_pkg.demo_cohort_path(), cohort_target)
-        shutil.copyfile(demo_pkg.demo_complications_path(), comp_target)
-    return cohort_target, comp_target
-
-
-def _demo(out: Path, regenerate: bool, quiet: bool, options: Any = None) -> None:
-    import rtdelay.demo as demo_pkg
-
-    cohort_path, comp_path = _demo_files(out, regenerate)
-    notice = str(demo_pkg.DEMO_NOTICE)
-    _say(quiet, notice)
-    result = run_analysis(
-        cohort_path, out_dir=out, complications_path=comp_path, quiet=quiet, synthetic=True, notice=notice,
-        reproduction=getattr(demo_pkg, "reproduction_rows", None), options=options,
-    )
-    reproduction = out / "reproduction.md"
-    demo_pkg.write_reproduction_md(result["document"], reproduction)
-    _say(quiet, f"Paper vs demo: {reproduction}")
+    with _RichProgress(quiet) as progress:
+        run = _guard(
+            run_service,
+            cohort,
+            mapping=mapping,
+            date_order=date_order,
+            complications=comp_path,
+            out_dir=out,
+            options=options,
+            progress=progress,
+        )
+    if not quiet:
+        _summary(run)
 
 
 @app.command("demo", help=(
@@ -333,5 +315,16 @@ def demo(
     config: Path | None = typer.Option(None, "--config", help="TOML file with title, institution, times."),
     quiet: bool = typer.Option(False, "--quiet", help="Print nothing on success."),
 ) -> None:
+    from rtdelay.analysis import AnalysisOptions, analyze_demo
+    from rtdelay.demo import DEMO_NOTICE
+
     check_out_folder(out)
-    _guard(_demo, out, regenerate, quiet, _options(config, title, institution, times))
+    report = _options(config, title, institution, times)
+    options = AnalysisOptions(times=report.times, title=report.title, institution=report.institution)
+    if not quiet:
+        typer.echo(DEMO_NOTICE)  # once: the report, the tables and the figures carry it too
+    with _RichProgress(quiet) as progress:
+        run = _guard(analyze_demo, out_dir=out, regenerate=regenerate, options=options, progress=progress)
+    if not quiet:
+        _summary(run)
+        typer.echo(f"Paper vs demo: {run.paths['reproduction']}")

@@ -357,7 +357,7 @@ def compare_command(
     result = _stat(logrank_test, t, e, labels, **opts)
     pairwise = None
     if len(result.groups) > 2:
-        pairwise = _stat(pairwise_logrank, t, e, labels, adjust="holm", **opts)
+        pairwise = _stat(pairwise_logrank, t, e, labels, adjust="holm", **opts).to_frame()
     if plot is not None:
         _plot(plot, t, e, labels, time_label=time, p_value=result.p_value)
     if as_json:

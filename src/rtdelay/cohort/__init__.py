@@ -23,18 +23,22 @@ if TYPE_CHECKING:
         EXCLUSION_REASONS,
         CohortData,
         EligibilityResult,
+        add_validation,
         apply_eligibility,
         read_cohort,
     )
-    from rtdelay.cohort._export import write_table
+    from rtdelay.cohort._export import cell_text, escape_formula, write_table
     from rtdelay.cohort._load import RawTable, load_table
     from rtdelay.cohort._mapping import read_mapping
     from rtdelay.cohort._schema import (
+        CATEGORY_SYNONYMS,
         COLUMNS,
         COMPLICATION_COLUMNS,
         ESCC_GRADES,
+        HISTOLOGIES,
         HISTOLOGY_SYNONYMS,
         MONTH_DAYS,
+        SURGERY_TYPES,
         ColumnSpec,
     )
     from rtdelay.cohort._template import write_template
@@ -49,6 +53,9 @@ _LAZY: dict[str, str] = {
     "ESCC_GRADES": "_schema",
     "HISTOLOGY_SYNONYMS": "_schema",
     "MONTH_DAYS": "_schema",
+    "CATEGORY_SYNONYMS": "_schema",
+    "HISTOLOGIES": "_schema",
+    "SURGERY_TYPES": "_schema",
     "ValidationResult": "_validate",
     "validate_cohort": "_validate",
     "derive_cohort": "_derive",
@@ -57,12 +64,15 @@ _LAZY: dict[str, str] = {
     "EXCLUSION_REASONS": "_eligibility",
     "EligibilityResult": "_eligibility",
     "apply_eligibility": "_eligibility",
+    "add_validation": "_eligibility",
     "CohortData": "_eligibility",
     "read_cohort": "_eligibility",
     "RawTable": "_load",
     "load_table": "_load",
     "read_mapping": "_mapping",
     "write_table": "_export",
+    "escape_formula": "_export",
+    "cell_text": "_export",
     "write_template": "_template",
     "dictionary_markdown": "_dictionary",
     "dictionary_csv": "_dictionary",
@@ -72,6 +82,7 @@ _LAZY: dict[str, str] = {
 __all__ = [
     "ComplicationsValidation",
     "validate_complications",
+    "CATEGORY_SYNONYMS",
     "COLUMNS",
     "COMPLICATION_COLUMNS",
     "CRITERIA",
@@ -81,11 +92,14 @@ __all__ = [
     "EXCLUSION_LABELS",
     "EXCLUSION_REASONS",
     "EligibilityResult",
+    "HISTOLOGIES",
     "HISTOLOGY_SYNONYMS",
     "MONTH_DAYS",
+    "SURGERY_TYPES",
     "RawTable",
     "ValidationResult",
     "apply_eligibility",
+    "add_validation",
     "derive_cohort",
     "load_table",
     "read_cohort",
@@ -96,6 +110,8 @@ __all__ = [
     "dictionary_markdown",
     "dictionary_csv",
     "dictionary_redcap",
+    "escape_formula",
+    "cell_text",
 ]
 
 

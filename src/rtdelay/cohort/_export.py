@@ -12,8 +12,8 @@ The characters that trigger the prefix follow the OWASP "CSV Injection" guidance
 ``-``, ``@``, tab (0x09) and carriage return (0x0D); their full-width forms (``＝ ＋ － ＠``),
 which some spreadsheet locales also read as formula starts, are treated the same way.
 
-Files are written to a temporary file beside the target and then renamed, so an interrupted
-export never leaves a half-written file under the final name.
+Files are written with :func:`rtdelay.atomic.atomic_file` (a temporary file beside the target,
+then renamed), so an interrupted export never leaves a half-written file under the final name.
 """
 
 from __future__ import annotations
@@ -23,11 +23,11 @@ import datetime as dt
 import math
 import os
 import re
-import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rtdelay.atomic import atomic_file
 from rtdelay.errors import InputError
 
 if TYPE_CHECKING:
@@ -228,18 +228,10 @@ def write_table(
     """
     target = _check_path(path)
     suffix = target.suffix.lower()
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        if suffix == ".csv":
-            with os.fdopen(fd, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as fh:
-                _write_csv(frame, fh)
-        else:
-            with os.fdopen(fd, "wb") as fh:
-                _write_xlsx(frame, fh, sheet_name)
-        os.chmod(tmp_name, 0o644)
-        os.replace(tmp_name, target)
-    except BaseException:
-        if os.path.exists(tmp_name):
-            os.unlink(tmp_name)
-        raise
+    if suffix == ".csv":
+        with atomic_file(target, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as fh:
+            _write_csv(frame, fh)
+    else:
+        with atomic_file(target, "wb") as fh:
+            _write_xlsx(frame, fh, sheet_name)
     return target

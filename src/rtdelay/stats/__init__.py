@@ -23,9 +23,14 @@ if TYPE_CHECKING:
         current_status_npmle,
     )
     from rtdelay.stats._km import SurvivalCurve, kaplan_meier
-    from rtdelay.stats._logrank import logrank_test, logrank_trend_test, pairwise_logrank
+    from rtdelay.stats._logrank import (
+        PairwiseLogrank,
+        logrank_test,
+        logrank_trend_test,
+        pairwise_logrank,
+    )
     from rtdelay.stats._rank import mann_whitney, wilcoxon_signed_rank
-    from rtdelay.stats._results import TestResult
+    from rtdelay.stats._results import ResultMixin, TestResult, jsonable
 
 _LAZY: dict[str, str] = {
     "SurvivalCurve": "_km",
@@ -33,6 +38,7 @@ _LAZY: dict[str, str] = {
     "logrank_test": "_logrank",
     "logrank_trend_test": "_logrank",
     "pairwise_logrank": "_logrank",
+    "PairwiseLogrank": "_logrank",
     "CumulativeIncidence": "_competing",
     "cumulative_incidence": "_competing",
     "gray_test": "_competing",
@@ -47,14 +53,18 @@ _LAZY: dict[str, str] = {
     "chi_square": "_contingency",
     "fisher_exact": "_contingency",
     "TestResult": "_results",
+    "ResultMixin": "_results",
+    "jsonable": "_results",
 }
 
 __all__ = [
     "CoxResult",
     "CumulativeIncidence",
     "CurrentStatusBand",
+    "PairwiseLogrank",
     "StepFunction",
     "SurvivalCurve",
+    "ResultMixin",
     "TestResult",
     "chi_square",
     "cox_ph",
@@ -63,6 +73,7 @@ __all__ = [
     "current_status_npmle",
     "fisher_exact",
     "gray_test",
+    "jsonable",
     "kaplan_meier",
     "logrank_test",
     "logrank_trend_test",

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from rtdelay.errors import ModelError, RtdelayError, StatisticalWarning
-from rtdelay.stats._results import ResultMixin, jsonable
+from rtdelay.stats import ResultMixin, jsonable
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -112,7 +112,12 @@ class CompetingLocalControl(ResultMixin):
 
 @dataclasses.dataclass(frozen=True)
 class CoxModels(ResultMixin):
-    """Adjusted Cox models (None where a model could not be fitted; see notes)."""
+    """Adjusted Cox models (None where a model could not be fitted; see notes).
+
+    ``ph_tests`` holds, per fitted model, the proportional-hazards test (``cox.zph``, KM
+    transform) computed by the pipeline: ``{term: {"chisq", "df", "p"}}`` with a ``GLOBAL``
+    row, or ``None`` with the reason in ``ph_test_notes``. ``to_dict`` only reads it.
+    """
 
     os_adjusted: CoxResult | None
     lc_adjusted: CoxResult | None
@@ -120,6 +125,8 @@ class CoxModels(ResultMixin):
     lc_wait: CoxResult | None
     covariates: tuple[str, ...]
     notes: tuple[str, ...]
+    ph_tests: dict[str, dict[str, dict[str, float | None]] | None] = dataclasses.field(default_factory=dict)
+    ph_test_notes: dict[str, str] = dataclasses.field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"covariates": list(self.covariates), "notes": list(self.notes)}
@@ -137,16 +144,10 @@ class CoxModels(ResultMixin):
                 "n": fit.n,
                 "n_events": fit.n_events,
                 "concordance": jsonable(fit.concordance),
+                "ph_test": self.ph_tests.get(name),
             }
-            try:
-                ph = fit.ph_test()
-                block["ph_test"] = {
-                    str(idx): {"chisq": jsonable(r["chisq"]), "df": jsonable(r["df"]), "p": jsonable(r["p"])}
-                    for idx, r in ph.iterrows()
-                }
-            except (RtdelayError, ValueError, np.linalg.LinAlgError) as exc:
-                block["ph_test"] = None
-                block["ph_test_note"] = str(exc)
+            if name in self.ph_test_notes:
+                block["ph_test_note"] = self.ph_test_notes[name]
             out[name] = block
         return out
 
@@ -182,6 +183,13 @@ class BeyondResults(ResultMixin):
         }
 
 
+def _missing(value: Any) -> bool:
+    """True for None, NaN and pandas' NA (a value rejected at validation or never given)."""
+    import pandas as pd
+
+    return value is None or bool(pd.isna(value))
+
+
 def _waiting_risk(included: pd.DataFrame, *, n_boot: int, seed: int) -> WaitingRisk:
     from rtdelay.planning import fit_progression_model
     from rtdelay.stats import current_status_ci, current_status_npmle, kaplan_meier
@@ -213,8 +221,11 @@ def _waiting_risk(included: pd.DataFrame, *, n_boot: int, seed: int) -> WaitingR
             warnings.simplefilter("ignore", StatisticalWarning)
             model = fit_progression_model(included)
         # standardised (marginal) risk: the average of F(t | x_i) over the cohort's patients
+        # with every covariate known (the model is fitted on those complete cases)
         rows = []
         for _, patient in included.iterrows():
+            if any(_missing(patient.get(k)) for k in model.terms):
+                continue
             profile = {k: str(patient[k]) for k in model.terms}
             rows.append(model.predict(times, profile)["risk"])
         model_risk = np.mean(rows, axis=0)
@@ -330,18 +341,42 @@ def _fit_cox(frame: pd.DataFrame, duration: str, event: str, covariates: list[st
         return None
 
 
+def _ph_test(fit: CoxResult) -> dict[str, dict[str, float | None]]:
+    """``cox.zph`` (KM transform) of a fitted model as ``{term: {chisq, df, p}}`` plus GLOBAL."""
+    table = fit.ph_test()
+    return {
+        str(idx): {"chisq": jsonable(r["chisq"]), "df": jsonable(r["df"]), "p": jsonable(r["p"])}
+        for idx, r in table.iterrows()
+    }
+
+
 def _cox_models(included: pd.DataFrame) -> CoxModels:
     frame = included.copy()
     frame["pbr"] = (frame["group"] == "PBR").astype(float)
     notes: list[str] = []
     adj = ["pbr", *ADJUSTMENT]
+    fits = {
+        "os_adjusted": _fit_cox(frame, "os_months", "os_event", adj, "OS model (PBR adjusted)", notes),
+        "lc_adjusted": _fit_cox(frame, "lc_months", "lc_event", adj, "LC model (PBR adjusted)", notes),
+        "os_wait": _fit_cox(frame, "os_months", "os_event", ["ti_months", *ADJUSTMENT], "OS model (wait in months)", notes),
+        "lc_wait": _fit_cox(frame, "lc_months", "lc_event", ["ti_months", *ADJUSTMENT], "LC model (wait in months)", notes),
+    }
+    ph_tests: dict[str, dict[str, dict[str, float | None]] | None] = {}
+    ph_notes: dict[str, str] = {}
+    for name, fit in fits.items():
+        if fit is None:
+            continue
+        try:
+            ph_tests[name] = _ph_test(fit)
+        except (RtdelayError, ValueError, np.linalg.LinAlgError) as exc:
+            ph_tests[name] = None
+            ph_notes[name] = str(exc)
     return CoxModels(
-        os_adjusted=_fit_cox(frame, "os_months", "os_event", adj, "OS model (PBR adjusted)", notes),
-        lc_adjusted=_fit_cox(frame, "lc_months", "lc_event", adj, "LC model (PBR adjusted)", notes),
-        os_wait=_fit_cox(frame, "os_months", "os_event", ["ti_months", *ADJUSTMENT], "OS model (wait in months)", notes),
-        lc_wait=_fit_cox(frame, "lc_months", "lc_event", ["ti_months", *ADJUSTMENT], "LC model (wait in months)", notes),
+        **fits,
         covariates=tuple(adj),
         notes=tuple(notes),
+        ph_tests=ph_tests,
+        ph_test_notes=ph_notes,
     )
 
 
@@ -372,19 +407,38 @@ def _landmark(included: pd.DataFrame, *, rate_time: float) -> Landmark | None:
 def run_beyond(
     included: pd.DataFrame, *, rate_time: float = 12.0, n_boot: int = 2000, seed: int = 0
 ) -> BeyondResults:
-    """Run the analyses that go beyond the article on the eligible patients (pure)."""
+    """Run the analyses that go beyond the article on the eligible patients (pure).
+
+    A part that fails on these data (a model or test raising ``RtdelayError``, ``ValueError``,
+    ``ZeroDivisionError`` or ``LinAlgError``) is left out with a note naming the part and the
+    reason; the other parts still run.
+    """
     notes: list[str] = []
+
+    def part(what: str, func: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except (RtdelayError, ValueError, ZeroDivisionError, np.linalg.LinAlgError) as exc:
+            notes.append(f"{what}: not computed ({exc})")
+            return None
+
     waiting = None
     pbr = (included["group"] == "PBR").sum() if len(included) else 0
     if len(included) and 0 < pbr < len(included):
-        waiting = _waiting_risk(included, n_boot=n_boot, seed=seed)
+        waiting = part("risk of progression while waiting", _waiting_risk, included, n_boot=n_boot, seed=seed)
     else:
         notes.append("risk of progression while waiting needs patients with and without PBR")
-    competing = _competing(included, rate_time=rate_time) if len(included) else None
+    competing = (
+        part("local control with death competing", _competing, included, rate_time=rate_time)
+        if len(included) else None
+    )
+    cox = part("Cox models", _cox_models, included)
+    if cox is None:
+        cox = CoxModels(None, None, None, None, covariates=(), notes=())
     return BeyondResults(
         waiting=waiting,
         competing=competing,
-        cox=_cox_models(included),
-        landmark=_landmark(included, rate_time=rate_time),
+        cox=cox,
+        landmark=part("landmark analysis", _landmark, included, rate_time=rate_time),
         notes=tuple(notes),
     )

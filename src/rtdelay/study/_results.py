@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING, Any
 
-from rtdelay.stats._results import ResultMixin
+from rtdelay.stats import ResultMixin
 
 if TYPE_CHECKING:
     from rtdelay.stats import SurvivalCurve, TestResult
@@ -307,6 +307,9 @@ class StudyResults(ResultMixin):
     ``notes`` lists, in order, every analysis that could not be done on these data and why.
     ``flow`` is the eligibility flow (screened, exclusions by reason, included, by group) when
     it was given to :func:`rtdelay.study.run`.
+
+    There is one JSON view of these results, the ``results.json`` contract made by
+    :func:`rtdelay.study.results_to_json`; :meth:`to_dict` returns it (without run metadata).
     """
 
     n_patients: int
@@ -321,3 +324,27 @@ class StudyResults(ResultMixin):
     flow: dict[str, Any] | None
     notes: tuple[str, ...]
     beyond: BeyondResults | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``results.json`` document of these results (:func:`rtdelay.study.results_to_json`)."""
+        from rtdelay.study._json import results_to_json
+
+        return results_to_json(self)
+
+    def all_notes(self) -> tuple[str, ...]:
+        """Every note of the run: the study's, then those of the analyses beyond the article.
+
+        A note of a beyond-the-article analysis is prefixed with ``"Beyond the article: "``
+        (each part keeps its own notes too, shown beside its table in the report). This is the
+        list written to ``results.json`` (``notes``) and ``methods.md``.
+        """
+        out = list(self.notes)
+        beyond = self.beyond
+        if beyond is not None:
+            parts: list[Any] = [beyond, beyond.waiting, beyond.competing, beyond.cox]
+            for part in parts:
+                for note in getattr(part, "notes", None) or ():
+                    text = f"Beyond the article: {note}"
+                    if text not in out:
+                        out.append(text)
+        return tuple(out)
