@@ -14,10 +14,13 @@ from __future__ import annotations
 import json
 import math
 
+from pathlib import Path
+
 import pytest
-from tests.study.conftest import REFERENCE
 
 from rtdelay.study import run
+
+REFERENCE = Path(__file__).resolve().parents[1] / "reference"
 
 REL = 1e-6
 
