@@ -46,7 +46,7 @@ __all__ = [
 Progress = Callable[[str], None]
 """A progress callback: called with one short sentence before each slow step."""
 
-DATE_ORDERS = ("dmy", "mdy")
+DATE_ORDERS = ("dmy", "mdy", "ymd")
 COMPLICATIONS_QUARANTINE_NAME = "complications_quarantine.csv"
 REPRODUCTION_NAME = "reproduction.md"
 INPUT_COHORT_NAME = "cohort.csv"
@@ -89,6 +89,12 @@ class AnalysisOptions:
         ``complications.csv`` (the demo does, so that its folder is complete).
     today : datetime.date, optional
         Date written in the run metadata (default: the day of the run).
+    times : sequence of float
+        Months after the start of RT of the rates in the survival tables and text (6, 12, 24).
+    title, institution : str, optional
+        Shown at the top of report.html and methods.md (default: a neutral title).
+    complications_sheet : str, optional
+        Worksheet of an xlsx complications table (``--complications FILE:SHEET``).
     """
 
     sheet: str | None = None
@@ -103,6 +109,10 @@ class AnalysisOptions:
     reproduction: ReproductionHook | None = None
     copy_inputs: bool = False
     today: dt.date | None = None
+    times: tuple[float, ...] = (6.0, 12.0, 24.0)
+    title: str | None = None
+    institution: str | None = None
+    complications_sheet: str | None = None
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -161,7 +171,9 @@ def _silent(message: str) -> None:
     """Default progress callback: say nothing."""
 
 
-def _check_complications(path: Path, data: CohortData, date_order: str | None) -> ComplicationsValidation:
+def _check_complications(
+    path: Path, data: CohortData, date_order: str | None, sheet: str | None = None
+) -> ComplicationsValidation:
     """Read and check the complications table against the cohort's patient ids."""
     from rtdelay.cohort import load_table, validate_complications
 
@@ -169,7 +181,7 @@ def _check_complications(path: Path, data: CohortData, date_order: str | None) -
     for part in (data.validation.valid, data.validation.rejected):
         if "patient_id" in part.columns:
             ids += [str(v).strip() for v in part["patient_id"].dropna()]
-    return validate_complications(load_table(path), patient_ids=ids, date_order=date_order)
+    return validate_complications(load_table(path, sheet=sheet), patient_ids=ids, date_order=date_order)
 
 
 def _copy(source: Path, target: Path) -> Path:
@@ -267,7 +279,7 @@ def analyze(
     comp_check = None
     if comp_path is not None:
         step(f"Reading and checking {comp_path.name}")
-        comp_check = _check_complications(comp_path, data, date_order)
+        comp_check = _check_complications(comp_path, data, date_order, options.complications_sheet)
 
     flow = dict(data.eligibility.flow)
     included = data.eligibility.included
@@ -289,6 +301,7 @@ def analyze(
         flow=flow,
         pbr_times=options.pbr_times,
         rate_time=options.rate_time,
+        times=options.times,
         beyond=options.beyond,
         n_boot=options.n_boot,
         seed=options.seed,
@@ -392,6 +405,8 @@ def write_outputs(
                 synthetic=options.synthetic,
                 reproduction_rows=run.reproduction_rows,
                 progress=step,
+                title=options.title,
+                institution=options.institution,
             )
         )
     if run.reproduction_rows is not None:

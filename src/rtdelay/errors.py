@@ -36,8 +36,8 @@ class RowIssue:
     Attributes
     ----------
     row : int | None
-        1-based data row as the user sees it in the file (header not counted), or None for a
-        file-level issue.
+        The row where a person looks: the spreadsheet row of an xlsx sheet (header counted),
+        the line number of a csv file; None for a file-level issue.
     patient_id : str | None
     column : str | None
     value : Any
@@ -48,6 +48,8 @@ class RowIssue:
         One sentence a clinician can act on.
     severity : str
         ``"error"`` rejects the row, ``"warning"`` keeps it.
+    data_row : int | None
+        1-based data row (header not counted), beside ``row``.
     """
 
     row: int | None
@@ -57,6 +59,7 @@ class RowIssue:
     rule: str
     message: str
     severity: str = "error"
+    data_row: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         value = self.value
@@ -64,6 +67,7 @@ class RowIssue:
             value = str(value)
         return {
             "row": self.row,
+            "data_row": self.data_row if self.data_row is not None else self.row,
             "patient_id": self.patient_id,
             "column": self.column,
             "value": value,

@@ -21,7 +21,7 @@ def test_valid_rows_are_typed_and_synonyms_accepted(tmp_path):
     assert res.valid["phase"].tolist() == ["surgery", "radiotherapy"]
     assert res.valid["date"].tolist()[0] == dt.date(2019, 3, 2)
     assert res.valid["date"].tolist()[1] is None
-    assert res.valid["source_row"].tolist() == [1, 2]
+    assert res.valid["source_row"].tolist() == [2, 3]  # lines of the csv file (header = line 1)
 
 
 def test_each_bad_row_is_rejected_with_row_patient_column_value_rule(tmp_path):
@@ -35,8 +35,8 @@ def test_each_bad_row_is_rejected_with_row_patient_column_value_rule(tmp_path):
         "P2,radiotherapy,radiculopathy,03.04.2019\n",
     )
     res = validate_complications(raw, patient_ids=["P1", "P2"])
-    assert res.rejected["source_row"].tolist() == [1, 2, 3, 4, 5]
-    by_row = {i.row: i for i in res.issues}
+    assert res.rejected["source_row"].tolist() == [2, 3, 4, 5, 6]  # csv lines
+    by_row = {i.row - 1: i for i in res.issues}  # row = csv line; header is line 1
     assert (by_row[1].column, by_row[1].value, by_row[1].rule) == ("phase", "later", "allowed")
     assert (by_row[2].column, by_row[2].rule) == ("patient_id", "required")
     assert (by_row[3].column, by_row[3].rule) == ("patient_id", "unknown_patient")
@@ -45,7 +45,7 @@ def test_each_bad_row_is_rejected_with_row_patient_column_value_rule(tmp_path):
     assert all(i.message.startswith(f"Row {i.row} (") for i in res.issues)
     # with the flag the day-first date is read
     res_dmy = validate_complications(raw, patient_ids=["P1", "P2"], date_order="dmy")
-    assert 5 not in res_dmy.rejected["source_row"].tolist()
+    assert 6 not in res_dmy.rejected["source_row"].tolist()
 
 
 def test_quarantine_keeps_rows_as_they_came_in(tmp_path):

@@ -103,8 +103,14 @@ def test_dates_need_the_order_flag() -> None:
     assert parse_value("03/04/2019", spec, date_order="dmy") == dt.date(2019, 4, 3)
     assert parse_value("03.04.2019", spec, date_order="mdy") == dt.date(2019, 3, 4)
     assert parse_value("13/04/2019", spec, date_order="mdy").rule == "date_invalid"  # type: ignore[union-attr]
-    # even an unambiguous day-first date is not guessed without the flag
-    assert parse_value("25/12/2019", spec).rule == "date_ambiguous"  # type: ignore[union-attr]
+    # even an unambiguous day-first date is not guessed without the flag, but it is not called
+    # "ambiguous" either: the message names the order it needs
+    err = parse_value("25/12/2019", spec)
+    assert err.rule == "date_order_needed" and "--date-order dmy" in err.detail  # type: ignore[union-attr]
+    assert "ambiguous" not in err.detail and "could be" not in err.detail  # type: ignore[union-attr]
+    err = parse_value("11/13/2016", spec)
+    assert err.rule == "date_order_needed" and "--date-order mdy" in err.detail  # type: ignore[union-attr]
+    assert parse_value("13/11/2016", spec).detail.count("dmy") >= 1  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize(

@@ -42,7 +42,10 @@ def test_corpus_json(case: dict[str, Any]) -> None:
     assert out["valid"] + out["rejected"] == out["rows"]
     # the manifest names the rows with a broken rule; the column's level says what it costs
     errors = [i for i in out["issues"] if i["severity"] in ("error", "field")]
-    assert sorted({i["row"] for i in errors}) == case["rejected_rows"]
+    # data_row: header not counted (the manifest's numbering); row: the line of the csv file
+    assert sorted({i["data_row"] for i in errors}) == case["rejected_rows"]
+    if case["file"].endswith(".csv"):
+        assert all(i["row"] == i["data_row"] + 1 for i in errors)
     assert {i["rule"] for i in errors} == set(case["rules"])
     for issue in errors:
         level = COLUMNS[issue["column"]].level
@@ -68,7 +71,7 @@ def test_quarantine_file(tmp_path: Path) -> None:
     q = pd.read_csv(out, dtype=str, keep_default_na=False)
     assert q["level"].tolist() == ["field", "field", "row"]
     original = pd.read_csv(src, dtype=str, keep_default_na=False)
-    assert q["source_row"].tolist() == ["2", "3", "4"]
+    assert q["source_row"].tolist() == ["3", "4", "5"]  # lines of the csv file (header = line 1)
     # rows exactly as they came in
     pd.testing.assert_frame_equal(
         q[original.columns].reset_index(drop=True), original.iloc[1:].reset_index(drop=True)
@@ -78,15 +81,42 @@ def test_quarantine_file(tmp_path: Path) -> None:
 
 def test_human_summary_caps_issue_list(tmp_path: Path) -> None:
     rows = pd.read_csv(CORPUS / "all_valid.csv", dtype=str)
-    big = pd.concat([rows.iloc[[0]]] * 40, ignore_index=True)
-    big["patient_id"] = [f"Q{i}" for i in range(40)]
-    big["surgery_at_site"] = "maybe"  # row level: every row rejected
+    big = pd.concat([rows.iloc[[0]]] * 80, ignore_index=True)
+    big["patient_id"] = [f"Q{i}" for i in range(80)]
+    # row level, half the rows: not a whole-column problem, one line per row
+    big.loc[::2, "surgery_at_site"] = "maybe"
     path = tmp_path / "many.csv"
     big.to_csv(path, index=False)
     result = runner.invoke(app, ["validate", str(path)])
     assert result.exit_code == 1
     assert "... and 10 more" in result.stdout
-    assert "rows: 40" in result.stdout and "rejected: 40" in result.stdout
+    assert "rows: 80" in result.stdout and "rejected: 40" in result.stdout
+
+
+def test_whole_column_problem_is_one_message_and_lines_are_not_wrapped(tmp_path: Path) -> None:
+    rows = pd.read_csv(CORPUS / "all_valid.csv", dtype=str)
+    big = pd.concat([rows.iloc[[0]]] * 40, ignore_index=True)
+    big["patient_id"] = [f"Q{i}" for i in range(40)]
+    big["surgery_date"] = "13/11/2016"  # day-first dates without --date-order
+    path = tmp_path / "dates.csv"
+    big.to_csv(path, index=False)
+    result = runner.invoke(app, ["validate", str(path)], env={"COLUMNS": "24"})
+    lines = [ln for ln in result.stdout.splitlines() if "surgery_date" in ln]
+    assert len(lines) == 1, result.stdout  # one message for the column, not 40
+    assert "40 of 40 rows" in lines[0] and "--date-order dmy" in lines[0]
+    assert "ambiguous" not in lines[0]
+    assert "... and" not in result.stdout
+
+
+def test_recoded_values_are_noted(tmp_path: Path) -> None:
+    rows = pd.read_csv(CORPUS / "all_valid.csv", dtype=str)
+    big = pd.concat([rows.iloc[[0]]] * 3, ignore_index=True)
+    big["patient_id"] = ["R1", "R2", "R3"]
+    big["sex"] = ["M", "M", "female"]
+    path = tmp_path / "recoded.csv"
+    big.to_csv(path, index=False)
+    result = runner.invoke(app, ["validate", str(path)])
+    assert "2 values recoded" in result.stdout and "sex M→male (2)" in result.stdout
 
 
 def test_bad_date_order_option() -> None:

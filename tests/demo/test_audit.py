@@ -101,7 +101,45 @@ def test_markdown_has_synthetic_header(pipeline_doc: dict[str, Any], tmp_path: P
     assert text.startswith("# Reproduction of Gong et al. 2021 on the SYNTHETIC demo cohort")
     assert "not patient data" in text
     assert text.count("\n| ") == len(rows) + 1  # header + one line per row
-    assert "| qol.sphincter_dysfunction.PBR.p | 0.5 | 0.1573 |" in text
+    assert "| PBR, sphincter dysfunction, P value | 0.500 | 0.157 | **not reproducible** |" in text
     # the CLI passes the results document itself
     again = write_reproduction_md(pipeline_doc, tmp_path / "again.md").read_text(encoding="utf-8")
     assert again == text
+
+
+def test_three_counts_are_honest(pipeline_doc: dict[str, Any], tmp_path: Path) -> None:
+    """Every figure is in exactly one class; the p values that print differently are the band
+    class, the sphincter p is not reproducible with its reason (issue 12)."""
+    from rtdelay.demo._reproduction_view import counts_sentence, describe, printed
+
+    rows = reproduction_rows(pipeline_doc)
+    status = {r["key"]: r["status"] for r in rows}
+    assert set(status.values()) <= {"identical", "band", "not reproducible"}
+    for r in rows:
+        if r["status"] == "identical":
+            assert r["article"] == r["reproduced_printed"]
+        elif r["status"] == "band":
+            assert r["key"].split(".")[-1] in ("p",) or r["key"].endswith("_p")
+            assert abs(r["difference"]) <= 0.005 + 1e-12 and r["article"] != r["reproduced_printed"]
+        else:
+            assert r["reason"]
+    assert status["qol.sphincter_dysfunction.PBR.p"] == "not reproducible"
+    n = {k: sum(1 for v in status.values() if v == k) for k in ("identical", "band", "not reproducible")}
+    sentence = counts_sentence(rows)
+    assert f"{n['identical']} print identically" in sentence and f"{n['band']} are p values" in sentence
+    text = write_reproduction_md(rows, tmp_path / "r.md").read_text(encoding="utf-8")
+    assert sentence in text and "half a unit of its last printed digit" in text
+    assert describe("qol.nrs.NPBR.p") == "NPBR, pain (NRS), P value"
+    assert printed(0.0004, key="qol.kps.NPBR.p", target=0.001) == "< 0.001"
+    assert printed(0.7283, key="lc_1y.all", target=0.728) == "72.8%"
+
+
+def test_readme_states_the_three_counts(pipeline_doc: dict[str, Any]) -> None:
+    """README says exactly the counts the audit gives on the shipped demo cohort."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    rows = reproduction_rows(pipeline_doc)
+    n = {k: sum(1 for r in rows if r["status"] == k) for k in ("identical", "band", "not reproducible")}
+    text = " ".join(readme.split())
+    assert f"Each of the {len(rows)} figures" in text
+    assert f"{n['identical']} print identically; {n['band']} are p values" in text
+    assert f"{n['not reproducible']} is not reproducible" in text

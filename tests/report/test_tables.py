@@ -132,8 +132,12 @@ def test_table2_names_its_tests(results):
 
 def test_all_formats_written(written):
     out, _, report = written
-    for name in ("table1", "table2", "survival_rates", "complications"):
+    names = (
+        "table1", "table2", "survival_summary", "survival_rates", "complications",
+        "beyond_waiting_risk", "beyond_lc_competing", "beyond_cox", "beyond_landmark",
+    )
+    for name in names:
         for fmt in ("csv", "md", "html", "docx", "tex"):
             path = out / "tables" / f"{name}.{fmt}"
             assert path.is_file() and path.stat().st_size > 0, path
-    assert set(report["tables"]) == {"table1", "table2", "survival_rates", "complications"}
+    assert set(report["tables"]) == set(names)

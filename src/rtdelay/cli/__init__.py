@@ -10,6 +10,7 @@ import sys
 
 from rtdelay.cli import (  # noqa: F401  (register commands)
     _cohort,
+    _dictionary,  # noqa: F401  (register the dictionary command)
     _plan,  # noqa: F401  (rtdelay plan)
     _registry,  # noqa: F401  (registry, user, site commands)
     _risk,

@@ -22,6 +22,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain click help: no <bool> placeholders, paragraphs re-flowed
 )
 
 EXIT_OK = 0
@@ -57,3 +58,22 @@ def version() -> None:
     from rtdelay import __version__
 
     typer.echo(__version__)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from rtdelay import __version__
+
+        typer.echo(f"rtdelay {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _main_options(
+    show_version: bool = typer.Option(
+        False, "--version", help="Print the rtdelay version and exit.", callback=_print_version, is_eager=True
+    ),
+) -> None:
+    """rtdelay: what does waiting for postoperative radiotherapy cost patients with spinal metastases?
+    Cohort checks, survival statistics and reports after Gong et al., Radiat Oncol 2021;16:21.
+    The cohort's columns: docs/data-dictionary.md in the repository, or 'rtdelay dictionary'."""

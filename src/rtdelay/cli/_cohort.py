@@ -10,10 +10,12 @@ stderr. ``--json`` prints exactly one JSON object ``{"rows", "valid", "rejected"
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import typer
+from rich.markup import escape
 
 from rtdelay.cli._app import EXIT_OK, EXIT_ROWS_REJECTED, app, fail
 
@@ -21,23 +23,57 @@ MAX_SHOWN = 30
 """Issues listed in the human-readable summary before "... and N more"."""
 
 
+_PREFIX = re.compile(r"^Row \d+ \([^)]*\): ")
+WHOLE_COLUMN_SHARE = 0.8
+"""A (column, rule) failing in at least this share of the rows (and 3 rows) is one message."""
+
+
+def column_wide(result: Any) -> dict[tuple[str, str], list[Any]]:
+    """Errors that hit (nearly) a whole column with the same rule: one message each."""
+    groups: dict[tuple[str, str], list[Any]] = {}
+    for issue in result.issues:
+        if issue.row is not None and issue.column:
+            groups.setdefault((issue.column, issue.rule), []).append(issue)
+    n = max(result.n_rows, 1)
+    return {k: v for k, v in groups.items() if len(v) >= 3 and len(v) >= WHOLE_COLUMN_SHARE * n}
+
+
+def _hint(issue: Any) -> str:
+    """The message without its "Row N (patient X): " prefix."""
+    return _PREFIX.sub("", issue.message)
+
+
 def _summary(result: Any, notes: list[str], path: Path, quarantine: Path | None) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    console = Console(highlight=False)
+    console = Console(highlight=False, soft_wrap=True)
+    plain = not console.is_terminal  # logs and CI: whole lines, no table, no wrapping
     n_warn = len(result.warnings)
-    console.print(f"[bold]{path}[/bold]")
-    for note in notes:
-        console.print(f"  note: {note}")
+    console.print(f"[bold]{path}[/bold]" if not plain else str(path), markup=not plain)
+    recoded = getattr(result, "recoded_note", None)
+    for note in [*notes, *([recoded] if recoded else [])]:
+        console.print(f"  note: {note}", markup=False)
     console.print(
         f"rows: {result.n_rows}   valid: {result.n_valid}   rejected: {result.n_rejected}   "
         f"values rejected: {len(result.field_issues)}   warnings: {n_warn}"
     )
-    issues = result.issues
-    if issues:
+    grouped = column_wide(result)
+    for (column, rule), items in grouped.items():
+        console.print(
+            f"column {column}: {len(items)} of {result.n_rows} rows fail the same check ({rule}), "
+            f"e.g. row {items[0].row}: {_hint(items[0])}",
+            markup=False,
+        )
+    skip = {id(i) for items in grouped.values() for i in items}
+    issues = [i for i in result.issues if id(i) not in skip]
+    if issues and plain:
+        for issue in issues[:MAX_SHOWN]:
+            console.print(f"{issue.severity}: {issue.message}", markup=False)
+    elif issues:
         table = Table(show_lines=False)
         table.add_column("row", justify="right")
+        table.add_column("patient")
         table.add_column("severity")
         table.add_column("column")
         table.add_column("rule")
@@ -46,16 +82,17 @@ def _summary(result: Any, notes: list[str], path: Path, quarantine: Path | None)
             style = {"error": "red", "field": "magenta"}.get(issue.severity, "yellow")
             table.add_row(
                 "" if issue.row is None else str(issue.row),
+                escape(issue.patient_id or ""),
                 f"[{style}]{issue.severity}[/{style}]",
-                issue.column or "",
-                issue.rule,
-                issue.message,
+                escape(issue.column or ""),
+                escape(issue.rule),
+                escape(_hint(issue)),
             )
         console.print(table)
-        if len(issues) > MAX_SHOWN:
-            console.print(f"... and {len(issues) - MAX_SHOWN} more")
+    if len(issues) > MAX_SHOWN:
+        console.print(f"... and {len(issues) - MAX_SHOWN} more")
     if quarantine is not None:
-        console.print(f"rejected rows and values written to {quarantine}")
+        console.print(f"rejected rows and values written to {quarantine}", markup=False)
     elif result.n_rejected or result.field_issues:
         console.print("use --quarantine FILE.csv to write the rejected rows and values with their reasons")
 
@@ -70,7 +107,7 @@ def validate_command(
     date_order: str | None = typer.Option(
         None,
         "--date-order",
-        help="How to read non-ISO dates such as 03/04/2019: dmy (day first) or mdy.",
+        help="How to read non-ISO dates such as 03/04/2019: dmy (day first), mdy or ymd.",
     ),
     quarantine: Path | None = typer.Option(
         None, "--quarantine", help="Write the rejected rows, as they came in, with reasons."
@@ -84,8 +121,8 @@ def validate_command(
     """
     from rtdelay.errors import RtdelayError
 
-    if date_order is not None and date_order not in ("dmy", "mdy"):
-        fail(f"--date-order takes dmy or mdy; got {date_order!r}")
+    if date_order is not None and date_order not in ("dmy", "mdy", "ymd"):
+        fail(f"--date-order takes dmy, mdy or ymd; got {date_order!r}")
     try:
         from rtdelay.cohort import load_table, validate_cohort
 

@@ -23,7 +23,7 @@ def risk(
     escc: str | None = typer.Option(None, "--escc", help="Bilsky ESCC grade: 0, 1a, 1b, 1c, 2, 3."),
     max_risk: float | None = typer.Option(None, "--max-risk", help="Acceptable risk, e.g. 0.10: report the latest week that keeps the risk at or below it."),
     mapping: Path | None = typer.Option(None, "--mapping", help="Column-mapping TOML for --cohort."),
-    date_order: str | None = typer.Option(None, "--date-order", help="dmy or mdy for non-ISO dates in --cohort."),
+    date_order: str | None = typer.Option(None, "--date-order", help="dmy, mdy or ymd for non-ISO dates in --cohort."),
     baseline: str = typer.Option("auto", "--baseline", help="auto (lower AIC), weibull or loglogistic."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
@@ -74,7 +74,7 @@ def _read_included(read_cohort, cohort, mapping, date_order):
 
         data = read_cohort(demo_cohort_path())
         return f"demo cohort ({DEMO_NOTICE})", data.eligibility.included
-    if date_order is not None and date_order not in ("dmy", "mdy"):
+    if date_order is not None and date_order not in ("dmy", "mdy", "ymd"):
         fail(f"--date-order must be dmy or mdy; got {date_order!r}")
     data = read_cohort(cohort, mapping=mapping, date_order=date_order)
     included = data.eligibility.included

@@ -24,7 +24,7 @@ from rtdelay.cli._app import app, fail
 
 __all__ = ["analyze", "demo", "run_analysis"]
 
-DATE_ORDERS = ("dmy", "mdy")
+DATE_ORDERS = ("dmy", "mdy", "ymd")
 
 
 class _RichProgress:
@@ -55,6 +55,71 @@ class _RichProgress:
     def __exit__(self, *exc: object) -> None:
         if self.status is not None:
             self.status.stop()
+
+
+COMPLICATIONS_SHEET = "complications"
+WRITTEN = (
+    "Writes into OUT: report.html (self-contained report), results.json (every number), "
+    "methods.md, tables/ (Tables 1-5 and the beyond-the-article tables as csv, md, html, docx, tex), "
+    "figures/ (Figs 2-7, the Cox forest plot among them, as png, svg, pdf; flow diagram as svg), "
+    "cohort_included.csv and quarantine.csv (rejected rows with their reasons)."
+)
+DICTIONARY_HINT = "docs/data-dictionary.md in the rtdelay repository, or 'rtdelay dictionary'"
+
+
+def _workbook_sheets(path: Path) -> list[str]:
+    if path.suffix.lower() not in (".xlsx", ".xlsm") or not path.is_file():
+        return []
+    try:
+        import openpyxl
+
+        book = openpyxl.load_workbook(path, read_only=True)
+        try:
+            return list(book.sheetnames)
+        finally:
+            book.close()
+    except Exception:  # an unreadable workbook is reported by the cohort reader itself
+        return []
+
+
+def split_sheet(spec: Path) -> tuple[Path, str | None]:
+    """``FILE[:SHEET]`` -> (FILE, SHEET); a path that exists as given is never split."""
+    text = str(spec)
+    if spec.exists() or ":" not in text:
+        return spec, None
+    head, _, sheet = text.rpartition(":")
+    if not head or not sheet or len(head) == 1:  # "C:\\..." style drive letters are not sheets
+        return spec, None
+    return Path(head), sheet
+
+
+def complications_source(given: Path | None, cohort_path: Path) -> tuple[Path | None, str | None]:
+    """The complications table: ``--complications FILE[:SHEET]``, else the sheet named
+    ``complications`` of the cohort workbook when it has one with data rows."""
+    if given is not None:
+        return split_sheet(given)
+    if COMPLICATIONS_SHEET not in _workbook_sheets(cohort_path):
+        return None, None
+    from rtdelay.cohort import load_table
+    from rtdelay.errors import CohortError
+
+    try:
+        load_table(cohort_path, sheet=COMPLICATIONS_SHEET)
+    except CohortError:  # the template's empty complications sheet: nothing to read
+        return None, None
+    return cohort_path, COMPLICATIONS_SHEET
+
+
+def check_out_folder(out: Path) -> None:
+    """``--out`` names a folder: an existing file there is a clear error, not a crash."""
+    if out.exists() and not out.is_dir():
+        fail(f"--out must be a folder; {out} is a file")
+
+
+def _options(config: Path | None, title: str | None, institution: str | None, times: str | None) -> Any:
+    from rtdelay.cli._report_options import report_options
+
+    return report_options(config=config, title=title, institution=institution, times=times)
 
 
 def run_analysis(
@@ -111,6 +176,8 @@ def _summary(run: Any) -> None:
         typer.echo(line)
     labels = flow.get("labels", {})
     typer.echo(f"Rows read: {validation.n_rows}  valid: {validation.n_valid}  rejected: {validation.n_rejected}")
+    if getattr(validation, "recoded_note", None):
+        typer.echo(f"  note: {validation.recoded_note}")
     if validation.n_rejected:
         typer.echo(
             f"  {validation.n_rejected} row(s) rejected and written to {paths.get('quarantine')}; "
@@ -167,27 +234,34 @@ def _guard(func: Any, *args: Any, **kwargs: Any) -> Any:
         fail(f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc))
 
 
-@app.command("analyze")
+@app.command("analyze", help=(
+    "Check a cohort, apply the study's eligibility criteria and run every analysis. " + WRITTEN + " "
+    "Exit 0 when the analysis ran, even if some rows were rejected (they are in quarantine.csv); "
+    "exit 2 when the file cannot be used. The columns are described in " + DICTIONARY_HINT + "."
+))
 def analyze(
     cohort: str | None = typer.Argument(
-        None, help="Cohort file (csv, xlsx, sav, parquet) as DATA_DICTIONARY.md; with --registry, the database URL."
+        None, help="Cohort file (csv, xlsx, sav, parquet), columns as 'rtdelay dictionary' lists; with --registry, the database URL."
     ),
     complications: Path | None = typer.Option(
-        None, "--complications", help="Complications table (patient_id, phase, complication, date)."
+        None, "--complications", metavar="FILE[:SHEET]",
+        help="Complications table (patient_id, phase, complication, date); default: the sheet "
+        "'complications' of the cohort workbook when it has rows.",
     ),
     mapping: Path | None = typer.Option(None, "--mapping", help="Mapping file (own column names and codes)."),
-    date_order: str | None = typer.Option(None, "--date-order", help="Order of ambiguous dates: dmy or mdy."),
+    date_order: str | None = typer.Option(None, "--date-order", help="Order of non-ISO dates: dmy, mdy or ymd."),
     out: Path = typer.Option(Path("rtdelay-output"), "--out", help="Output folder."),
+    times: str | None = typer.Option(None, "--times", help="Months of the survival rates, e.g. 6,12,24 (default)."),
+    title: str | None = typer.Option(None, "--title", help="Title of the report."),
+    institution: str | None = typer.Option(None, "--institution", help="Institution shown under the title."),
+    config: Path | None = typer.Option(None, "--config", help="TOML file with title, institution, times."),
     quiet: bool = typer.Option(False, "--quiet", help="Print nothing on success."),
     registry: bool = typer.Option(False, "--registry", help="Analyse the registry (URL as argument, optional)."),
     site: str | None = typer.Option(None, "--site", help="With --registry: only this site."),
 ) -> None:
-    """Check a cohort, apply the study's eligibility criteria and run every analysis.
+    import dataclasses
 
-    Writes OUT/results.json, OUT/cohort_included.csv and OUT/quarantine.csv (rejected rows with
-    their reasons). Exit 0 when the analysis ran, even if some rows were rejected (they are in
-    quarantine.csv); exit 2 when the file cannot be used.
-    """
+    from rtdelay.analysis import AnalysisOptions
     from rtdelay.analysis import analyze as run_service
 
     if date_order is not None and date_order not in DATE_ORDERS:
@@ -201,41 +275,56 @@ def analyze(
         return
     if cohort is None:
         fail("give a COHORT file to analyse (or --registry [URL])")
+    check_out_folder(out)
+    report = _options(config, title, institution, times)
+    comp_path, comp_sheet = complications_source(complications, Path(cohort))
+    if comp_path is not None and complications is None and not quiet:
+        typer.echo(f"Complications: read from the sheet {COMPLICATIONS_SHEET!r} of {Path(cohort).name}")
+    options = dataclasses.replace(
+        AnalysisOptions(), times=report.times, title=report.title, institution=report.institution,
+        complications_sheet=comp_sheet,
+    )
     with _RichProgress(quiet) as progress:
         run = _guard(
             run_service,
             cohort,
             mapping=mapping,
             date_order=date_order,
-            complications=complications,
+            complications=comp_path,
             out_dir=out,
+            options=options,
             progress=progress,
         )
     if not quiet:
         _summary(run)
 
 
-@app.command("demo")
+@app.command("demo", help=(
+    "Run every analysis on the calibrated synthetic demo cohort (not patient data). " + WRITTEN + " "
+    "Also OUT/cohort.csv and OUT/complications.csv (the synthetic data) and OUT/reproduction.md "
+    "(the article's numbers against the reproduced ones)."
+))
 def demo(
     out: Path = typer.Option(Path("rtdelay-demo"), "--out", help="Output folder."),
     regenerate: bool = typer.Option(
         False, "--regenerate", help="Rebuild the synthetic cohort with its generator instead of the shipped copy."
     ),
+    times: str | None = typer.Option(None, "--times", help="Months of the survival rates, e.g. 6,12,24 (default)."),
+    title: str | None = typer.Option(None, "--title", help="Title of the report."),
+    institution: str | None = typer.Option(None, "--institution", help="Institution shown under the title."),
+    config: Path | None = typer.Option(None, "--config", help="TOML file with title, institution, times."),
     quiet: bool = typer.Option(False, "--quiet", help="Print nothing on success."),
 ) -> None:
-    """Run every analysis on the calibrated synthetic demo cohort (not patient data).
-
-    Writes OUT/cohort.csv, OUT/complications.csv, OUT/results.json (with "synthetic": true and
-    the notice), OUT/cohort_included.csv, OUT/quarantine.csv and OUT/reproduction.md.
-    """
-    from rtdelay.analysis import analyze_demo
+    from rtdelay.analysis import AnalysisOptions, analyze_demo
     from rtdelay.demo import DEMO_NOTICE
 
+    check_out_folder(out)
+    report = _options(config, title, institution, times)
+    options = AnalysisOptions(times=report.times, title=report.title, institution=report.institution)
     if not quiet:
-        typer.echo(DEMO_NOTICE)
+        typer.echo(DEMO_NOTICE)  # once: the report, the tables and the figures carry it too
     with _RichProgress(quiet) as progress:
-        run = _guard(analyze_demo, out_dir=out, regenerate=regenerate, progress=progress)
+        run = _guard(analyze_demo, out_dir=out, regenerate=regenerate, options=options, progress=progress)
     if not quiet:
         _summary(run)
         typer.echo(f"Paper vs demo: {run.paths['reproduction']}")
-        typer.echo(DEMO_NOTICE)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,53 @@ def _read_csv(path: Path) -> Any:
         fail(f"cannot read {path} as a csv table: {first}")
     except OSError as exc:
         fail(f"cannot read {path}: {exc.strerror or exc}")
+
+
+#: Columns a dates-form cohort gives rise to (``rtdelay.cohort`` derives them).
+DERIVED_TIMES = ("ti_months", "lc_months", "lc_event", "os_months", "os_event", "followup_months", "group")
+
+
+def read_survival_table(path: Path, *, needed: tuple[str, ...] = ()) -> Any:
+    """The table of ``km``/``compare``: csv/tsv as it is, xlsx/sav/parquet through the cohort
+    reader; when a column in ``needed`` is absent and the file is a cohort in the dates form,
+    the cohort is validated and derived (months from the dates, groups) and the valid rows used."""
+    if not path.exists():
+        fail(f"file not found: {path}")
+    if path.is_dir():
+        fail(f"{path} is a directory, not a table")
+    from rtdelay.errors import RtdelayError
+
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".csv", ""):
+            frame = _read_csv(path)
+        else:
+            from rtdelay.cohort import load_table
+
+            frame = load_table(path).frame
+    except RtdelayError as exc:
+        fail(str(exc))
+    missing = [c for c in needed if c not in frame.columns]
+    if missing and all(c in DERIVED_TIMES for c in missing) and "patient_id" in frame.columns:
+        from rtdelay.cohort import read_cohort
+
+        try:
+            data = read_cohort(path)
+        except RtdelayError as exc:
+            fail(f"{path} looks like a cohort in the dates form but cannot be derived: {exc}")
+        derived = data.derived
+        usable = derived.dropna(subset=[c for c in needed if c in derived.columns])
+        if len(usable) == 0:
+            fail(f"{path}: no valid row to derive {', '.join(missing)} from (see 'rtdelay validate {path}')")
+        left_out = len(derived) - len(usable)
+        sys.stderr.write(
+            f"rtdelay: {', '.join(missing)} derived from the dates of {path.name}: "
+            f"{len(usable)} of {data.validation.n_rows} rows used"
+            + (f" ({data.validation.n_rejected} rejected, {left_out} without {', '.join(missing)})" if data.validation.n_rejected or left_out else "")
+            + "\n"
+        )
+        return usable.reset_index(drop=True)
+    return frame
 
 
 def _column(frame: Any, name: str, option: str) -> Any:
@@ -199,16 +247,34 @@ def _print_km(blocks: list[dict[str, Any]], test: dict[str, Any] | None, conf_ty
         )
 
 
+def _plot(target: Path, t: Any, e: Any, labels: Any, *, time_label: str, p_value: Any) -> None:
+    """Write the survminer-style figure; a bad target is a one-line error."""
+    from rtdelay.report import km_plot
+
+    if target.suffix.lower() not in (".png", ".svg", ".pdf"):
+        fail(f"--plot must end in .png, .svg or .pdf; got {target.name!r}")
+    if target.is_dir():
+        fail(f"--plot must be a file; {target} is a folder")
+    try:
+        km_plot(t, e, labels, target, xlabel=time_label, p_value=p_value)
+    except OSError as exc:
+        fail(f"cannot write {target}: {exc.strerror or exc}")
+    sys.stderr.write(f"rtdelay: figure written to {target}\n")
+
+
 def _fmt_time(x: float | None) -> str:
     return "NA" if x is None else f"{x:g}"
 
 
 @app.command("km")
 def km_command(
-    file: Path = typer.Argument(..., help="csv file, one row per patient."),
+    file: Path = typer.Argument(..., help="Table, one row per patient: csv, tsv, xlsx, sav or parquet; a dates-form cohort gets its months derived."),
     time: str = typer.Option(..., "--time", help="Column with the follow-up time."),
     event: str = typer.Option(..., "--event", help="Column with the event code: 1 event, 0 censored."),
     group: str | None = typer.Option(None, "--group", help="Column with the group: one curve per group and a log-rank test."),
+    plot: Path | None = typer.Option(
+        None, "--plot", help="Draw the curves (CI bands, censor marks, numbers at risk, p value) into FILE.png, .svg or .pdf."
+    ),
     at: str | None = typer.Option(
         None, "--at", help="Times for the rates table, e.g. 6,12,24 (default: five evenly spaced times)."
     ),
@@ -224,7 +290,7 @@ def km_command(
         bad = [x for x in times if not np.isfinite(x) or x < 0]
         if bad:
             fail(f"--at takes non-negative times; got {bad[0]:g}")
-    frame = _read_csv(file)
+    frame = read_survival_table(file, needed=(time, event) + ((group,) if group else ()))
     t, e = _survival_columns(frame, time, event)
     if len(t) == 0:
         fail(f"{file} has no data rows")
@@ -243,6 +309,8 @@ def km_command(
             blocks.append(_curve_block(label, t[sel], e[sel], at_times, conf_type))
         if len(levels) > 1:
             test = _stat(logrank_test, t, e, labels).to_dict()
+    if plot is not None:
+        _plot(plot, t, e, labels if group is not None else None, time_label=time, p_value=(test or {}).get("p_value"))
     if as_json:
         out = {
             "file": str(file),
@@ -262,10 +330,13 @@ def km_command(
 
 @app.command("compare")
 def compare_command(
-    file: Path = typer.Argument(..., help="csv file, one row per patient."),
+    file: Path = typer.Argument(..., help="Table, one row per patient: csv, tsv, xlsx, sav or parquet; a dates-form cohort gets its months derived."),
     time: str = typer.Option(..., "--time", help="Column with the follow-up time."),
     event: str = typer.Option(..., "--event", help="Column with the event code: 1 event, 0 censored."),
     group: str = typer.Option(..., "--group", help="Column with the groups to compare."),
+    plot: Path | None = typer.Option(
+        None, "--plot", help="Draw the curves (CI bands, censor marks, numbers at risk, p value) into FILE.png, .svg or .pdf."
+    ),
     weighting: str = typer.Option(
         "logrank", "--weighting", help="logrank, breslow, tarone-ware or fleming-harrington."
     ),
@@ -278,7 +349,7 @@ def compare_command(
     _check_choice(weighting, WEIGHTINGS, "--weighting")
     if weighting != "fleming-harrington" and (p != 0 or q != 0):
         fail("--p and --q apply only to --weighting fleming-harrington")
-    frame = _read_csv(file)
+    frame = read_survival_table(file, needed=(time, event, group))
     t, e = _survival_columns(frame, time, event)
     labels = _labels(frame, group, "--group")
     strata_labels = None if strata is None else _labels(frame, strata, "--strata")
@@ -289,6 +360,8 @@ def compare_command(
     pairwise = None
     if len(result.groups) > 2:
         pairwise = _stat(pairwise_logrank, t, e, labels, adjust="holm", **opts).to_frame()
+    if plot is not None:
+        _plot(plot, t, e, labels, time_label=time, p_value=result.p_value)
     if as_json:
         out = {
             "file": str(file),

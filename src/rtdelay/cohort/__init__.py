@@ -16,6 +16,7 @@ from rtdelay._lazy import lazy_attributes
 if TYPE_CHECKING:
     from rtdelay.cohort._complications import ComplicationsValidation, validate_complications
     from rtdelay.cohort._derive import derive_cohort
+    from rtdelay.cohort._dictionary import dictionary_csv, dictionary_markdown, dictionary_redcap
     from rtdelay.cohort._eligibility import (
         CRITERIA,
         EXCLUSION_LABELS,
@@ -73,6 +74,9 @@ _LAZY: dict[str, str] = {
     "escape_formula": "_export",
     "cell_text": "_export",
     "write_template": "_template",
+    "dictionary_markdown": "_dictionary",
+    "dictionary_csv": "_dictionary",
+    "dictionary_redcap": "_dictionary",
 }
 
 __all__ = [
@@ -103,6 +107,9 @@ __all__ = [
     "validate_cohort",
     "write_table",
     "write_template",
+    "dictionary_markdown",
+    "dictionary_csv",
+    "dictionary_redcap",
     "escape_formula",
     "cell_text",
 ]

@@ -93,7 +93,7 @@ def validate_complications(
     if missing:
         raise CohortError(
             f"the complications table {raw.path} lacks the required column {missing[0]!r} "
-            f"(columns: {', '.join(COMPLICATION_COLUMNS)})"
+            f"(columns: {', '.join(COMPLICATION_COLUMNS)}; see docs/data-dictionary.md or 'rtdelay dictionary')"
         )
     known = {str(p).strip() for p in patient_ids}
     order = date_order or getattr(raw, "date_order", None)
@@ -102,8 +102,9 @@ def validate_complications(
     valid_rows: list[dict[str, Any]] = []
     rejected_pos: list[int] = []
     reasons: list[str] = []
+    shown_rows = list(getattr(raw, "display_rows", None) or raw.source_rows)  # spreadsheet row / csv line
     for pos, record in enumerate(frame.to_dict("records")):
-        row = raw.source_rows[pos]
+        row = shown_rows[pos]
         pid = _text(record.get("patient_id")) or None
         who = f"patient {pid}" if pid else "no patient_id"
         problems: list[RowIssue] = []
@@ -139,6 +140,6 @@ def validate_complications(
     columns = [*COMPLICATION_COLUMNS, "source_row"]
     valid = pd.DataFrame(valid_rows, columns=columns)
     rejected = frame.iloc[rejected_pos].copy()
-    rejected.insert(0, "source_row", [raw.source_rows[p] for p in rejected_pos])
+    rejected.insert(0, "source_row", [shown_rows[p] for p in rejected_pos])
     rejected["reasons"] = reasons
     return ComplicationsValidation(valid=valid, rejected=rejected.reset_index(drop=True), issues=issues)

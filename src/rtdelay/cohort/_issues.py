@@ -62,7 +62,9 @@ class IssueCollector:
     frame : pandas.DataFrame
         The cells as they came in (their values are quoted in the issues).
     source_rows : sequence of int
-        The row number the user sees for each frame row.
+        The row number the user sees for each frame row (spreadsheet row, csv line).
+    data_rows : sequence of int, optional
+        The 1-based data row (header not counted) of each frame row, kept in ``RowIssue.data_row``.
     ids : numpy.ndarray
         The parsed patient_id of each row (None when blank or unusable).
     field_columns : collection of str
@@ -78,9 +80,11 @@ class IssueCollector:
         ids: np.ndarray,
         *,
         field_columns: Collection[str] = (),
+        data_rows: Sequence[int] | None = None,
     ) -> None:
         self.frame = frame
         self.source_rows = list(source_rows)
+        self.data_rows = list(data_rows) if data_rows is not None else list(source_rows)
         self.ids = ids
         self.rejected = np.zeros(len(frame), dtype=bool)
         self.field_columns = frozenset(field_columns)
@@ -129,6 +133,7 @@ class IssueCollector:
             pid = self.ids[pos]
             issue = RowIssue(
                 row=self.source_rows[pos],
+                data_row=self.data_rows[pos],
                 patient_id=pid,
                 column=column,
                 value=self.raw_value(pos, column),

@@ -68,7 +68,7 @@ _REFUSED = {
 }
 
 
-_Read = tuple["pd.DataFrame", list[int], dict[str, str], list[str], str, dict[str, Any]]
+_Read = tuple["pd.DataFrame", "list[int] | tuple[list[int], list[int]]", dict[str, str], list[str], str, dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,11 @@ class RawTable:
         differs only in case, spaces or hyphens) says so, else the file's own headers.
     source_rows : list[int]
         ``source_rows[i]`` is the 1-based data row number (header not counted, blank lines
-        counted) the user sees for ``frame`` row ``i``.
+        counted) of ``frame`` row ``i``.
+    display_rows : list[int]
+        Where a person looks for ``frame`` row ``i``: the spreadsheet row (header row and the
+        rows above it counted) of an xlsx sheet, the line number of a csv file (the row number
+        a spreadsheet program shows for it too); the data row for sav and parquet.
     path : str
     format : str
         ``"csv"``, ``"xlsx"``, ``"sav"`` or ``"parquet"``.
@@ -106,6 +110,7 @@ class RawTable:
     notes: list[str] = field(default_factory=list)
     date_order: str | None = None
     as_read: dict[str, pd.Series] = field(default_factory=dict)
+    display_rows: list[int] = field(default_factory=list)
 
 
 def _positional(columns: list[list[Any]], n_rows: int) -> pd.DataFrame:
@@ -141,13 +146,13 @@ def _read_text(path: Path, mapping: Mapping | None) -> _Read:
     frame, original = assemble(path.name, table.header, data, mapping, notes, as_read=as_read)
     if table.delimiter == ";":
         decimal_comma(frame, notes, as_read)
-    return frame, table.source_rows, original, notes, "csv", as_read
+    return frame, (table.source_rows, table.line_numbers), original, notes, "csv", as_read
 
 
 def _read_xlsx(path: Path, mapping: Mapping | None, sheet: str | None) -> _Read:
     from rtdelay.cohort._load_sheets import read_workbook
 
-    header, rows, source_rows, notes, epoch_1904 = read_workbook(path, mapping, sheet)
+    header, rows, source_rows, notes, epoch_1904, header_row = read_workbook(path, mapping, sheet)
     columns = [
         [python_value(r[j]) if j < len(r) else None for r in rows] for j in range(len(header))
     ]
@@ -156,7 +161,7 @@ def _read_xlsx(path: Path, mapping: Mapping | None, sheet: str | None) -> _Read:
         path.name, header, _positional(columns, len(rows)), mapping, notes, as_read=as_read
     )
     fix_dates(frame, notes, epoch_1904=epoch_1904)
-    return frame, source_rows, original, notes, "xlsx", as_read
+    return frame, (source_rows, [r + header_row for r in source_rows]), original, notes, "xlsx", as_read
 
 
 def _read_sav(path: Path, mapping: Mapping | None) -> _Read:
@@ -279,6 +284,9 @@ def load_table(
             f"cohort as {', '.join(SUPPORTED_SUFFIXES)}"
         )
     frame, source_rows, original, notes, fmt, as_read = result
+    display_rows: list[int] = []
+    if isinstance(source_rows, tuple):  # (data rows, rows as a person sees them)
+        source_rows, display_rows = source_rows
     frame.index = pd.RangeIndex(len(frame))
     if mapping is not None and mapping.date_order:
         notes.append(f"date order from the mapping: {mapping.date_order}")
@@ -291,4 +299,5 @@ def load_table(
         notes=notes,
         date_order=mapping.date_order if mapping is not None else None,
         as_read={name: column.set_axis(frame.index) for name, column in as_read.items()},
+        display_rows=list(display_rows) or list(source_rows),
     )

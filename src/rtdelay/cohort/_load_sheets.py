@@ -68,8 +68,8 @@ def _find_header(sheet: Any, mapping: Mapping | None) -> tuple[int, tuple[int, i
 
 def read_workbook(
     path: Path, mapping: Mapping | None, sheet: str | None
-) -> tuple[list[Any], list[tuple[Any, ...]], list[int], list[str], bool]:
-    """Header, data rows (tuples of cell values), data row numbers, notes, 1904 date system.
+) -> tuple[list[Any], list[tuple[Any, ...]], list[int], list[str], bool, int]:
+    """Header, data rows (tuples of cell values), data row numbers, notes, 1904 date system, header row.
 
     Raises
     ------
@@ -130,4 +130,4 @@ def read_workbook(
         notes.append("workbook uses the 1904 date system")
     if not rows:
         raise CohortError(f"{path.name}: sheet {ws.title!r} has a header but no data rows")
-    return header_cells, rows, source_rows, notes, epoch_1904
+    return header_cells, rows, source_rows, notes, epoch_1904, header_row

@@ -69,6 +69,8 @@ class TextTable:
     delimiter: str
     encoding: str
     notes: list[str] = field(default_factory=list)
+    line_numbers: list[int] = field(default_factory=list)
+    """The line of the file where each row starts (header and lines above it counted)."""
 
 
 def binary_kind(raw: bytes) -> str | None:
@@ -202,7 +204,9 @@ def read_text_table(raw: bytes, name: str) -> TextTable:
         raise CohortError(f"{name} holds only blank lines: no header and no data rows")
     hint = _SEP_HINT.match(text)
     notes: list[str] = []
+    skipped_lines = 0
     if hint:  # Excel's "sep=;" first line names the delimiter; it is not the header
+        skipped_lines = hint.group(0).count("\n") or 1
         delimiter = hint.group(1)
         text = text[hint.end() :]
         notes.append(f"delimiter named by the file's first line {hint.group(0).strip()!r}")
@@ -212,11 +216,14 @@ def read_text_table(raw: bytes, name: str) -> TextTable:
     header: list[str] | None = None
     rows: list[list[str]] = []
     source_rows: list[int] = []
+    line_numbers: list[int] = []
     issues: list[RowIssue] = []
     number = 0
     width = 0
+    previous_line = 0
     try:
         for record in reader:
+            start_line, previous_line = previous_line + 1 + skipped_lines, reader.line_num
             if header is None:
                 if "".join(record).strip():
                     header = record
@@ -235,6 +242,7 @@ def read_text_table(raw: bytes, name: str) -> TextTable:
                     record = record[:width]
             rows.append(record)
             source_rows.append(number)
+            line_numbers.append(start_line)
     except csv.Error as exc:
         raise CohortError(f"{name} cannot be read as a table (line {reader.line_num}): {exc}") from None
     if header is None:
@@ -255,4 +263,5 @@ def read_text_table(raw: bytes, name: str) -> TextTable:
         delimiter=delimiter,
         encoding=encoding,
         notes=notes,
+        line_numbers=line_numbers,
     )

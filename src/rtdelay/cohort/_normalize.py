@@ -295,6 +295,13 @@ def _parse_date(value: Any, spec: ColumnSpec, date_order: str | None) -> Any:
             return _make_date(year, second, first)
         if date_order == "mdy":
             return _make_date(year, first, second)
+        if first > 12 >= second or second > 12 >= first:
+            order = "dmy" if first > 12 else "mdy"
+            return CellError(
+                "date_order_needed",
+                f"is not an ISO date (YYYY-MM-DD); it reads as {'day-first' if order == 'dmy' else 'month-first'}: "
+                f"pass --date-order {order} (or date_order = \"{order}\" in the mapping file)",
+            )
         return CellError(
             "date_ambiguous",
             "is not an ISO date (YYYY-MM-DD) and could be day-first or month-first; "

@@ -56,12 +56,25 @@ class ValidationResult:
     fields : pandas.DataFrame
         The accepted rows in which a field-level value was rejected (and is missing in
         ``valid``), as they came in, plus ``source_row`` and ``reasons``.
+    recoded : dict
+        ``{"sex M→male": 12, ...}``: category values recoded by a synonym of the dictionary
+        (a difference of case alone is not counted), so that no recoding is silent.
     """
 
     valid: pd.DataFrame
     rejected: pd.DataFrame
     issues: list[RowIssue] = field(default_factory=list)
     fields: pd.DataFrame = field(default_factory=pd.DataFrame)
+    recoded: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def recoded_note(self) -> str | None:
+        """``"12 values recoded: sex M→male (10), histology RCC→renal (2)"`` or None."""
+        if not self.recoded:
+            return None
+        total = sum(self.recoded.values())
+        parts = ", ".join(f"{k} ({v})" for k, v in self.recoded.items())
+        return f"{total} value{'s' if total != 1 else ''} recoded by the dictionary's synonyms: {parts}"
 
     @property
     def n_valid(self) -> int:
@@ -141,6 +154,9 @@ def _json_safe(item: dict[str, Any]) -> dict[str, Any]:
     return item
 
 
+DICTIONARY_HINT = "the columns are described in docs/data-dictionary.md ('rtdelay dictionary')"
+
+
 def _check_columns(frame: pd.DataFrame) -> None:
     dupes = frame.columns[frame.columns.duplicated()].tolist()
     if dupes:
@@ -153,11 +169,11 @@ def _check_columns(frame: pd.DataFrame) -> None:
         if alternatives and all(a in present for a in alternatives):
             continue
         instead = f" (or {', '.join(alternatives)} instead)" if alternatives else ""
-        raise CohortError(f"required column {name!r} is missing{instead}")
+        raise CohortError(f"required column {name!r} is missing{instead}; {DICTIONARY_HINT}")
     if "prert_mri_date" not in present and "prert_progression" not in present:
         raise CohortError(
             "required column 'prert_mri_date' is missing (or prert_progression), so no patient "
-            "could be grouped by progression before radiotherapy"
+            f"could be grouped by progression before radiotherapy; {DICTIONARY_HINT}"
         )
 
 
@@ -271,9 +287,12 @@ def validate_cohort(
         raise InputError(f"date_order must be one of {', '.join(DATE_ORDERS)}; got {date_order!r}")
     if isinstance(raw, pd.DataFrame):
         frame, source_rows = raw, list(range(1, len(raw) + 1))
+        data_rows = list(source_rows)
         as_read: dict[str, Any] = {}
     else:
-        frame, source_rows = raw.frame, list(raw.source_rows)
+        # rows as a person sees them (spreadsheet row, csv line); the data row kept beside it
+        data_rows = list(raw.source_rows)
+        frame, source_rows = raw.frame, list(getattr(raw, "display_rows", None) or data_rows)
         as_read = dict(getattr(raw, "as_read", {}))
         date_order = date_order or getattr(raw, "date_order", None)
     if date_order == "ymd":
@@ -292,7 +311,7 @@ def validate_cohort(
         if name in frame.columns
     }
     ids = parsed["patient_id"].values
-    c = IssueCollector(frame, source_rows, ids, field_columns=FIELD_LEVEL_COLUMNS)
+    c = IssueCollector(frame, source_rows, ids, field_columns=FIELD_LEVEL_COLUMNS, data_rows=data_rows)
     for name in frame.columns:
         if name not in COLUMNS:
             c.file_warning(name, "unknown_column",
@@ -329,7 +348,26 @@ def validate_cohort(
     return ValidationResult(
         valid=valid, rejected=rejected, issues=c.issues(),
         fields=_field_rows(frame, as_read, source_rows, keep, c),
+        recoded=_recoded(frame, parsed),
     )
+
+
+def _recoded(frame: pd.DataFrame, parsed: dict[str, Any]) -> dict[str, int]:
+    """Count category cells whose text differs from the value they were read as (synonyms)."""
+    counts: dict[str, int] = {}
+    for name, p in parsed.items():
+        if COLUMNS[name].kind not in ("category", "ordered"):
+            continue
+        cells = frame[name].to_numpy(dtype=object)
+        for pos in np.flatnonzero((p.error < 0) & ~p.missing).tolist():
+            raw, value = cells[pos], p.values[pos]
+            if not isinstance(raw, str) or not isinstance(value, str):
+                continue
+            text = " ".join(raw.split())
+            if text.casefold() != value.casefold():
+                key = f"{name} {text}→{value}"
+                counts[key] = counts.get(key, 0) + 1
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
 def _blank_field_cells(col: dict[str, np.ndarray], cells: dict[str, np.ndarray]) -> None:

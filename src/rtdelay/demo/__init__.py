@@ -132,8 +132,13 @@ def write_demo_data(out_dir: str | Path, *, targets: Mapping[str, Any] | None = 
 
 
 def reproduction_rows(results_json: Mapping[str, Any], targets: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
-    """:func:`reproduction_table` against the shipped targets (the CLI's hook)."""
-    return reproduction_table(results_json, targets if targets is not None else demo_targets())
+    """:func:`reproduction_table` against the shipped targets (the CLI's hook), each row with a
+    human label, the figures printed as the article prints them and its status
+    (``identical`` / ``band`` / ``not reproducible``, see ``rtdelay.demo._reproduction_view``)."""
+    from rtdelay.demo._reproduction_view import classify
+
+    table = reproduction_table(results_json, targets if targets is not None else demo_targets())
+    return [classify(r) for r in table]
 
 
 def write_reproduction_md(rows: Sequence[Mapping[str, Any]] | Mapping[str, Any], path: str | Path) -> Path:

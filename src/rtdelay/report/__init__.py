@@ -25,6 +25,7 @@ from rtdelay._lazy import lazy_attributes
 if TYPE_CHECKING:
     from rtdelay.report._flow import flow_svg, write_flow_diagram
     from rtdelay.report._html import render_report
+    from rtdelay.report._km_plot import km_plot
     from rtdelay.report._methods import methods_markdown, methods_paragraphs, results_paragraphs
     from rtdelay.report._outputs import (
         INCLUDED_NAME,
@@ -82,6 +83,7 @@ _LAZY: dict[str, str] = {
     "FIGURES_DIR": "_write",
     "SYNTHETIC_STAMP": "_write",
     "render_report": "_html",
+    "km_plot": "_km_plot",
     "flow_svg": "_flow",
     "write_flow_diagram": "_flow",
     "methods_markdown": "_methods",
@@ -128,6 +130,7 @@ __all__ = [
     "fig5_waiting_risk",
     "fig6_lc_competing",
     "flow_svg",
+    "km_plot",
     "methods_markdown",
     "methods_paragraphs",
     "render_report",

@@ -174,6 +174,31 @@ def _cox_table(cox: Any) -> ReportTable | None:
     )
 
 
+def _landmark_table(landmark: Any) -> ReportTable:
+    rows: list[TableRow] = []
+    for label, rates, p in (
+        ("From the start of radiotherapy (landmark)", landmark.from_rt_1y, landmark.from_rt_p),
+        ("From surgery", landmark.from_surgery_1y, landmark.from_surgery_p),
+    ):
+        rows.append(
+            TableRow(
+                cells=(
+                    label,
+                    format_percent(rates.get("PBR")),
+                    format_percent(rates.get("NPBR")),
+                    format_p(p) if p is not None else MISSING,
+                )
+            )
+        )
+    return ReportTable(
+        name="beyond_landmark",
+        title="Overall survival by group measured from the start of radiotherapy and from surgery",
+        header=("Time origin", "PBR, 1 year", "NPBR, 1 year", "Log-rank P"),
+        rows=tuple(rows),
+        footnotes=(str(landmark.note),),
+    )
+
+
 def beyond_tables(beyond: Any) -> list[ReportTable]:
     """The tables of the parts of ``beyond`` that are present."""
     tables: list[ReportTable] = []
@@ -187,6 +212,8 @@ def beyond_tables(beyond: Any) -> list[ReportTable]:
         table = _cox_table(beyond.cox)
         if table is not None:
             tables.append(table)
+    if getattr(beyond, "landmark", None) is not None:
+        tables.append(_landmark_table(beyond.landmark))
     return tables
 
 

@@ -23,7 +23,16 @@ from rtdelay.report.tables import all_tables
 if TYPE_CHECKING:
     from rtdelay.study import StudyResults
 
-__all__ = ["render_report", "reproduction_table", "inline_svg", "FIGURE_CAPTIONS"]
+__all__ = ["render_report", "reproduction_table", "inline_svg", "FIGURE_CAPTIONS", "DEFAULT_TITLE", "METHOD_SOURCE"]
+
+#: Title of a report when the user gives none (``--title``): neutral, the cohort is theirs.
+DEFAULT_TITLE = "Waiting for postoperative radiotherapy in spinal metastases: cohort analysis"
+#: The article the methods come from, named under the title of every report.
+METHOD_SOURCE = (
+    "Analyses follow the methods of Gong et al., Radiat Oncol 2021;16:21 (postoperative "
+    "radiotherapy delay and progression of spinal metastases), computed by rtdelay."
+)
+DEMO_TITLE = "Reproduction of Gong et al., Radiat Oncol 2021;16:21 on a synthetic demo cohort"
 
 #: (section, caption) of each figure of the report.
 FIGURE_CAPTIONS: dict[str, tuple[str, str]] = {
@@ -43,6 +52,10 @@ FIGURE_CAPTIONS: dict[str, tuple[str, str]] = {
         "beyond",
         "Figure 6. Local progression: cumulative incidence with death as a competing event (solid) vs 1 − Kaplan-Meier (dotted).",
     ),
+    "fig7_cox_forest": (
+        "beyond",
+        "Figure 7. Cox models: hazard ratios with 95% confidence intervals (log scale); dashed line: no effect.",
+    ),
 }
 
 _PREFERRED = ("key", "target", "reproduced", "difference", "tolerance", "ok", "reason")
@@ -55,8 +68,37 @@ def inline_svg(text: str) -> str:
     return _COMMENT.sub("", _XML_DECL.sub("", text)).strip()
 
 
+_READABLE = (("label", "Figure"), ("article", "Article"), ("reproduced_printed", "Reproduced"), ("status", "Status"), ("reason", "Reason"))
+_STATUS_TEXT = {
+    "identical": "prints identically",
+    "band": "within ±0.005 calibration band",
+    "not reproducible": "not reproducible",
+}
+
+
+def _readable_reproduction(rows: Sequence[Mapping[str, Any]]) -> ReportTable:
+    body = []
+    for r in rows:
+        cells = [str(r.get(k) or "") for k, _ in _READABLE]
+        cells[3] = _STATUS_TEXT.get(cells[3], cells[3])
+        body.append(TableRow(cells=tuple(cells)))
+    return ReportTable(
+        name="reproduction",
+        title="Figures printed in the article and the values reproduced on this cohort, printed the same way",
+        header=tuple(h for _, h in _READABLE),
+        rows=tuple(body),
+        footnotes=(
+            "Each figure is compared at the precision the article prints it with (half a unit of its last "
+            "printed digit). P values are printed as in the article (\"< 0.001\").",
+        ),
+    )
+
+
 def reproduction_table(rows: Sequence[Mapping[str, Any]]) -> ReportTable:
-    """The demo's table of article targets vs reproduced values (columns from the rows' keys)."""
+    """The demo's table of article targets vs reproduced values: readable columns (figure,
+    article, reproduced, status, reason) when the rows carry them, else the rows' keys."""
+    if rows and all("label" in r and "status" in r for r in rows):
+        return _readable_reproduction(rows)
     keys: list[str] = [k for k in _PREFERRED if any(k in r for r in rows)]
     for r in rows:
         keys.extend(k for k in r if k not in keys)
@@ -76,9 +118,17 @@ def reproduction_table(rows: Sequence[Mapping[str, Any]]) -> ReportTable:
 def _reproduction_block(rows: Sequence[Mapping[str, Any]] | None) -> dict[str, str] | None:
     if not rows:
         return None
-    ok = [r.get("ok") for r in rows]
-    n_ok = sum(1 for v in ok if v is True)
-    summary = f"{n_ok} of {len(rows)} article numbers reproduced within tolerance."
+    if all("status" in r for r in rows):
+        n = {k: sum(1 for r in rows if r.get("status") == k) for k in _STATUS_TEXT}
+        summary = (
+            f"Of {len(rows)} figures printed in the article, {n['identical']} print identically, "
+            f"{n['band']} are p values within the ±0.005 calibration band (printed differently), "
+            f"and {n['not reproducible']} {'is' if n['not reproducible'] == 1 else 'are'} not reproducible, with the reason."
+        )
+    else:
+        ok = [r.get("ok") for r in rows]
+        n_ok = sum(1 for v in ok if v is True)
+        summary = f"{n_ok} of {len(rows)} article numbers reproduced within tolerance."
     return {"summary": summary, "table": reproduction_table(rows).to_html(table_id="reproduction-table")}
 
 
@@ -91,6 +141,8 @@ def render_report(
     notice: str | None = None,
     reproduction_rows: Sequence[Mapping[str, Any]] | None = None,
     tables: Sequence[ReportTable] | None = None,
+    title: str | None = None,
+    institution: str | None = None,
 ) -> str:
     """Render the report page.
 
@@ -109,6 +161,10 @@ def render_report(
         Target vs reproduced rows (demo).
     tables : sequence of ReportTable, optional
         Already built tables (default: :func:`rtdelay.report.tables.all_tables`).
+    title : str, optional
+        Title of the report (default :data:`DEFAULT_TITLE`; the demo's names the reproduction).
+    institution : str, optional
+        Institution shown under the title.
     """
     import jinja2
 
@@ -122,6 +178,7 @@ def render_report(
     built = list(tables) if tables is not None else all_tables(results)
     table_html = {t.name: t.to_html(table_id=t.name) for t in built}
     table_html.setdefault("complications", "")
+    table_html.setdefault("survival_summary", "")
     figures = []
     for name, path in figure_files.items():
         section, caption = FIGURE_CAPTIONS.get(name, ("beyond", name))
@@ -129,14 +186,17 @@ def render_report(
     beyond = getattr(results, "beyond", None)
     beyond_block = None
     if beyond is not None:
+        built_beyond = [t for t in built if t.name.startswith("beyond_")] or beyond_tables(beyond)
         beyond_block = {
             "paragraphs": beyond_paragraphs(beyond),
-            "tables": [t.to_html(table_id=t.name) for t in beyond_tables(beyond)],
+            "tables": [t.to_html(table_id=t.name) for t in built_beyond],
         }
     meta_items = [(str(k), format_general(v)) for k, v in (metadata or {}).items() if v is not None]
     template = env.get_template("report.html.j2")
     return template.render(
-        title="rtdelay report" + (" — synthetic demo cohort" if synthetic else ""),
+        title=title or (DEMO_TITLE if synthetic else DEFAULT_TITLE),
+        institution=institution,
+        method_source=METHOD_SOURCE,
         synthetic=synthetic,
         notice=notice,
         paragraphs=results_paragraphs(results),

@@ -16,6 +16,7 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from rtdelay.cohort import MONTH_DAYS
+from rtdelay.report._survival_table import endpoint_sentence, followup_sentence
 from rtdelay.report.formatting import (
     format_mean_sd,
     format_median_range,
@@ -215,10 +216,21 @@ def run_notes(results: Any) -> tuple[str, ...]:
 
 
 def methods_markdown(
-    results: StudyResults, *, metadata: Mapping[str, Any] | None = None, notice: str | None = None
+    results: StudyResults,
+    *,
+    metadata: Mapping[str, Any] | None = None,
+    notice: str | None = None,
+    title: str | None = None,
+    institution: str | None = None,
 ) -> str:
     """``methods.md``: the methods paragraphs and the run metadata (``notice`` first if given)."""
     lines = ["# Statistical methods", ""]
+    if title or institution:
+        lines = [f"# {title}" if title else "# Statistical methods", ""]
+        if institution:
+            lines += [institution, ""]
+        if title:
+            lines += ["## Statistical methods", ""]
     if notice:
         lines += [f"> **{notice}**", ""]
     for par in methods_paragraphs(results):
@@ -340,6 +352,7 @@ def results_paragraphs(results: StudyResults) -> dict[str, list[str]]:
         f"Follow-up after radiotherapy was {format_mean_sd(fu.months.mean, fu.months.sd)} months "
         f"(mean ± SD); {fu.lost} patient(s) were lost to follow-up (follow-up rate {format_percent(fu.rate)})."
     )
+    out["patients"].append(followup_sentence(results))
     iv = results.interval
     out["interval"].append(
         "The median interval from surgery to radiotherapy was "
@@ -360,6 +373,9 @@ def results_paragraphs(results: StudyResults) -> dict[str, list[str]]:
         sentence = _rate_sentence(name, ep)
         if sentence:
             out["prognosis"].append(sentence)
+        detail = endpoint_sentence(name, ep)
+        if detail:
+            out["prognosis"].append(detail)
     for name, m in results.table2.measures.items():
         bits = [f"{g} {p_phrase(q.p_value)}" for g, q in m.groups.items()]
         if bits:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -95,6 +96,20 @@ class ReportTable:
                 raise ValueError(f"table {self.name}: row {i} marks column {bad[0]} outside the table")
 
     # -- plain text -------------------------------------------------------------------------
+    def numeric_columns(self) -> tuple[bool, ...]:
+        """Per column: True when every filled body cell reads as a number (right-aligned),
+        False for text columns (left-aligned). The first column is always text."""
+        out = [False]
+        for j in range(1, len(self.header)):
+            cells = [r.cells[j].strip() for r in self.rows if j < len(r.cells) and r.cells[j].strip()]
+            out.append(bool(cells) and all(_NUMERIC_START.match(c) is not None for c in cells))
+        return tuple(out)
+
+    @property
+    def caption_text(self) -> str:
+        """The title without its own "Table N." label (LaTeX and Word number tables themselves)."""
+        return _TABLE_LABEL.sub("", self.title)
+
     def cell_text(self, row: TableRow, j: int, *, style: str) -> str:
         """Cell ``j`` of ``row`` with its footnote marker in the given ``style``."""
         text = row.cells[j]
@@ -126,7 +141,7 @@ class ReportTable:
         """A GitHub-flavoured Markdown table with the title above and footnotes below."""
         lines = [f"**{_md_escape(self.title)}**", ""]
         lines.append("| " + " | ".join(_md_escape(h) for h in self.header) + " |")
-        lines.append("|" + "|".join([" --- "] + [" ---: "] * (len(self.header) - 1)) + "|")
+        lines.append("|" + "|".join(" ---: " if num else " :--- " for num in self.numeric_columns()) + "|")
         for row in self.rows:
             cells = [self.cell_text(row, j, style="md") for j in range(len(self.header))]
             lines.append("| " + " | ".join(cells) + " |")
@@ -141,6 +156,7 @@ class ReportTable:
         out = [f'<table class="rt-table"{ident}>', f"<caption>{html.escape(self.title)}</caption>"]
         out.append("<thead><tr>" + "".join(f'<th scope="col">{html.escape(h)}</th>' for h in self.header) + "</tr></thead>")
         out.append("<tbody>")
+        numeric = self.numeric_columns()
         for row in self.rows:
             cells = []
             for j, text in enumerate(row.cells):
@@ -151,7 +167,7 @@ class ReportTable:
                     cls = ' class="section"' if row.section else (f' class="indent{row.indent}"' if row.indent else "")
                     cells.append(f'<th scope="row"{cls}>{body}</th>')
                 else:
-                    cells.append(f"<td>{body}</td>")
+                    cells.append(f"<td>{body}</td>" if numeric[j] else f'<td class="text">{body}</td>')
             out.append("<tr>" + "".join(cells) + "</tr>")
         out.append("</tbody>")
         if self.footnotes:
@@ -162,12 +178,12 @@ class ReportTable:
 
     def to_latex(self) -> str:
         """A LaTeX ``table`` with ``booktabs`` rules (needs ``\\usepackage{booktabs}``)."""
-        cols = "l" + "r" * (len(self.header) - 1)
+        cols = "".join("r" if num else "l" for num in self.numeric_columns())
         lines = [
             "% requires \\usepackage{booktabs}",
             "\\begin{table}[htbp]",
             "\\centering",
-            f"\\caption{{{_tex_escape(self.title)}}}",
+            f"\\caption{{{_tex_escape(self.caption_text)}}}",
             f"\\label{{tab:{_tex_escape(self.name)}}}",
             f"\\begin{{tabular}}{{{cols}}}",
             "\\toprule",
@@ -199,17 +215,21 @@ class ReportTable:
         from docx.oxml.ns import qn
         from docx.shared import Pt
 
-        document.add_paragraph().add_run(self.title).bold = True
+        document.add_paragraph(self.title, style="Caption")
         table = document.add_table(rows=1 + len(self.rows), cols=len(self.header))
-        table.style = "Table Grid"
+        _three_rules(table)
         header = table.rows[0]
         tr_pr = header._tr.get_or_add_trPr()
         flag = OxmlElement("w:tblHeader")
         flag.set(qn("w:val"), "true")
         tr_pr.append(flag)
+        numeric = self.numeric_columns()
         for j, text in enumerate(self.header):
             par = header.cells[j].paragraphs[0]
             par.add_run(text).bold = True
+            _rule(header.cells[j], "bottom", size=4)
+            if numeric[j]:
+                par.alignment = 2  # WD_ALIGN_PARAGRAPH.RIGHT
         for i, row in enumerate(self.rows, start=1):
             cells = table.rows[i].cells
             for j, text in enumerate(row.cells):
@@ -221,6 +241,8 @@ class ReportTable:
                     par.paragraph_format.left_indent = Pt(10 * row.indent)
                 if j in row.marks:
                     par.add_run(row.marks[j]).font.superscript = True
+                if numeric[j]:
+                    par.alignment = 2
         for note in self.footnotes:
             par = document.add_paragraph()
             run = par.add_run(note)
@@ -255,7 +277,7 @@ class ReportTable:
             elif fmt == "html":
                 page = (
                     '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-                    f"<title>{html.escape(self.title)}</title></head><body>\n"
+                    f"<title>{html.escape(self.title)}</title><style>{TABLE_CSS}</style></head><body>\n"
                     + self.to_html()
                     + "</body></html>\n"
                 )
@@ -264,6 +286,64 @@ class ReportTable:
                 atomic_write(target, text[fmt]())
             paths[fmt] = target
         return paths
+
+
+#: Table style shared by report.html and the standalone tables/*.html (three rules, no grid).
+TABLE_CSS = (
+    "body { font-family: Helvetica, Arial, sans-serif; color: #111; margin: 2em; } "
+    "table.rt-table { border-collapse: collapse; margin: 1em 0 1.5em; font-size: 0.9em; } "
+    "table.rt-table caption { text-align: left; font-weight: bold; padding-bottom: 0.4em; } "
+    "table.rt-table th, table.rt-table td { padding: 0.2em 0.6em; text-align: right; vertical-align: top; } "
+    "table.rt-table td.text { text-align: left; } "
+    "table.rt-table thead th { border-top: 2px solid #000; border-bottom: 1px solid #000; } "
+    "table.rt-table thead th:first-child { text-align: left; } "
+    "table.rt-table tbody th { text-align: left; font-weight: normal; } "
+    "table.rt-table tbody th.section { font-weight: bold; padding-top: 0.6em; } "
+    "table.rt-table tbody th.indent1 { padding-left: 1.6em; } "
+    "table.rt-table tbody tr:last-child th, table.rt-table tbody tr:last-child td { border-bottom: 2px solid #000; } "
+    "table.rt-table tfoot td { text-align: left; font-size: 0.85em; color: #333; padding-top: 0.5em; }"
+)
+_NUMERIC_START = re.compile(r"^(?:[<>≤≥]\s*)?[−\-–]?\d|^—$|^NR\b|^not reached")
+_TABLE_LABEL = re.compile(r"^Table\s+\d+[a-z]?\.\s*")
+
+
+def _rule(cell: Any, edge: str, *, size: int) -> None:
+    """A single horizontal border of ``size`` eighths of a point on one edge of a Word cell."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    tc_pr = cell._tc.get_or_add_tcPr()
+    borders = tc_pr.find(qn("w:tcBorders"))
+    if borders is None:
+        borders = OxmlElement("w:tcBorders")
+        tc_pr.append(borders)
+    line = OxmlElement(f"w:{edge}")
+    line.set(qn("w:val"), "single")
+    line.set(qn("w:sz"), str(size))
+    line.set(qn("w:space"), "0")
+    line.set(qn("w:color"), "000000")
+    borders.append(line)
+
+
+def _three_rules(table: Any) -> None:
+    """Journal style: a rule above the table, one under the header and one below the table,
+    no vertical lines and no grid."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    tbl_pr = table._tbl.tblPr
+    borders = OxmlElement("w:tblBorders")
+    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        line = OxmlElement(f"w:{edge}")
+        if edge in ("top", "bottom"):
+            line.set(qn("w:val"), "single")
+            line.set(qn("w:sz"), "8")
+            line.set(qn("w:space"), "0")
+            line.set(qn("w:color"), "000000")
+        else:
+            line.set(qn("w:val"), "nil")
+        borders.append(line)
+    tbl_pr.append(borders)
 
 
 _MD_SPECIAL = str.maketrans({"|": "\\|", "*": "\\*", "_": "\\_", "<": "&lt;", ">": "&gt;"})

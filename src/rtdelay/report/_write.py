@@ -42,6 +42,8 @@ def write_report_outputs(
     synthetic: bool = False,
     reproduction_rows: Sequence[Mapping[str, Any]] | None = None,
     progress: Callable[[str], None] | None = None,
+    title: str | None = None,
+    institution: str | None = None,
 ) -> dict[str, Any]:
     """Write ``tables/``, ``figures/``, ``report.html`` and ``methods.md`` into ``out_dir``.
 
@@ -63,6 +65,8 @@ def write_report_outputs(
         Demo only: article target vs reproduced value per number.
     progress : callable, optional
         Called with a short sentence before each slow step (tables, figures, report).
+    title, institution : str, optional
+        Shown at the top of report.html and methods.md (``--title``, ``--institution``).
 
     Returns
     -------
@@ -102,7 +106,7 @@ def write_report_outputs(
 
     step("Writing methods.md and report.html")
     methods_path = out / METHODS_NAME
-    atomic_write(methods_path, methods_markdown(results, metadata=meta, notice=stamp))
+    atomic_write(methods_path, methods_markdown(results, metadata=meta, notice=stamp, title=title, institution=institution))
     page = render_report(
         results,
         figure_files={name: paths["svg"] for name, paths in figure_paths.items() if "svg" in paths},
@@ -111,6 +115,8 @@ def write_report_outputs(
         notice=notice,
         reproduction_rows=reproduction_rows,
         tables=tables,
+        title=title,
+        institution=institution,
     )
     report_path = atomic_write(out / REPORT_NAME, page)
     return {

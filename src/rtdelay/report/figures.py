@@ -99,6 +99,13 @@ def _risk_ylim(curves: Sequence[SurvivalCurve]) -> tuple[float, float]:
     return 0.0, min(1.0, math.ceil((top + 0.05) * 10.0) / 10.0)
 
 
+def _pbr_ylim(results: StudyResults) -> tuple[float, float]:
+    """One y range for Figs 2 and 3 (overall and by operation), so the two can be compared."""
+    iv = results.interval
+    curves = [c for c in (iv.pbr_curve, *iv.pbr_curves_by_surgery.values()) if c is not None]
+    return _risk_ylim(curves)
+
+
 def _max_time(curves: Sequence[SurvivalCurve]) -> float:
     return max([float(c.time[-1]) for c in curves if c.time.size] or [1.0])
 
@@ -130,7 +137,7 @@ def fig2_pbr_risk(results: StudyResults, *, ax: Axes | None = None, width: str =
                 ha="center", va="bottom", fontsize=FONT_SIZE,
             )
     ticks = nice_ticks(_max_time([curve]), steps=(1, 2, 3, 6))
-    finish_axes(ax, xlabel="Months since surgery", ylabel="Cumulative risk of progression before RT", ticks=ticks, ylim=_risk_ylim([curve]))
+    finish_axes(ax, xlabel="Months since surgery", ylabel="Cumulative risk of progression before RT", ticks=ticks, ylim=_pbr_ylim(results))
     draw_at_risk(ax, [("All", curve, color)], ticks)
     return fig
 
@@ -162,7 +169,7 @@ def fig3_pbr_by_surgery(results: StudyResults, *, ax: Axes | None = None, width:
         return fig
     drawn = _by_group(ax, curves, risk=True)
     ticks = nice_ticks(_max_time(list(curves.values())), steps=(1, 2, 3, 6))
-    finish_axes(ax, xlabel="Months since surgery", ylabel="Cumulative risk of progression before RT", ticks=ticks, ylim=_risk_ylim(list(curves.values())))
+    finish_axes(ax, xlabel="Months since surgery", ylabel="Cumulative risk of progression before RT", ticks=ticks, ylim=_pbr_ylim(results))
     _legend(ax, "upper left")
     label = p_label(results.interval.pbr_by_surgery_logrank)
     if label:
@@ -308,6 +315,11 @@ def figure_builders(results: StudyResults) -> dict[str, Any]:
         builders["fig5_waiting_risk"] = fig5_waiting_risk
     if beyond is not None and getattr(beyond, "competing", None) is not None:
         builders["fig6_lc_competing"] = fig6_lc_competing
+    cox = getattr(beyond, "cox", None) if beyond is not None else None
+    if cox is not None and any(getattr(cox, a, None) is not None for a in ("os_adjusted", "lc_adjusted", "os_wait", "lc_wait")):
+        from rtdelay.report._cox_plots import fig7_cox_forest
+
+        builders["fig7_cox_forest"] = lambda res, width="single": fig7_cox_forest(res)
     return builders
 
 

@@ -20,6 +20,7 @@ from rtdelay.report._table_model import TABLE_FORMATS, ReportTable, TableRow
 from rtdelay.report.formatting import (
     MISSING,
     format_mean_sd,
+    format_median_range,
     format_n_percent,
     format_number,
     format_p,
@@ -85,13 +86,25 @@ def _label(variable: str) -> str:
 
 
 def _level_label(level: str) -> str:
-    """Readable category label: ``unknown_primary`` -> ``Unknown primary``."""
+    """Readable category label: ``unknown_primary`` -> ``Unknown primary``, ``>= 6`` -> ``≥ 6``."""
     text = level.replace("_", " ") if "_" in level else level
+    text = text.replace(">=", "≥").replace("<=", "≤")
     return text[:1].upper() + text[1:] if text and text[0].islower() else text
 
 
 def _marker(index: int) -> str:
     return "abcdefghijklmnopqrstuvwxyz"[index % 26]
+
+
+#: Counts summarised as median (range) in Table 1 (a mean of fraction numbers means little).
+MEDIAN_RANGE_VARIABLES = ("rt_fractions",)
+
+
+def _median_range(s: Summary | None) -> str:
+    if s is None:
+        return MISSING
+    whole = all(v == v and float(v).is_integer() for v in (s.median, s.minimum, s.maximum))
+    return format_median_range(s.median, s.minimum, s.maximum, digits=0 if whole else 1)
 
 
 def _mean_sd(s: Summary | None) -> str:
@@ -133,6 +146,10 @@ def table1(results: StudyResults) -> ReportTable:
                     f"{_label(r.variable).lower()} {format_number(r.min_expected)}"
                 )
         p = format_p(r.p_value)
+        if r.kind == "continuous" and r.variable in MEDIAN_RANGE_VARIABLES:
+            cells = (f"{_label(r.variable)}, median (range)", *(_median_range(r.summaries.get(k)) for k in GROUP_KEYS), p)
+            rows.append(TableRow(cells=cells, marks=marks))
+            continue
         if r.kind == "continuous":
             cells = (_label(r.variable), *(_mean_sd(r.summaries.get(k)) for k in GROUP_KEYS), p)
             rows.append(TableRow(cells=cells, marks=marks))
@@ -150,7 +167,7 @@ def table1(results: StudyResults) -> ReportTable:
             cells = ("Not recorded", *(format_n_percent(missing[k], n[k]) for k in GROUP_KEYS), "")
             rows.append(TableRow(cells=cells, indent=1))
     notes = [
-        "Values are n (%) of the group's patients or mean ± SD. PBR: radiographic local tumour "
+        "Values are n (%) of the group's patients, mean ± SD, or median (range) where stated. PBR: radiographic local tumour "
         "progression before radiotherapy; NPBR: no progression before radiotherapy."
     ]
     for name, mark in markers.items():
@@ -300,7 +317,7 @@ def survival_rates_table(results: StudyResults, *, times: Sequence[float] = RATE
     ]
     return ReportTable(
         name="survival_rates",
-        title="Table 3. Local control, overall survival and risk of progression before radiotherapy",
+        title="Table 4. Kaplan-Meier estimates: local control, overall survival and risk of progression before radiotherapy",
         header=header,
         rows=tuple(rows),
         footnotes=tuple(notes),
@@ -337,19 +354,38 @@ def complications_table(results: StudyResults) -> ReportTable | None:
         notes.append(f"{comp.n_unmatched} complication record(s) of patients not included were left out.")
     return ReportTable(
         name="complications",
-        title="Table 4. Complications of surgery and radiotherapy",
+        title="Table 5. Complications of surgery and radiotherapy",
         header=header,
         rows=tuple(rows),
         footnotes=tuple(notes),
     )
 
 
+def _run_times(results: StudyResults) -> tuple[float, ...]:
+    for ep in (results.overall_survival, results.local_control):
+        for rates in ep.rates_at.values():
+            return tuple(r.time for r in rates)
+    return RATE_TIMES
+
+
 def all_tables(results: StudyResults) -> list[ReportTable]:
-    """Every table of the report in order (the complications table only when given)."""
-    tables = [table1(results), table2(results), survival_rates_table(results)]
+    """Every table of the report in order: Tables 1 and 2, the survival summary, the
+    Kaplan-Meier estimates, complications (when given) and the beyond-the-article tables."""
+    from rtdelay.report._beyond_tables import beyond_tables
+    from rtdelay.report._survival_table import survival_summary_table
+
+    tables = [
+        table1(results),
+        table2(results),
+        survival_summary_table(results),
+        survival_rates_table(results, times=_run_times(results)),
+    ]
     comp = complications_table(results)
     if comp is not None:
         tables.append(comp)
+    beyond = getattr(results, "beyond", None)
+    if beyond is not None:
+        tables.extend(beyond_tables(beyond))
     return tables
 
 

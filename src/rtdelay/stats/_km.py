@@ -107,13 +107,13 @@ def _confint(
     return lower, upper
 
 
-def _minmin(y: NDArray[np.float64], x: NDArray[np.float64]) -> float:
-    """First ``x`` where ``y <= 0.5`` (R ``survmean``'s ``minmin``), NaN if never."""
-    keep = ~np.isnan(y) & (y < 0.5 + _MEDIAN_TOL)
+def _minmin(y: NDArray[np.float64], x: NDArray[np.float64], level: float = 0.5) -> float:
+    """First ``x`` where ``y <= level`` (R ``survmean``'s ``minmin``), NaN if never."""
+    keep = ~np.isnan(y) & (y < level + _MEDIAN_TOL)
     if not keep.any():
         return float("nan")
     xk, yk = x[keep], y[keep]
-    if abs(yk[0] - 0.5) < _MEDIAN_TOL:
+    if abs(yk[0] - level) < _MEDIAN_TOL:
         below = np.flatnonzero(yk < yk[0])
         if below.size:
             return float((xk[0] + xk[below[0]]) / 2.0)
@@ -259,6 +259,23 @@ class SurvivalCurve(ResultMixin):
         0.5 and the upper limit (UCL) the first time the upper curve is.
         """
         return _minmin(self.lower, self.time), _minmin(self.upper, self.time)
+
+    def quantile(self, probs: ArrayLike) -> NDArray[np.float64]:
+        """Times by which a fraction ``probs`` has had the event, as R ``quantile(survfit(...))``.
+
+        The ``p`` quantile is the first time the curve is at or below ``1 - p`` (the midpoint of
+        a flat stretch lying exactly on ``1 - p``); NaN when the curve never gets that low.
+
+        Examples
+        --------
+        >>> curve = kaplan_meier([1, 2, 3, 4], [1, 1, 1, 1])
+        >>> curve.quantile([0.25, 0.5, 0.75]).tolist()
+        [1.5, 2.5, 3.5]
+        """
+        ps = np.atleast_1d(np.asarray(probs, dtype=float))
+        if np.any((ps <= 0) | (ps >= 1)):
+            raise ValueError("quantile probabilities must lie strictly between 0 and 1")
+        return np.array([_minmin(self.survival, self.time, 1.0 - p) for p in ps], dtype=float)
 
     def to_frame(self) -> pd.DataFrame:
         """The whole curve, one row per distinct time."""

@@ -106,6 +106,9 @@ def _endpoint(ep: EndpointResults) -> dict[str, Any]:
         "n_events": ep.n_events,
         "rates": {k: _risk_at(r, "survival") for k, r in ep.rates.items()},
         "median_months": ep.medians,
+        "median_ci_months": {k: m.to_dict() for k, m in ep.median_ci.items()},
+        "rates_at": {k: [_risk_at(r, "survival") for r in rs] for k, rs in ep.rates_at.items()},
+        "hazard_ratio_pbr_vs_npbr": ep.hazard_ratio.to_dict() if ep.hazard_ratio is not None else None,
         "logrank": _test(ep.logrank),
         "curves": {k: _curve(c) for k, c in ep.curves.items()},
     }
@@ -210,6 +213,7 @@ def _details(results: StudyResults) -> dict[str, Any]:
             "months": fu.months.to_dict(),
             "median_months": fu.months.median,
             "median_reverse_km_months": fu.median_reverse_km,
+            "reverse_km_iqr_months": list(fu.reverse_km_iqr),
             "lost": fu.lost,
             "rate": fu.rate,
         },

@@ -17,14 +17,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from rtdelay.study._common import GROUP_KEYS, GROUPS, Notes, guarded, numeric, read_curve, summarize
-from rtdelay.study._results import EndpointResults, FollowUp, RiskAt
+from rtdelay.study._results import EndpointResults, FollowUp, HazardRatio, MedianSurvival, RiskAt
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from rtdelay.stats import SurvivalCurve, TestResult
 
-__all__ = ["endpoint_results", "followup_results", "ENDPOINTS"]
+__all__ = ["endpoint_results", "followup_results", "ENDPOINTS", "DEFAULT_TIMES"]
 
 #: endpoint name -> (time column, event column)
 ENDPOINTS: dict[str, tuple[str, str]] = {
@@ -32,10 +32,59 @@ ENDPOINTS: dict[str, tuple[str, str]] = {
     "overall_survival": ("os_months", "os_event"),
 }
 
+#: Months after RT start at which rates are read by default (journals' 6, 12 and 24 months).
+DEFAULT_TIMES: tuple[float, ...] = (6.0, 12.0, 24.0)
+
+
+def _median(curve: SurvivalCurve) -> MedianSurvival:
+    lower, upper = curve.median_ci()
+    last = float(curve.time[-1]) if len(curve.time) else math.nan
+    return MedianSurvival(median=float(curve.median()), lower=lower, upper=upper, last_time=last)
+
+
+def _hazard_ratio(
+    time: np.ndarray, event: np.ndarray, groups: np.ndarray, ok: np.ndarray, label: str, notes: Notes
+) -> HazardRatio | None:
+    """Unadjusted Cox hazard ratio PBR vs NPBR, as R ``coxph(Surv(time, event) ~ pbr)``."""
+    import warnings
+
+    import pandas as pd
+
+    from rtdelay.errors import RtdelayError, StatisticalWarning
+    from rtdelay.stats import cox_ph
+
+    data = pd.DataFrame({"t": time[ok], "e": (event[ok] == 1).astype(float), "pbr": (groups[ok] == "PBR").astype(float)})
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", StatisticalWarning)
+            fit = cox_ph(data, duration="t", event="e", covariates=["pbr"])
+    except (RtdelayError, ValueError, np.linalg.LinAlgError) as exc:
+        notes.add(f"{label}: hazard ratio PBR vs NPBR not computed ({exc})")
+        return None
+    for w in caught:
+        if issubclass(w.category, StatisticalWarning):
+            notes.add(f"{label}: hazard ratio PBR vs NPBR: {w.message}")
+    return HazardRatio(
+        hazard_ratio=float(fit.hazard_ratio[0]),
+        lower=float(fit.ci_lower[0]),
+        upper=float(fit.ci_upper[0]),
+        p_value=float(fit.p_value[0]),
+        conf_level=float(fit.conf_level),
+        n=int(fit.n),
+        n_events=int(fit.n_events),
+    )
+
+
 def endpoint_results(
-    frame: pd.DataFrame, endpoint: str, notes: Notes, *, rate_time: float
+    frame: pd.DataFrame,
+    endpoint: str,
+    notes: Notes,
+    *,
+    rate_time: float,
+    times: tuple[float, ...] = DEFAULT_TIMES,
 ) -> EndpointResults:
-    """Kaplan-Meier curves, rates at ``rate_time`` and the log-rank test for one endpoint."""
+    """Kaplan-Meier curves, rates at ``rate_time`` and ``times``, medians with CI, the log-rank
+    test and the unadjusted hazard ratio (Cox) of PBR vs NPBR for one endpoint."""
     from rtdelay.stats import kaplan_meier, logrank_test
 
     time_col, event_col = ENDPOINTS[endpoint]
@@ -66,6 +115,8 @@ def endpoint_results(
     curves: dict[str, SurvivalCurve] = {}
     rates: dict[str, RiskAt] = {}
     medians: dict[str, float] = {}
+    median_ci: dict[str, MedianSurvival] = {}
+    rates_at: dict[str, tuple[RiskAt, ...]] = {}
     for key, m in masks.items():
         if not m.any():
             notes.add(f"{label}, {key}: not computed (no patient)")
@@ -82,6 +133,8 @@ def endpoint_results(
         curves[key] = curve
         rates[key] = read_curve(curve, [rate_time])[0]
         medians[key] = float(curve.median())
+        median_ci[key] = _median(curve)
+        rates_at[key] = tuple(read_curve(curve, list(times)))
 
     logrank: TestResult | None = None
     both = masks["PBR"].any() and masks["NPBR"].any()
@@ -93,6 +146,9 @@ def endpoint_results(
         logrank = guarded(
             notes, f"{label}: log-rank test", logrank_test, time[ok], event[ok] == 1, groups[ok]
         )
+    hazard = None
+    if both and (event[ok] == 1).any():
+        hazard = _hazard_ratio(time, event, groups, ok & np.isin(groups, ("PBR", "NPBR")), label, notes)
     return EndpointResults(
         endpoint=endpoint,
         rate_time=rate_time,
@@ -102,6 +158,9 @@ def endpoint_results(
         rates=rates,
         medians=medians,
         logrank=logrank,
+        median_ci=median_ci,
+        rates_at=rates_at,
+        hazard_ratio=hazard,
     )
 
 
@@ -118,12 +177,16 @@ def followup_results(frame: pd.DataFrame, notes: Notes) -> FollowUp:
         months = np.full(n, math.nan)
         notes.add("follow-up: not computed (followup_months and os_months absent)")
     reverse = math.nan
+    iqr = (math.nan, math.nan)
     if "os_months" in frame.columns and "os_event" in frame.columns:
         t, e = numeric(frame["os_months"]), numeric(frame["os_event"])
         ok = ~np.isnan(t) & ~np.isnan(e)
         if ok.any():
             try:
-                reverse = float(kaplan_meier(t[ok], e[ok] == 0).median())
+                reverse_curve = kaplan_meier(t[ok], e[ok] == 0)
+                reverse = float(reverse_curve.median())
+                q25, q75 = reverse_curve.quantile([0.25, 0.75])
+                iqr = (float(q25), float(q75))
             except ValueError as exc:
                 notes.add(f"follow-up: reverse Kaplan-Meier median not computed ({exc})")
     if "lost_to_followup" in frame.columns:
@@ -137,4 +200,5 @@ def followup_results(frame: pd.DataFrame, notes: Notes) -> FollowUp:
         median_reverse_km=reverse,
         lost=lost,
         rate=(1.0 - lost / n) if n else math.nan,
+        reverse_km_iqr=iqr,
     )

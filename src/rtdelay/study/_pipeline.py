@@ -16,7 +16,7 @@ from rtdelay.study._beyond import run_beyond
 from rtdelay.study._common import GROUPS, Notes
 from rtdelay.study._complications import complication_results
 from rtdelay.study._interval import interval_results
-from rtdelay.study._outcomes import endpoint_results, followup_results
+from rtdelay.study._outcomes import DEFAULT_TIMES, endpoint_results, followup_results
 from rtdelay.study._results import StudyResults
 from rtdelay.study._table1 import table1
 from rtdelay.study._table2 import table2
@@ -57,6 +57,7 @@ def run(
     flow: Mapping[str, Any] | None = None,
     pbr_times: Sequence[float] = (1, 3, 6),
     rate_time: float = 12.0,
+    times: Sequence[float] = DEFAULT_TIMES,
     beyond: bool = True,
     n_boot: int = 2000,
     seed: int = 0,
@@ -79,6 +80,9 @@ def run(
         Months at which the risk of progression before RT is read (article: 1, 3, 6).
     rate_time : float
         Months after RT start at which local control and survival are read (article: 12).
+    times : sequence of float
+        Months after RT start of the rates in the survival table and the text (default 6, 12,
+        24; the command line's ``--times``).
     beyond : bool
         Also run the analyses that improve on the article's methods
         (:func:`rtdelay.study._beyond.run_beyond`: current-status risk of progression while
@@ -99,7 +103,8 @@ def run(
     InputError
         ``included`` is not a frame with ``group`` and ``ti_months``, or a time is not positive.
     """
-    frame = _check(included, pbr_times, rate_time)
+    frame = _check(included, [*pbr_times, *times], rate_time)
+    rate_times = tuple(sorted({float(t) for t in times}))
     notes = Notes()
     if len(frame) == 0:
         notes.add("no eligible patient: every analysis is empty")
@@ -110,8 +115,8 @@ def run(
             notes.add(f"no {g} patient: comparisons between groups not computed")
     t1 = table1(frame, notes)
     interval = interval_results(frame, notes, pbr_times=[float(t) for t in pbr_times])
-    lc = endpoint_results(frame, "local_control", notes, rate_time=float(rate_time))
-    os_ = endpoint_results(frame, "overall_survival", notes, rate_time=float(rate_time))
+    lc = endpoint_results(frame, "local_control", notes, rate_time=float(rate_time), times=rate_times)
+    os_ = endpoint_results(frame, "overall_survival", notes, rate_time=float(rate_time), times=rate_times)
     fu = followup_results(frame, notes)
     t2 = table2(frame, notes)
     comp = complication_results(frame, complications, notes) if complications is not None else None

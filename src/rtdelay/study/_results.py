@@ -26,6 +26,8 @@ __all__ = [
     "PbrCase",
     "IntervalResults",
     "EndpointResults",
+    "MedianSurvival",
+    "HazardRatio",
     "FollowUp",
     "QolGroup",
     "QolMeasure",
@@ -165,6 +167,41 @@ class IntervalResults(ResultMixin):
 
 
 @dataclasses.dataclass(frozen=True)
+class MedianSurvival(ResultMixin):
+    """Median time to the event with its confidence limits, as R ``print(survfit(...))``.
+
+    ``median`` is NaN when the curve never falls to 0.5 ("not reached"); ``last_time`` is then
+    the last time at which the curve is estimated (the longest follow-up in the group), so that
+    a report can say "not reached (follow-up to 30.2 months)".
+    """
+
+    median: float
+    lower: float
+    upper: float
+    last_time: float
+
+    @property
+    def reached(self) -> bool:
+        return self.median == self.median
+
+
+@dataclasses.dataclass(frozen=True)
+class HazardRatio(ResultMixin):
+    """Unadjusted hazard ratio of PBR vs NPBR (Cox model, Efron ties, Wald CI and p).
+
+    As R ``coxph(Surv(time, event) ~ pbr)`` with ``pbr`` = 1 for PBR, 0 for NPBR.
+    """
+
+    hazard_ratio: float
+    lower: float
+    upper: float
+    p_value: float
+    conf_level: float
+    n: int
+    n_events: int
+
+
+@dataclasses.dataclass(frozen=True)
 class EndpointResults(ResultMixin):
     """Local control or overall survival from the start of RT.
 
@@ -180,6 +217,9 @@ class EndpointResults(ResultMixin):
     rates: dict[str, RiskAt]
     medians: dict[str, float]
     logrank: TestResult | None
+    median_ci: dict[str, MedianSurvival] = dataclasses.field(default_factory=dict)
+    rates_at: dict[str, tuple[RiskAt, ...]] = dataclasses.field(default_factory=dict)
+    hazard_ratio: HazardRatio | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -187,7 +227,8 @@ class FollowUp(ResultMixin):
     """Follow-up after RT: months (``followup_months``), losses and the follow-up rate.
 
     ``median_reverse_km`` is the reverse Kaplan-Meier median (censoring as the event), the usual
-    estimate of potential follow-up; ``months`` summarises the observed follow-up times as the
+    estimate of potential follow-up, with its interquartile range ``reverse_km_iqr`` (25th and
+    75th percentiles of the reverse curve, R ``quantile(survfit(Surv(t, 1 - e) ~ 1))``); ``months`` summarises the observed follow-up times as the
     article reports them (mean ± SD).
     """
 
@@ -195,6 +236,7 @@ class FollowUp(ResultMixin):
     median_reverse_km: float
     lost: int
     rate: float
+    reverse_km_iqr: tuple[float, float] = (NAN, NAN)
 
 
 @dataclasses.dataclass(frozen=True)
