@@ -1,7 +1,8 @@
 """Command line of rtdelay: parse, call, print, map errors to exit codes.
 
 Exit codes: 0 success; 1 some rows were rejected (the valid rows stay usable); 2 the input
-cannot be used at all. Bad input never shows a traceback.
+cannot be used at all; 3 internal error (traceback in rtdelay-error.log); 130 interrupted.
+Bad input never shows a traceback.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import sys
 
 from rtdelay.cli import _cohort, _risk, _scores, _study, _survival, _template  # noqa: F401  (register commands)
+from rtdelay.cli import _safety
 from rtdelay.cli._app import EXIT_UNUSABLE, app
 
 __all__ = ["app", "main"]
@@ -31,6 +33,7 @@ def main() -> None:
     from rtdelay.errors import RtdelayError
 
     click_exc = _click_exceptions()
+    _safety.install()
     try:
         code = app(standalone_mode=False)
     except click_exc.NoArgsIsHelpError:
@@ -49,6 +52,12 @@ def main() -> None:
         sys.stderr.write(f"rtdelay: error: {exc.strerror or exc}: {exc.filename}\n")
         sys.exit(EXIT_UNUSABLE)
     except KeyboardInterrupt:
-        sys.stderr.write("rtdelay: interrupted\n")
-        sys.exit(130)
+        _safety.interrupted()
+    except OSError as exc:
+        if exc.filename is None:
+            _safety.internal_error(exc)
+        sys.stderr.write(f"rtdelay: error: {exc.strerror or exc}: {exc.filename}\n")
+        sys.exit(EXIT_UNUSABLE)
+    except Exception as exc:  # the safety net: anything no command expected
+        _safety.internal_error(exc)
     sys.exit(code if isinstance(code, int) else 0)

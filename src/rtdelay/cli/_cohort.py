@@ -23,11 +23,13 @@ def _summary(result: Any, notes: list[str], path: Path, quarantine: Path | None)
     from rich.console import Console
     from rich.table import Table
 
+    from rtdelay.cli._terminal import markup_safe as safe
+
     console = Console(highlight=False)
     n_warn = len(result.warnings)
-    console.print(f"[bold]{path}[/bold]")
+    console.print(f"[bold]{safe(path)}[/bold]")
     for note in notes:
-        console.print(f"  note: {note}")
+        console.print(f"  note: {safe(note)}")
     console.print(
         f"rows: {result.n_rows}   valid: {result.n_valid}   rejected: {result.n_rejected}   "
         f"warnings: {n_warn}"
@@ -45,15 +47,15 @@ def _summary(result: Any, notes: list[str], path: Path, quarantine: Path | None)
             table.add_row(
                 "" if issue.row is None else str(issue.row),
                 f"[{style}]{issue.severity}[/{style}]",
-                issue.column or "",
-                issue.rule,
-                issue.message,
+                safe(issue.column or ""),
+                safe(issue.rule),
+                safe(issue.message),
             )
         console.print(table)
         if len(issues) > MAX_SHOWN:
             console.print(f"... and {len(issues) - MAX_SHOWN} more")
     if quarantine is not None:
-        console.print(f"rejected rows written to {quarantine}")
+        console.print(f"rejected rows written to {safe(quarantine)}")
     elif result.n_rejected:
         console.print("use --quarantine FILE.csv to write the rejected rows with their reasons")
 
@@ -86,10 +88,15 @@ def validate_command(
     try:
         from rtdelay.cohort import load_table, validate_cohort
 
+        from rtdelay.report.outdir import check_not_input
+
+        if quarantine is not None:
+            check_not_input(quarantine, [file, mapping])
         raw = load_table(file, mapping=mapping, sheet=sheet)
         result = validate_cohort(raw, date_order=date_order)
+        write_notes: list[str] = []
         if quarantine is not None:
-            result.write_quarantine(quarantine)
+            result.write_quarantine(quarantine, notes=write_notes)
     except RtdelayError as exc:
         fail(str(exc))
     except (FileNotFoundError, PermissionError, IsADirectoryError) as exc:
@@ -99,5 +106,5 @@ def validate_command(
     if as_json:
         typer.echo(json.dumps(result.to_dict(), ensure_ascii=False))
     else:
-        _summary(result, list(getattr(raw, "notes", [])), file, quarantine)
+        _summary(result, [*getattr(raw, "notes", []), *write_notes], file, quarantine)
     raise typer.Exit(EXIT_ROWS_REJECTED if result.n_rejected else EXIT_OK)

@@ -87,30 +87,31 @@ def _print_human(pred, source: str) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    from rtdelay.cli._terminal import markup_safe as safe
     from rtdelay.report.formatting import format_percent
 
     console = Console()
-    console.print(f"Model fitted on: {source}")
+    console.print(f"Model fitted on: {safe(source)}")
     m = pred.model
     console.print(
         f"{m.baseline} baseline ({m.link}), {m.n} patients, {m.n_progressed} with progression before RT"
     )
     for note in m.notes:
-        console.print(f"  note: {note}")
+        console.print(f"  note: {safe(note)}")
     profile = ", ".join(f"{k}={v}" for k, v in pred.profile.items()) or "no covariates"
     if pred.ignored:
         console.print(
             "Given but not in the model (dropped, see the notes), so not used: "
-            + ", ".join(f"{k}={v}" for k, v in pred.ignored.items())
+            + safe(", ".join(f"{k}={v}" for k, v in pred.ignored.items()))
             + "."
         )
     if pred.assumed:
         console.print(
             "Not given, so set to the reference level: "
-            + ", ".join(f"{k}={pred.profile[k]}" for k in pred.assumed)
+            + safe(", ".join(f"{k}={pred.profile[k]}" for k in pred.assumed))
             + " (the risks below are for these levels, not an average over them)."
         )
-    table = Table(title=f"Predicted risk of progression before RT ({profile})")
+    table = Table(title=f"Predicted risk of progression before RT ({safe(profile)})")
     table.add_column("wait (weeks)", justify="right")
     table.add_column("risk", justify="right")
     table.add_column("95% CI", justify="right")

@@ -28,9 +28,16 @@ __all__ = ["analyze", "demo", "run_analysis"]
 DATE_ORDERS = ("dmy", "mdy")
 
 
+def _echo(text: str = "") -> None:
+    """Print one line; data in it (ids, notes, paths) loses control and escape sequences."""
+    from rtdelay.cli._terminal import plain
+
+    typer.echo(plain(text))
+
+
 def _say(quiet: bool, text: str = "") -> None:
     if not quiet:
-        typer.echo(text)
+        _echo(text)
 
 
 def _load_complications(path: Path, data: Any, *, out_dir: Path, date_order: str | None, quiet: bool) -> Any:
@@ -122,26 +129,26 @@ def _summary(document: dict[str, Any], validation: Any, flow: dict[str, Any], pa
     from rtdelay.report.formatting import format_p, format_percent
 
     labels = flow.get("labels", {})
-    typer.echo(f"Rows read: {validation.n_rows}  valid: {validation.n_valid}  rejected: {validation.n_rejected}")
+    _echo(f"Rows read: {validation.n_rows}  valid: {validation.n_valid}  rejected: {validation.n_rejected}")
     if validation.n_rejected:
-        typer.echo(
+        _echo(
             f"  {validation.n_rejected} row(s) rejected and written to {paths.get('quarantine')}; "
             "the valid rows were analysed."
         )
     excluded = {k: v for k, v in flow.get("exclusions", {}).items() if v}
     for key, count in excluded.items():
-        typer.echo(f"  excluded, {labels.get(key, key)}: {count}")
+        _echo(f"  excluded, {labels.get(key, key)}: {count}")
     by_group = flow.get("by_group", {})
-    typer.echo(
+    _echo(
         f"Included: {flow.get('included')} (PBR {by_group.get('PBR', 0)}, NPBR {by_group.get('NPBR', 0)})"
     )
     risk = document.get("pbr_cumulative_risk") or {}
     if risk:
         parts = ", ".join(f"{k} mo {format_percent(v)}" for k, v in risk.items())
-        typer.echo(f"Risk of progression before RT (Kaplan-Meier): {parts}")
+        _echo(f"Risk of progression before RT (Kaplan-Meier): {parts}")
     for key, name in (("lc", "Local control"), ("os", "Overall survival")):
         rates = document.get(f"{key}_1y") or {}
-        typer.echo(
+        _echo(
             f"{name} at 1 year: PBR {format_percent(rates.get('PBR'))}, "
             f"NPBR {format_percent(rates.get('NPBR'))}, "
             f"log-rank {format_p(document.get(f'{key}_logrank_p'))}"
@@ -150,18 +157,36 @@ def _summary(document: dict[str, Any], validation: Any, flow: dict[str, Any], pa
     waiting = beyond.get("waiting_risk") or {}
     if waiting.get("npmle"):
         parts = ", ".join(f"{k} mo {format_percent(v)}" for k, v in waiting["npmle"].items())
-        typer.echo(f"Risk of progression before RT (current-status NPMLE, beyond the article): {parts}")
+        _echo(f"Risk of progression before RT (current-status NPMLE, beyond the article): {parts}")
         if waiting.get("diverges"):
-            typer.echo(
+            _echo(
                 "  Warning: the article's Kaplan-Meier risk and the current-status estimate differ by more "
                 "than 5 points; see the report's 'Beyond the article' section."
             )
     notes = document.get("notes") or []
     if notes:
-        typer.echo(f"Notes ({len(notes)}):")
+        _echo(f"Notes ({len(notes)}):")
         for note in notes:
-            typer.echo(f"  - {note}")
-    typer.echo(f"Written: {', '.join(str(p) for p in paths.values())}")
+            _echo(f"  - {note}")
+    _echo(f"Written: {', '.join(str(p) for p in paths.values())}")
+
+
+def _in_output_folder(out: Path, inputs: list[Path | None], command: str, func: Any, *args: Any, **kwargs: Any) -> Any:
+    """Run ``func`` inside the guarded output folder (see :mod:`rtdelay.report.outdir`)."""
+    from rtdelay.report.outdir import output_folder
+
+    with output_folder(out, inputs=inputs, command=command):
+        return func(*args, **kwargs)
+
+
+def _out_folder(out: str) -> Path:
+    """``--out`` as a path: an empty name is refused (``Path("")`` would be the current folder)."""
+    from rtdelay.cli._safety import set_output_folder
+
+    if out.strip() == "":
+        fail("--out needs a folder name (got an empty string)")
+    set_output_folder(out)
+    return Path(out)
 
 
 def _guard(func: Any, *args: Any, **kwargs: Any) -> Any:
@@ -184,7 +209,7 @@ def analyze(
     ),
     mapping: Path | None = typer.Option(None, "--mapping", help="Mapping file (own column names and codes)."),
     date_order: str | None = typer.Option(None, "--date-order", help="Order of ambiguous dates: dmy or mdy."),
-    out: Path = typer.Option(Path("rtdelay-output"), "--out", help="Output folder."),
+    out: str = typer.Option("rtdelay-output", "--out", help="Output folder."),
     quiet: bool = typer.Option(False, "--quiet", help="Print nothing on success."),
 ) -> None:
     """Check a cohort, apply the study's eligibility criteria and run every analysis.
@@ -195,10 +220,15 @@ def analyze(
     """
     if date_order is not None and date_order not in DATE_ORDERS:
         fail(f"--date-order must be one of {', '.join(DATE_ORDERS)}; got {date_order!r}")
+    folder = _out_folder(out)
     _guard(
+        _in_output_folder,
+        folder,
+        [cohort, complications, mapping],
+        "analyze",
         run_analysis,
         cohort,
-        out_dir=out,
+        out_dir=folder,
         complications_path=complications,
         mapping=mapping,
         date_order=date_order,
@@ -237,7 +267,7 @@ def _demo(out: Path, regenerate: bool, quiet: bool) -> None:
 
 @app.command("demo")
 def demo(
-    out: Path = typer.Option(Path("rtdelay-demo"), "--out", help="Output folder."),
+    out: str = typer.Option("rtdelay-demo", "--out", help="Output folder."),
     regenerate: bool = typer.Option(
         False, "--regenerate", help="Rebuild the synthetic cohort with its generator instead of the shipped copy."
     ),
@@ -248,4 +278,5 @@ def demo(
     Writes OUT/cohort.csv, OUT/complications.csv, OUT/results.json (with "synthetic": true and
     the notice), OUT/cohort_included.csv, OUT/quarantine.csv and OUT/reproduction.md.
     """
-    _guard(_demo, out, regenerate, quiet)
+    folder = _out_folder(out)
+    _guard(_in_output_folder, folder, [], "demo", _demo, folder, regenerate, quiet)

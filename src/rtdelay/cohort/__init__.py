@@ -25,7 +25,7 @@ if TYPE_CHECKING:
         apply_eligibility,
         read_cohort,
     )
-    from rtdelay.cohort._export import write_table
+    from rtdelay.cohort._export import csv_text, escape_formula, write_table, xml_safe
     from rtdelay.cohort._load import RawTable, load_table
     from rtdelay.cohort._mapping import read_mapping
     from rtdelay.cohort._schema import (
@@ -62,6 +62,9 @@ _LAZY: dict[str, str] = {
     "load_table": "_load",
     "read_mapping": "_mapping",
     "write_table": "_export",
+    "csv_text": "_export",
+    "escape_formula": "_export",
+    "xml_safe": "_export",
     "write_template": "_template",
 }
 
@@ -89,6 +92,9 @@ __all__ = [
     "validate_cohort",
     "write_table",
     "write_template",
+    "csv_text",
+    "escape_formula",
+    "xml_safe",
 ]
 
 

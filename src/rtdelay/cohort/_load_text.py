@@ -182,14 +182,42 @@ def _field_count_issue(number: int, record: list[str], width: int, delimiter: st
     )
 
 
+_MAX_RECORD_LINES = 20
+"""A quoted value may hold line breaks (free text), but one running over more physical lines
+than this is taken for a stray opening quote that swallowed the rows below it."""
+
+
+def _check_runaway_quote(record: list[str], first: int, last: int, delimiter: str, name: str) -> None:
+    """Refuse a record whose quoted value swallowed whole lines of the file.
+
+    A value that spans lines and holds the delimiter on a continuation line, or that spans more
+    than ``_MAX_RECORD_LINES`` lines, has eaten the delimiter structure: without this check the
+    rows inside it would silently vanish (they are read as one long text cell).
+    """
+    if last <= first:
+        return
+    for value in record:
+        if "\n" not in value and "\r" not in value:
+            continue
+        continuation = value.splitlines()[1:]
+        if last - first + 1 > _MAX_RECORD_LINES or any(delimiter in line for line in continuation):
+            raise CohortError(
+                f"{name}: a quoted value opened on line {first} runs to line {last} and swallows "
+                f"{last - first} line(s) holding the {DELIMITER_NAMES[delimiter]}-separated rows "
+                "below it; is a quote character (\") missing or stray on that line? No row was "
+                "read: correct the file and run again"
+            )
+
+
 def read_text_table(raw: bytes, name: str) -> TextTable:
     """Decode and parse a delimited text file.
 
     Raises
     ------
     CohortError
-        Empty file, binary data, no data rows, or rows with more (non-empty) fields than the
-        header (an unquoted delimiter inside a value).
+        Empty file, binary data, no data rows, rows with more (non-empty) fields than the
+        header (an unquoted delimiter inside a value), or a quoted value that swallows the
+        lines below it (a stray opening quote), named by the line where it opened.
     """
     if not raw:
         raise CohortError(f"{name} is empty (0 bytes): no header and no data rows")
@@ -215,8 +243,12 @@ def read_text_table(raw: bytes, name: str) -> TextTable:
     issues: list[RowIssue] = []
     number = 0
     width = 0
+    last_line = 0
+    line_base = 1 if hint else 0  # the "sep=" line was cut off the text
     try:
         for record in reader:
+            first_line, last_line = last_line + 1, reader.line_num
+            _check_runaway_quote(record, first_line + line_base, last_line + line_base, delimiter, name)
             if header is None:
                 if "".join(record).strip():
                     header = record

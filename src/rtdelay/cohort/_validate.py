@@ -89,15 +89,16 @@ class ValidationResult:
         columns = ["row", "patient_id", "column", "value", "rule", "message", "severity"]
         return pd.DataFrame([i.to_dict() for i in self.issues], columns=columns)
 
-    def write_quarantine(self, path: str | Path) -> Path:
+    def write_quarantine(self, path: str | Path, *, notes: list[str] | None = None) -> Path:
         """Write the rejected rows (as they came in, with ``source_row`` and ``reasons``).
 
         csv or xlsx by suffix; text cells are escaped against spreadsheet formula injection.
+        ``notes`` receives a sentence when characters an xlsx file cannot hold were escaped.
         """
         from rtdelay.cohort._export import write_table
 
         target = Path(path)
-        write_table(self.rejected, target)
+        write_table(self.rejected, target, notes=notes)
         return target
 
 

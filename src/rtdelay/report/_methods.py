@@ -185,7 +185,13 @@ def _beyond_methods(beyond: Any) -> str:
 def methods_markdown(
     results: StudyResults, *, metadata: Mapping[str, Any] | None = None, notice: str | None = None
 ) -> str:
-    """``methods.md``: the methods paragraphs and the run metadata (``notice`` first if given)."""
+    """``methods.md``: the methods paragraphs and the run metadata (``notice`` first if given).
+
+    Notes and metadata can carry data and file names: their Markdown (links, images, HTML) is
+    neutralised.
+    """
+    from rtdelay.report._table_model import _md_escape
+
     lines = ["# Statistical methods", ""]
     if notice:
         lines += [f"> **{notice}**", ""]
@@ -193,11 +199,11 @@ def methods_markdown(
         lines += [par, ""]
     if results.notes:
         lines += ["## Analyses not possible on these data", ""]
-        lines += [f"- {note}" for note in results.notes]
+        lines += [f"- {_md_escape(str(note))}" for note in results.notes]
         lines.append("")
     if metadata:
         lines += ["## Run", ""]
-        lines += [f"- {key}: {value}" for key, value in metadata.items() if value is not None]
+        lines += [f"- {key}: {_md_escape(str(value))}" for key, value in metadata.items() if value is not None]
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
