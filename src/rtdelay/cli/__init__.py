@@ -60,4 +60,6 @@ def main() -> None:
         sys.exit(EXIT_UNUSABLE)
     except Exception as exc:  # the safety net: anything no command expected
         _safety.internal_error(exc)
+    if code == _safety.EXIT_INTERRUPTED:  # typer turns KeyboardInterrupt into a silent Exit(130)
+        _safety.interrupted()
     sys.exit(code if isinstance(code, int) else 0)

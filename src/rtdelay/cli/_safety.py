@@ -81,7 +81,9 @@ def _log_path() -> tuple[Path, Any]:
 
 
 def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
+    from rtdelay.cli._terminal import plain
+
+    text = " ".join(plain(exc).split())
     if len(text) > 200:
         text = text[:197] + "..."
     name = type(exc).__name__
@@ -99,7 +101,9 @@ def internal_error(exc: BaseException) -> NoReturn:
         where = f"details in {path}"
     except Exception:  # the log itself cannot be written: still one line
         where = "the error log could not be written"
-    sys.stderr.write(f"rtdelay: internal error: {_one_line(exc)}; {where}\n")
+    from rtdelay.cli._terminal import plain
+
+    sys.stderr.write(f"rtdelay: internal error: {_one_line(exc)}; {plain(where)}\n")
     sys.stderr.flush()
     sys.exit(EXIT_INTERNAL)
 
