@@ -10,6 +10,8 @@ import csv
 import fcntl
 import io
 import os
+import shutil
+import subprocess
 import sys
 import unicodedata
 from pathlib import Path
@@ -371,3 +373,42 @@ def test_duplicate_id_reported_once_with_its_rows_linear_size(tmp_path):
     assert len(full_lists) == 1 and ", 1999, 2000;" in full_lists[0].message
     target = result.write_quarantine(tmp_path / "q.csv")
     assert target.stat().st_size < 2_000_000  # was quadratic: ~2000 * 2000 row numbers
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_libreoffice_reads_no_formula_in_any_output(hostile_run, tmp_path):
+    """Convert every csv output (and an xlsx quarantine) with LibreOffice headless; no formula cell.
+
+    A control file with a bare ``=1+1`` must come out as a formula: the check can fail.
+    """
+    import openpyxl
+
+    out, _ = hostile_run
+    sources = sorted(out.rglob("*.csv"))
+    control = tmp_path / "control.csv"
+    control.write_text("a\n=1+1\n", encoding="utf-8")
+    frame = _cohort().head(5)
+    frame.loc[0, "patient_id"] = " \x01" + PAYLOAD
+    frame.loc[0, "age"] = "abc"
+    cohort = _write_csv(tmp_path / "c.csv", frame)
+    xlsx = tmp_path / "quarantine.xlsx"
+    assert runner.invoke(app, ["validate", str(cohort), "--quarantine", str(xlsx)]).exit_code == 1
+    converted = tmp_path / "converted"
+    for i, source in enumerate([control, xlsx, *sources]):
+        target_dir = converted / str(i)
+        infilter = ["--infilter=CSV:44,34,76,1"] if source.suffix == ".csv" else []
+        subprocess.run(
+            ["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo-profile", *infilter,
+             "--convert-to", "xlsx", "--outdir", str(target_dir), str(source)],
+            capture_output=True, timeout=300, check=True,
+        )
+    formulas: dict[str, list[str]] = {}
+    for i, source in enumerate([control, xlsx, *sources]):
+        book = openpyxl.load_workbook(converted / str(i) / (source.stem + ".xlsx"))
+        found = [c.value for ws in book.worksheets for row in ws.iter_rows() for c in row if c.data_type == "f"]
+        formulas[source.name] = found
+        if source == xlsx:  # the payload arrived as text, escaped
+            texts = [c.value for ws in book.worksheets for row in ws.iter_rows() for c in row]
+            assert "' \x01" + PAYLOAD in texts or "' \\x01" + PAYLOAD in texts, texts
+    assert formulas.pop("control.csv") == ["=1+1"]
+    assert not any(formulas.values()), formulas
