@@ -25,6 +25,7 @@ from study_cohort_dates import dates_frame  # noqa: E402
 from rtdelay.cli import app  # noqa: E402
 
 runner = CliRunner()
+CORPUS = Path(__file__).parents[1] / "cohort" / "corpus"
 FORMULA_STARTS = ("=", "+", "-", "@", "＝", "＋", "－", "＠")
 PAYLOAD = "@SUM(1+1)*cmd|' /C calc'!A0"
 
@@ -412,3 +413,75 @@ def test_libreoffice_reads_no_formula_in_any_output(hostile_run, tmp_path):
             assert "' \x01" + PAYLOAD in texts or "' \\x01" + PAYLOAD in texts, texts
     assert formulas.pop("control.csv") == ["=1+1"]
     assert not any(formulas.values()), formulas
+
+
+# -- parsing and plausibility -------------------------------------------------------------------
+
+
+def _validate_rows(tmp_path: Path, edits: list[dict]) -> object:
+    from rtdelay.cohort import load_table, validate_cohort
+
+    frame = _cohort().head(len(edits))
+    for i, edit in enumerate(edits):
+        for column, value in edit.items():
+            frame.loc[i, column] = value
+    return validate_cohort(load_table(_write_csv(tmp_path / "c.csv", frame)))
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [("age", "6_1"), ("age", "６１"), ("kps_pre", "1e1"), ("age", "121")],
+)
+def test_strict_numbers_and_plausible_spans(tmp_path, column, value):
+    result = _validate_rows(tmp_path, [{column: value}, {}])
+    rejected = {i.row for i in result.errors}
+    assert 1 in rejected and 2 not in rejected, [i.message for i in result.issues]
+
+
+@pytest.mark.parametrize("column", ["os_months", "lc_months", "ti_months"])
+def test_implausible_duration_is_an_error_and_never_reaches_the_figures(tmp_path, column):
+    import pandas as pd
+
+    from rtdelay.cohort import load_table, validate_cohort
+
+    frame = pd.read_csv(CORPUS / "durations_form.csv", dtype=str, keep_default_na=False)
+    frame.loc[0, column] = "1e20"
+    frame.loc[0, "lc_months"] = "1e20" if column != "ti_months" else frame.loc[0, "lc_months"]
+    path = tmp_path / "d.csv"
+    frame.to_csv(path, index=False)
+    result = validate_cohort(load_table(path))
+    assert 1 in {i.row for i in result.errors if i.column == column}
+    assert all(result.valid[c].max() <= 480 for c in ("ti_months", "lc_months", "os_months"))
+
+
+def test_future_date_is_an_error_of_the_row(tmp_path):
+    result = _validate_rows(tmp_path, [{"last_followup_date": "2100-01-01"}, {}])
+    assert [(i.row, i.rule) for i in result.errors] == [(1, "future_date")]
+
+
+def test_level_range_with_to_and_booleans_written_as_numbers(tmp_path):
+    result = _validate_rows(tmp_path, [{"index_level": "T11 to L1", "surgery_at_site": "1.0"}, {"rt_at_site": "1"}])
+    assert result.n_rejected == 0, [i.message for i in result.errors]
+    assert result.valid["index_level"].iloc[0] == "T11-L1"
+
+
+def test_nfc_and_nfd_spellings_of_one_id_are_one_patient(tmp_path):
+    nfc = unicodedata.normalize("NFC", "Zoë-01")
+    nfd = unicodedata.normalize("NFD", "Zoë-01")
+    assert nfc != nfd
+    result = _validate_rows(tmp_path, [{"patient_id": nfc}, {"patient_id": nfd}])
+    assert {i.rule for i in result.errors} == {"duplicate"}
+
+
+def test_one_stray_byte_in_a_utf8_file_names_its_line(tmp_path):
+    from rtdelay.cohort import load_table
+    from rtdelay.errors import CohortError
+
+    path = tmp_path / "c.csv"
+    path.write_bytes("patient_id,name\nP1,Zoë\nP2,Ren\xe9e\n".replace("Ren\xe9e", "Ren").encode("utf-8")
+                     + b"P3,Ren\xe9e\n")
+    with pytest.raises(CohortError, match="byte 0xE9 on line 4"):
+        load_table(path)
+    latin = tmp_path / "l.csv"
+    latin.write_bytes(b"patient_id,name\nP1,x\nP2,Ren\xe9e\n")
+    assert any("on line 3" in n for n in load_table(latin).notes)

@@ -118,12 +118,31 @@ def _decode(raw: bytes, name: str) -> tuple[str, str]:
             except UnicodeDecodeError:
                 pass
         raise CohortError(f"{name} is not a text table: it contains binary data (NUL bytes)")
-    for codec, label in (("utf-8", "UTF-8"), ("cp1252", "Windows-1252 (cp1252)")):
+    try:
+        return raw.decode("utf-8"), "UTF-8"
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        byte = raw[exc.start]
+    if _has_utf8_sequences(raw):
+        raise CohortError(
+            f"{name} is UTF-8 text except for byte 0x{byte:02X} on line {line}: that line was saved "
+            "in another encoding (or the byte is damaged); correct it or save the whole file as UTF-8"
+        )
+    where = f"first non-UTF-8 byte 0x{byte:02X} on line {line}"
+    for codec, label in (("cp1252", "Windows-1252 (cp1252)"),):
         try:
-            return raw.decode(codec), label
+            return raw.decode(codec), f"{label} | not UTF-8: {where}"
         except UnicodeDecodeError:
             continue
-    return raw.decode("latin-1"), "Latin-1 (ISO-8859-1)"
+    return raw.decode("latin-1"), f"Latin-1 (ISO-8859-1) | not UTF-8: {where}"
+
+
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+def _has_utf8_sequences(raw: bytes) -> bool:
+    """True when the bytes hold valid multi-byte UTF-8 characters (so they were meant as UTF-8)."""
+    return _UTF8_MULTIBYTE.search(raw) is not None
 
 
 def _check_text(text: str, name: str) -> None:
@@ -279,7 +298,10 @@ def read_text_table(raw: bytes, name: str) -> TextTable:
             f"check for an unquoted {DELIMITER_NAMES[delimiter]} inside a value",
             issues,
         )
+    encoding, _, where = encoding.partition(" | ")
     notes = [f"encoding: {encoding}", f"delimiter: {DELIMITER_NAMES[delimiter]}", *notes]
+    if where:
+        notes.append(f"encoding guessed: the file is {where}")
     return TextTable(
         header=header,
         rows=rows,
