@@ -485,3 +485,29 @@ def test_one_stray_byte_in_a_utf8_file_names_its_line(tmp_path):
     latin = tmp_path / "l.csv"
     latin.write_bytes(b"patient_id,name\nP1,x\nP2,Ren\xe9e\n")
     assert any("on line 3" in n for n in load_table(latin).notes)
+
+
+def test_xlsx_decompression_bomb_is_refused_before_unpacking(tmp_path):
+    import time
+    import tracemalloc
+    import zipfile
+
+    from rtdelay.cohort import load_table
+    from rtdelay.errors import CohortError
+
+    bomb = tmp_path / "bomb.xlsx"
+    chunk = b" " * (1 << 20)
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as member:
+            for _ in range(300):  # 300 MiB of spaces, about 0.3 MiB compressed
+                member.write(chunk)
+    assert bomb.stat().st_size < 2 * 1024**2
+    tracemalloc.start()
+    start = time.perf_counter()
+    with pytest.raises(CohortError, match="decompression bomb"):
+        load_table(bomb)
+    elapsed = time.perf_counter() - start
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert elapsed < 5 and peak < 50 * 1024**2

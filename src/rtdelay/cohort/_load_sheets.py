@@ -18,6 +18,43 @@ __all__ = ["read_workbook", "HEADER_SEARCH_ROWS"]
 
 HEADER_SEARCH_ROWS = 20
 
+MAX_UNCOMPRESSED_BYTES = 4 * 1024**3
+"""Largest total declared uncompressed size of a workbook's parts (4 GiB, about 4 million
+cohort rows)."""
+MAX_RATIO = 500
+MIN_RATIO_CHECK_BYTES = 50 * 1024**2
+"""A part that declares more than 50 MiB and over 500 times its compressed size is a
+decompression bomb: real sheets compress about 5 to 50 times."""
+
+
+def _check_zip(path: Path) -> None:
+    """Refuse a decompression bomb from the zip directory alone, before anything is inflated.
+
+    Python's zipfile never inflates a member beyond its declared size, so the declared sizes
+    bound the memory and time the read can take.
+    """
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise CohortError(f"{path.name} is not a readable .xlsx workbook ({exc})") from None
+    total = sum(info.file_size for info in infos)
+    if total > MAX_UNCOMPRESSED_BYTES:
+        raise CohortError(
+            f"{path.name} would unpack to {total / 1024**3:.1f} GiB (limit "
+            f"{MAX_UNCOMPRESSED_BYTES / 1024**3:.0f} GiB); refused before unpacking: save the "
+            "cohort as csv or split it"
+        )
+    for info in infos:
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > MIN_RATIO_CHECK_BYTES and ratio > MAX_RATIO:
+            raise CohortError(
+                f"{path.name}: part {info.filename} would unpack {ratio:,.0f} times its size "
+                f"({info.file_size / 1024**2:,.0f} MiB): a decompression bomb, refused before unpacking"
+            )
+
 
 def _empty(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
@@ -38,6 +75,7 @@ def _open(path: Path) -> Any:
             f"{path.name} is not an Excel .xlsx workbook (an .xlsx file is a zip archive; if "
             "this is a text table, give it the .csv extension)"
         )
+    _check_zip(path)
     try:
         return load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl/zipfile raise many types for broken workbooks
