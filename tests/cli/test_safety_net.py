@@ -148,3 +148,25 @@ def test_console_that_cannot_show_the_data_does_not_crash(tmp_path):
     assert res.returncode == 0, res.stderr.decode("cp1252", "replace")
     assert b"Traceback" not in res.stderr
     assert "Ærø".encode("cp1252") in res.stdout
+
+
+def test_numpy_runtime_warnings_do_not_reach_stderr(monkeypatch, capsys, own_tmp):
+    import warnings
+
+    import numpy as np
+
+    import rtdelay.stats as stats
+
+    real = stats.kaplan_meier
+
+    def noisy(*args, **kwargs):
+        np.log(np.zeros(1))  # RuntimeWarning: divide by zero encountered in log
+        np.float64(0.0) / np.float64(0.0)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr("rtdelay.stats.kaplan_meier", noisy)
+    with warnings.catch_warnings():
+        warnings.simplefilter("default")
+        code, out, err = _main(monkeypatch, capsys, "km", EXAMPLE, "--time", "os_months", "--event", "os_event")
+    assert code == 0 and out
+    assert err == ""
