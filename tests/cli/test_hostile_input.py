@@ -511,3 +511,32 @@ def test_xlsx_decompression_bomb_is_refused_before_unpacking(tmp_path):
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert elapsed < 5 and peak < 50 * 1024**2
+
+
+def test_hidden_sheet_is_not_chosen_silently_and_load_notes_reach_console_and_json(tmp_path):
+    import json
+
+    import openpyxl
+
+    frame = _cohort()
+    book = openpyxl.Workbook()
+    hidden = book.active
+    hidden.title = "old_export"
+    hidden.append(list(frame.columns))
+    for row in frame.head(3).itertuples(index=False):  # a stale copy with more columns filled
+        hidden.append(list(row))
+    hidden.sheet_state = "hidden"
+    shown = book.create_sheet("patients")
+    shown.append(list(frame.columns)[:-1])
+    for row in frame.itertuples(index=False):
+        shown.append(list(row)[:-1])
+    hidden.append(["extra"] * (len(frame.columns) + 3))
+    path = tmp_path / "cohort.xlsx"
+    book.save(path)
+    out = tmp_path / "out"
+    res = runner.invoke(app, ["analyze", str(path), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "sheet: patients" in res.output and "hidden sheets not read: old_export" in res.output
+    document = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    assert any("hidden sheets not read" in n for n in document["load_notes"])
+    assert document["validation"]["rows"] == len(frame)

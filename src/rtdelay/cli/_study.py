@@ -85,6 +85,9 @@ def run_analysis(
     from rtdelay.study import run
 
     data = read_cohort(cohort_path, mapping=mapping, date_order=date_order)
+    load_notes = list(getattr(data.raw, "notes", None) or [])
+    for note in load_notes:
+        _say(quiet, f"Read {cohort_path.name}: {note}")
     validation = data.validation
     if validation.n_valid == 0:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -112,6 +115,7 @@ def run_analysis(
         notice=notice,
         complications_path=complications_path,
         flow=flow,
+        load_notes=load_notes,
     )
     document = json.loads(paths["results"].read_text(encoding="utf-8"))
     if not quiet:

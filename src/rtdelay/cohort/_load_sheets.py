@@ -3,7 +3,9 @@
 Part of :mod:`rtdelay.cohort._load`. The workbook is opened read-only with cached formula
 values. The header row is searched in the first :data:`HEADER_SEARCH_ROWS` rows of each sheet
 (a title line above the header is common); the sheet chosen is the one named by ``sheet``, else
-the one whose header has ``patient_id`` and the most data dictionary columns (ties: the first).
+a visible sheet named ``cohort``, else the visible sheet whose header has ``patient_id`` and the
+most data dictionary columns (ties: the first). A hidden sheet is read only when no visible sheet
+holds the cohort, and the notes say so.
 """
 
 from __future__ import annotations
@@ -104,6 +106,10 @@ def _find_header(sheet: Any, mapping: Mapping | None) -> tuple[int, tuple[int, i
     return best_row, best_score, best_cells
 
 
+def _visible(sheet: Any) -> bool:
+    return getattr(sheet, "sheet_state", "visible") == "visible"
+
+
 def read_workbook(
     path: Path, mapping: Mapping | None, sheet: str | None
 ) -> tuple[list[Any], list[tuple[Any, ...]], list[int], list[str], bool]:
@@ -136,8 +142,11 @@ def read_workbook(
                     f"column in its first {HEADER_SEARCH_ROWS} rows (sheets: {', '.join(names)}); "
                     "name the sheet to read, or give a mapping file for your column names"
                 )
-            top = max(t[2] for t in ranked)
-            ws, header_row, _score, header = next(t for t in ranked if t[2] == top)
+            visible = [t for t in ranked if _visible(t[0])]
+            named = [t for t in visible if t[0].title.strip().lower() == "cohort"]
+            pool = named or visible or ranked
+            top = max(t[2] for t in pool)
+            ws, header_row, _score, header = next(t for t in pool if t[2] == top)
         if not header_row:
             raise CohortError(f"{path.name}: sheet {ws.title!r} is empty: no header and no data rows")
         epoch = getattr(book, "epoch", None)
@@ -161,6 +170,12 @@ def read_workbook(
     width = max([len(header)] + [len(r) for r in rows])
     header_cells = list(header) + [None] * (width - len(header))
     notes = [f"sheet: {ws.title} (header in spreadsheet row {header_row})"]
+    if not _visible(ws):
+        notes.append(f"sheet {ws.title!r} is hidden in the workbook; it was read because "
+                     + ("--sheet named it" if sheet is not None else "no visible sheet holds the cohort"))
+    hidden = [s.title for s in sheets if not _visible(s) and s.title != ws.title]
+    if hidden:
+        notes.append(f"hidden sheets not read: {', '.join(hidden)}")
     ignored = [n for n in names if n != ws.title]
     if ignored:
         notes.append(f"ignored sheets: {', '.join(ignored)}")

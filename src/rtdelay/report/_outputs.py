@@ -74,6 +74,7 @@ def write_analysis_outputs(
     complications_path: str | Path | None = None,
     flow: Mapping[str, Any] | None = None,
     today: dt.date | None = None,
+    load_notes: list[str] | None = None,
 ) -> dict[str, Path]:
     """Write results.json, cohort_included.csv and quarantine.csv into ``out_dir``.
 
@@ -99,6 +100,9 @@ def write_analysis_outputs(
         Eligibility flow (defaults to ``results.flow``).
     today : datetime.date, optional
         Date written in the metadata (default: today).
+    load_notes : list of str, optional
+        What reading the file detected (sheet chosen, encoding guessed, values recoded),
+        written as ``"load_notes"``.
 
     Returns
     -------
@@ -124,6 +128,8 @@ def write_analysis_outputs(
     document["synthetic"] = bool(synthetic)
     document["notice"] = notice
     document["validation"] = _validation_block(validation)
+    if load_notes is not None:
+        document["load_notes"] = list(load_notes)
     paths: dict[str, Path] = {}
     target = out / RESULTS_NAME
     tmp = target.with_name(target.name + ".tmp")
