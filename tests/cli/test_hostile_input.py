@@ -540,3 +540,17 @@ def test_hidden_sheet_is_not_chosen_silently_and_load_notes_reach_console_and_js
     document = json.loads((out / "results.json").read_text(encoding="utf-8"))
     assert any("hidden sheets not read" in n for n in document["load_notes"])
     assert document["validation"]["rows"] == len(frame)
+
+
+def test_mapping_file_must_be_regular_and_shallow(tmp_path):
+    from rtdelay.cohort import read_mapping
+    from rtdelay.errors import CohortError
+
+    fifo = tmp_path / "map.toml"
+    os.mkfifo(fifo)
+    with pytest.raises(CohortError, match="not a regular file"):
+        read_mapping(fifo)  # reading a pipe would block forever
+    deep = tmp_path / "deep.toml"
+    deep.write_text("x = " + "[" * 50_000 + "]" * 50_000 + "\n", encoding="utf-8")
+    with pytest.raises(CohortError, match="levels deep"):
+        read_mapping(deep)
