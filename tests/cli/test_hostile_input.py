@@ -554,3 +554,40 @@ def test_mapping_file_must_be_regular_and_shallow(tmp_path):
     deep.write_text("x = " + "[" * 50_000 + "]" * 50_000 + "\n", encoding="utf-8")
     with pytest.raises(CohortError, match="levels deep"):
         read_mapping(deep)
+
+
+def _parquet_cohort(tmp_path: Path, name: str, change) -> Path:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    base = dates_frame().head(5).replace("", None)
+    table = change(pa.Table.from_pandas(base, preserve_index=False), base)
+    path = tmp_path / name
+    pq.write_table(table, path)
+    return path
+
+
+def test_parquet_decimal_nested_and_index_columns(tmp_path):
+    import decimal
+
+    import pandas as pd
+    import pyarrow as pa
+
+    from rtdelay.cohort import load_table, validate_cohort
+    from rtdelay.errors import CohortError
+
+    def decimal_dose(table, base):
+        i = table.schema.get_field_index("rt_dose_gy")
+        values = pa.array([decimal.Decimal(str(x)) for x in base["rt_dose_gy"]], pa.decimal128(6, 2))
+        return table.set_column(i, "rt_dose_gy", values)
+
+    result = validate_cohort(load_table(_parquet_cohort(tmp_path, "dec.parquet", decimal_dose)))
+    assert result.n_rejected == 0, [i.message for i in result.errors]
+    nested = _parquet_cohort(tmp_path, "n.parquet", lambda t, b: t.append_column("tags", pa.array([[1, 2]] * 5)))
+    with pytest.raises(CohortError, match="nested values"):
+        load_table(nested)
+    base = dates_frame().head(5).replace("", None)
+    indexed = tmp_path / "i.parquet"
+    base.set_index(pd.Index(base["age"].values, name="age")).to_parquet(indexed)
+    with pytest.raises(CohortError, match="index is named 'age'"):
+        load_table(indexed)

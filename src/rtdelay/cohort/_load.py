@@ -186,6 +186,33 @@ def _read_sav(path: Path, mapping: Mapping | None) -> _Read:
     return frame, list(range(1, len(data) + 1)), original, notes, "sav", as_read
 
 
+def _parquet_plain_columns(name: str, data: pd.DataFrame, notes: list[str]) -> None:
+    """Decimal columns (databases export NUMERIC so) become numbers; nested columns are refused."""
+    import decimal
+
+    import numpy as np
+
+    converted: list[str] = []
+    for column in data.columns:
+        series = data[column]
+        if series.dtype != object:
+            continue
+        sample = series.dropna()
+        if sample.empty:
+            continue
+        first = sample.iloc[0]
+        if isinstance(first, (list, tuple, dict, set, np.ndarray)):
+            raise CohortError(
+                f"{name}: column {str(column)!r} holds nested values (lists or structures); a cohort "
+                "needs one value per cell: flatten or drop that column"
+            )
+        if all(isinstance(v, decimal.Decimal) for v in sample):
+            data[column] = [None if v is None or v != v else float(v) for v in series]
+            converted.append(str(column))
+    if converted:
+        notes.append(f"decimal columns read as numbers: {', '.join(converted)}")
+
+
 def _read_parquet(path: Path, mapping: Mapping | None) -> _Read:
     import pandas as pd
 
@@ -194,11 +221,18 @@ def _read_parquet(path: Path, mapping: Mapping | None) -> _Read:
     except Exception as exc:  # pyarrow raises ArrowInvalid, OSError, ... for broken files
         reason = str(exc).strip() or type(exc).__name__
         raise CohortError(f"{path.name} is not a readable Parquet file ({reason})") from None
+    notes = [f"Parquet file: {data.shape[1]} columns, {len(data)} rows"]
     if not isinstance(data.index, pd.RangeIndex):
+        clash = [str(n) for n in data.index.names if n is not None and n in data.columns]
+        if clash:
+            raise CohortError(
+                f"{path.name}: the table's index is named {clash[0]!r}, like one of its columns; "
+                "save it without the index (pandas: to_parquet(..., index=False))"
+            )
         data = data.reset_index()
+    _parquet_plain_columns(path.name, data, notes)
     header = [str(c) for c in data.columns]
     columns = [python_column(data.iloc[:, j]) for j in range(data.shape[1])]
-    notes = [f"Parquet file: {data.shape[1]} columns, {len(data)} rows"]
     as_read: dict[str, Any] = {}
     frame, original = assemble(
         path.name, header, _positional(columns, len(data)), mapping, notes, as_read=as_read
