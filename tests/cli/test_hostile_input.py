@@ -591,3 +591,20 @@ def test_parquet_decimal_nested_and_index_columns(tmp_path):
     base.set_index(pd.Index(base["age"].values, name="age")).to_parquet(indexed)
     with pytest.raises(CohortError, match="index is named 'age'"):
         load_table(indexed)
+
+
+def test_sav_user_missing_value_is_kept_as_it_came_in_the_quarantine(tmp_path):
+    import pandas as pd
+    import pyreadstat
+
+    frame = dates_frame().head(4)
+    frame["age"] = frame["age"].astype(float)
+    frame.loc[0, "age"] = 999.0  # SPSS user-missing code: "age not known"
+    path = tmp_path / "c.sav"
+    pyreadstat.write_sav(frame, str(path), missing_ranges={"age": [999.0]})
+    out = tmp_path / "q.csv"
+    res = runner.invoke(app, ["validate", str(path), "--quarantine", str(out)])
+    assert res.exit_code == 1, res.output
+    quarantine = pd.read_csv(out, dtype=str)
+    assert quarantine["age"].tolist() == ["999"]
+    assert "user-missing" in res.output

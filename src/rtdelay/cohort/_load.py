@@ -163,7 +163,7 @@ def _read_sav(path: Path, mapping: Mapping | None) -> _Read:
     import pyreadstat
 
     try:
-        data, meta = pyreadstat.read_sav(str(path), apply_value_formats=False)
+        data, meta = pyreadstat.read_sav(str(path), apply_value_formats=False, user_missing=True)
     except Exception as exc:  # pyreadstat raises its own and OS errors for broken files
         reason = str(exc).strip() or type(exc).__name__
         raise CohortError(f"{path.name} is not a readable SPSS data file ({reason})") from None
@@ -182,8 +182,44 @@ def _read_sav(path: Path, mapping: Mapping | None) -> _Read:
         path.name, header, _positional(columns, len(data)), mapping, notes, labels=labels,
         as_read=as_read,
     )
+    _user_missing(data, meta, frame, original, notes, as_read)
     fix_dates(frame, notes, epoch_1904=None)
     return frame, list(range(1, len(data) + 1)), original, notes, "sav", as_read
+
+
+def _user_missing(
+    data: pd.DataFrame, meta: Any, frame: pd.DataFrame, original: dict[str, str], notes: list[str],
+    as_read: dict[str, Any],
+) -> None:
+    """SPSS user-missing codes (e.g. 999 = not known) are blank for the analysis; the quarantine
+    file keeps the code as it came in (``as_read``)."""
+    import numpy as np
+
+    ranges = dict(getattr(meta, "missing_ranges", None) or {})
+    for column, values in (getattr(meta, "missing_user_values", None) or {}).items():
+        ranges.setdefault(column, []).extend({"lo": v, "hi": v} for v in values)
+    blanked: list[str] = []
+    for target, source in original.items():
+        spans = ranges.get(source)
+        if not spans or target not in frame.columns:
+            continue
+        raw = data[source]
+        mask = np.zeros(len(raw), dtype=bool)
+        for span in spans:
+            lo, hi = span.get("lo"), span.get("hi")
+            try:
+                mask |= ((raw >= lo) & (raw <= hi)).to_numpy(dtype=bool)
+            except TypeError:  # string variables: discrete codes
+                mask |= (raw == lo).to_numpy(dtype=bool)
+        if mask.any():
+            as_read.setdefault(target, frame[target].copy())
+            column = frame[target].copy()
+            column[mask] = None
+            frame[target] = column
+            blanked.append(target)
+    if blanked:
+        notes.append("SPSS user-missing values read as blank (kept as given in the quarantine) in: "
+                     + ", ".join(blanked))
 
 
 def _parquet_plain_columns(name: str, data: pd.DataFrame, notes: list[str]) -> None:
