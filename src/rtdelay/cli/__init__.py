@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import sys
 
-from rtdelay.cli import _cohort, _risk, _scores, _study, _survival, _template  # noqa: F401  (register commands)
-from rtdelay.cli import _safety
+from rtdelay.cli import _cohort, _risk, _safety, _scores, _study, _survival, _template  # noqa: F401  (register commands)
 from rtdelay.cli._app import EXIT_UNUSABLE, app
 
 __all__ = ["app", "main"]

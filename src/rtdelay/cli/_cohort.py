@@ -87,7 +87,6 @@ def validate_command(
         fail(f"--date-order takes dmy or mdy; got {date_order!r}")
     try:
         from rtdelay.cohort import load_table, validate_cohort
-
         from rtdelay.report.outdir import check_not_input
 
         if quarantine is not None:
