@@ -35,6 +35,18 @@ def _echo(text: str = "") -> None:
     typer.echo(plain(text))
 
 
+def _progress(quiet: bool, text: str) -> None:
+    """A progress line on a terminal's stderr (a large cohort's slow steps are not silent); none
+    when stderr is a file or a pipe, where an error stays the only line."""
+    import sys
+
+    from rtdelay.cli._terminal import plain
+
+    if not quiet and sys.stderr.isatty():
+        sys.stderr.write(f"{plain(text)}...\n")
+        sys.stderr.flush()
+
+
 def _say(quiet: bool, text: str = "") -> None:
     if not quiet:
         _echo(text)
@@ -84,6 +96,7 @@ def run_analysis(
     from rtdelay.report._outputs import write_analysis_outputs
     from rtdelay.study import run
 
+    _progress(quiet, f"Reading and checking {cohort_path.name}")
     data = read_cohort(cohort_path, mapping=mapping, date_order=date_order)
     load_notes = list(getattr(data.raw, "notes", None) or [])
     for note in load_notes:
@@ -104,6 +117,7 @@ def run_analysis(
         )
     flow = data.eligibility.flow
     included = data.eligibility.included
+    _progress(quiet, f"Analysing {len(included)} included patients ({validation.n_rows} rows read)")
     results = run(included, complications=complications, flow=flow)
     paths = write_analysis_outputs(
         results,
