@@ -206,14 +206,28 @@ def current_status_npmle(inspection_time: ArrayLike, progressed: ArrayLike) -> S
 def _boot_matrix(
     inv: NDArray[np.intp], e: NDArray[np.bool_], m_look: int, size: int, n_boot: int, seed: int
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Per-replicate counts looked at / positive at each distinct look time, shape (n_boot, m)."""
+    """Per-replicate counts looked at / positive at each distinct look time, shape (n_boot, m).
+
+    The resampled indices are drawn at once (the same stream as before; 32-bit indices draw the
+    same numbers for n < 2**31) and counted in blocks of replicates, so memory is one index
+    matrix plus a block: at 100,000 patients and 2,000 replicates the temporaries were 4.8 GB.
+    """
     rng = np.random.default_rng(seed)
     n = inv.shape[0]
-    draw = rng.integers(0, n, size=(n_boot, size))
-    cell = (np.arange(n_boot)[:, None] * m_look + inv[draw]).reshape(-1)
-    w = np.bincount(cell, minlength=n_boot * m_look).reshape(n_boot, m_look).astype(np.float64)
-    s = np.bincount(cell, weights=e[draw].reshape(-1).astype(np.float64), minlength=n_boot * m_look)
-    return w, s.reshape(n_boot, m_look).astype(np.float64)
+    index_type = np.int32 if n < 2**31 else np.int64
+    draw = rng.integers(0, n, size=(n_boot, size), dtype=index_type)
+    w = np.empty((n_boot, m_look), dtype=np.float64)
+    s = np.empty((n_boot, m_look), dtype=np.float64)
+    ef = e.astype(np.float64)
+    block = max(1, min(n_boot, (1 << 21) // max(size, 1)))
+    for start in range(0, n_boot, block):
+        stop = min(start + block, n_boot)
+        idx = draw[start:stop]
+        cell = (np.arange(stop - start)[:, None] * m_look + inv[idx]).reshape(-1)
+        cells = (stop - start) * m_look
+        w[start:stop] = np.bincount(cell, minlength=cells).reshape(stop - start, m_look)
+        s[start:stop] = np.bincount(cell, weights=ef[idx].reshape(-1), minlength=cells).reshape(stop - start, m_look)
+    return w, s
 
 
 def current_status_ci(
