@@ -608,3 +608,14 @@ def test_sav_user_missing_value_is_kept_as_it_came_in_the_quarantine(tmp_path):
     quarantine = pd.read_csv(out, dtype=str)
     assert quarantine["age"].tolist() == ["999"]
     assert "user-missing" in res.output
+
+
+def test_error_lines_quoting_data_carry_no_escape_sequence(tmp_path):
+    frame = _cohort().head(3)
+    frame["patient_id"] = ["P\x1b]0;owned\x07\x1b[2J" + str(i) for i in range(3)]
+    frame["age"] = "abc"  # every row rejected: the error line quotes the first problem
+    cohort = _write_csv(tmp_path / "c.csv", frame)
+    res = runner.invoke(app, ["analyze", str(cohort), "--out", str(tmp_path / "out")])
+    assert res.exit_code == 2
+    assert "\x1b" not in res.stderr and "\x07" not in res.stderr and "P0" in res.stderr
+    assert res.stderr.count("\n") == 1

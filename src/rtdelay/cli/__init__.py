@@ -45,7 +45,9 @@ def main() -> None:
         sys.stderr.write(f"rtdelay: error: {exc.format_message()}\n")
         sys.exit(EXIT_UNUSABLE)
     except RtdelayError as exc:
-        sys.stderr.write(f"rtdelay: error: {exc}\n")
+        from rtdelay.cli._terminal import plain
+
+        sys.stderr.write(f"rtdelay: error: {plain(exc)}\n")
         sys.exit(EXIT_UNUSABLE)
     except (FileNotFoundError, PermissionError, IsADirectoryError) as exc:
         sys.stderr.write(f"rtdelay: error: {exc.strerror or exc}: {exc.filename}\n")
