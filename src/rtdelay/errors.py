@@ -17,6 +17,7 @@ __all__ = [
     "RowIssue",
     "StatisticalWarning",
     "ModelError",
+    "MissingExtraError",
 ]
 
 
@@ -82,6 +83,10 @@ class CohortError(InputError):
 
 class ModelError(RtdelayError):
     """A model cannot be fitted on these data (e.g. too few events)."""
+
+
+class MissingExtraError(RtdelayError, ImportError):
+    """A feature needs an optional dependency that is not installed; the message names the extra."""
 
 
 class StatisticalWarning(UserWarning):

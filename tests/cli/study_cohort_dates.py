@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from rtdelay.cohort import MONTH_DAYS as MONTH
+
 REFERENCE = Path(__file__).resolve().parents[1] / "reference"
-MONTH = 30.4375
 LEVEL = {"cervical": "C5", "thoracic": "T6", "lumbar": "L3", "sacral": "S2"}
 
 

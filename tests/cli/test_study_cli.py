@@ -181,16 +181,6 @@ def test_analyze_complications_without_phase_column_is_unusable(tmp_path):
     assert "phase" in result.stderr and "Traceback" not in result.output
 
 
-def _demo_available() -> bool:
-    import rtdelay.demo as demo
-
-    try:
-        return demo.demo_cohort_path().is_file()
-    except (AttributeError, ImportError, OSError):
-        return False
-
-
-@pytest.mark.skipif(not _demo_available(), reason="rtdelay.demo package data not built yet")
 def test_demo_command(tmp_path):
     out = tmp_path / "demo"
     result = runner.invoke(app, ["demo", "--out", str(out)])

@@ -395,3 +395,22 @@ def test_not_a_regular_file(tmp_path: Path) -> None:
     os.mkfifo(fifo)
     with pytest.raises(CohortError, match="not a regular file"):
         load_table(fifo)
+
+
+def test_parquet_without_pyarrow_names_the_extra(tmp_path, monkeypatch):
+    import importlib.util
+
+    from rtdelay.cohort import load_table
+    from rtdelay.errors import MissingExtraError
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name in ("pyarrow", "fastparquet") else real(name, *a)
+    )
+    target = tmp_path / "cohort.parquet"
+    target.write_bytes(b"PAR1")
+    with pytest.raises(MissingExtraError) as info:
+        load_table(target)
+    message = str(info.value)
+    assert "\n" not in message and "pip install 'rtdelay[parquet]'" in message
+    assert isinstance(info.value, ImportError)

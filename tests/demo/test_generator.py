@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import numpy as np
@@ -61,9 +60,7 @@ def test_binary_choice_prefers_printed_asymptotic_p() -> None:
 
 @pytest.mark.slow
 def test_full_regeneration_matches_shipped_files(tmp_path: Path) -> None:
-    """Same seed, same targets -> byte-identical csv files (takes about 15-20 s)."""
-    start = time.perf_counter()
+    """Same seed, same targets -> byte-identical csv files (takes about 15-20 s; not timed here)."""
     generate_demo_cohort(cohort_path=tmp_path / "cohort.csv", complications_path=tmp_path / "complications.csv")
-    assert time.perf_counter() - start < 120
     assert (tmp_path / "cohort.csv").read_bytes() == demo_cohort_path().read_bytes()
     assert (tmp_path / "complications.csv").read_bytes() == demo_complications_path().read_bytes()

@@ -9,6 +9,7 @@ import math
 
 import numpy as np
 import pytest
+from weibull_se import weibull_risk_se
 
 from rtdelay.planning import fit_current_status
 from rtdelay.stats import current_status_npmle, kaplan_meier
@@ -42,7 +43,9 @@ def test_parametric_model_recovers_truth(n):
     c, d = _simulate(n, seed=n + 1)
     fit = fit_current_status(c, d, baseline="weibull")
     pred = fit.predict(TIMES)
-    np.testing.assert_allclose(pred["risk"], TRUTH, atol=3.0 / math.sqrt(n) + 0.01)
+    # each estimate within three of its own standard errors of the truth
+    se = weibull_risk_se(fit, TIMES)
+    assert np.all(np.abs(pred["risk"] - TRUTH) < 3.0 * se), (pred["risk"], TRUTH, se)
     # the truth is exponential = Weibull with shape 1
     assert abs(fit.coef[1] - 1.0) < 3.0 * fit.se[1]  # within three standard errors
 

@@ -64,21 +64,23 @@ def results(included):
 
 @pytest.fixture(scope="session")
 def written(results, included, tmp_path_factory):
-    """One run written as the CLI does: write_analysis_outputs, then write_report_outputs."""
-    from rtdelay.report import write_analysis_outputs, write_report_outputs
+    """One run written as rtdelay.analysis does: the document once, then both writers."""
+    from rtdelay.report import analysis_document, write_analysis_outputs, write_report_outputs
 
     out = tmp_path_factory.mktemp("run")
+    notice = "Synthetic cohort for the tests."
+    document = analysis_document(
+        results, validation=None, source_path=COHORT, synthetic=True, notice=notice, today=dt.date(2026, 1, 2)
+    )
     paths = write_analysis_outputs(
-        results,
-        out_dir=out,
-        included_frame=included,
-        validation=None,
-        source_path=COHORT,
-        synthetic=True,
-        notice="Synthetic cohort for the tests.",
-        today=dt.date(2026, 1, 2),
+        results, out_dir=out, included_frame=included, validation=None, synthetic=True, document=document
     )
     report = write_report_outputs(
-        results, out_dir=out, results_json=paths["results"], synthetic=True, reproduction_rows=REPRODUCTION, quiet=True
+        results,
+        out_dir=out,
+        metadata=document["metadata"],
+        notice=notice,
+        synthetic=True,
+        reproduction_rows=REPRODUCTION,
     )
     return out, paths, report

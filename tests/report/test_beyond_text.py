@@ -6,19 +6,19 @@ from __future__ import annotations
 import pytest
 
 from rtdelay.report._beyond_tables import beyond_paragraphs, beyond_tables
+from rtdelay.study._beyond import run_beyond
 
 
 @pytest.fixture(scope="module")
 def five_patients(included):
     """Five patients: too few for Cox models with five coefficients."""
-    beyond_mod = pytest.importorskip("rtdelay.study._beyond")
     from rtdelay.scores import growth_class
 
     frame = included.iloc[:5].assign(
         inspection_months=included["ti_months"].iloc[:5],
         growth_class=[growth_class(h) for h in included["histology"].iloc[:5]],
     )
-    return beyond_mod.run_beyond(frame, n_boot=20, seed=1)
+    return run_beyond(frame, n_boot=20, seed=1)
 
 
 def test_cox_reasons_reach_the_report_when_no_model_is_fitted(five_patients):
@@ -32,22 +32,20 @@ def test_cox_reasons_reach_the_report_when_no_model_is_fitted(five_patients):
 
 
 def test_cox_reasons_not_repeated_when_a_table_carries_them(included):
-    beyond_mod = pytest.importorskip("rtdelay.study._beyond")
-    beyond = beyond_mod.run_beyond(included.assign(inspection_months=included["ti_months"]), n_boot=20, seed=1)
+    beyond = run_beyond(included.assign(inspection_months=included["ti_months"]), n_boot=20, seed=1)
     assert beyond.cox.os_adjusted is not None
     assert not any("could not be fitted" in p for p in beyond_paragraphs(beyond))
 
 
 @pytest.fixture(scope="module")
 def full_beyond(included):
-    beyond_mod = pytest.importorskip("rtdelay.study._beyond")
     from rtdelay.scores import growth_class
 
     frame = included.assign(
         inspection_months=included["ti_months"],
         growth_class=[growth_class(h) for h in included["histology"]],
     )
-    return beyond_mod.run_beyond(frame, n_boot=20, seed=1)
+    return run_beyond(frame, n_boot=20, seed=1)
 
 
 def test_parametric_column_is_explained(full_beyond):

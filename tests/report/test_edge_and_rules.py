@@ -22,7 +22,7 @@ def test_every_output_is_written_when_analyses_are_missing(included, tmp_path, c
         "three_patients": included.head(3),
     }[case]
     results = run(frame)
-    out = write_report_outputs(results, out_dir=tmp_path, results_json=None, quiet=True)
+    out = write_report_outputs(results, out_dir=tmp_path)
     page = out["report"].read_text(encoding="utf-8")
     assert "Analyses not possible on these data" in page  # the notes are shown
     for paths in out["figures"].values():

@@ -11,6 +11,7 @@ import pytest
 from rtdelay.report import figures
 from rtdelay.report._figstyle import AT_RISK_GID, OKABE_ITO, draw_at_risk, new_figure, nice_ticks
 from rtdelay.stats import kaplan_meier
+from rtdelay.study._beyond import run_beyond
 
 
 def _drawn_at_risk(fig):
@@ -137,9 +138,8 @@ def test_beyond_figures_only_with_beyond(results, included):
     assert "fig5_waiting_risk" not in figures.figure_builders(without)
     with pytest.raises(ValueError, match="no beyond-the-article waiting"):
         figures.fig5_waiting_risk(without)
-    beyond_mod = pytest.importorskip("rtdelay.study._beyond")
     frame = included.assign(inspection_months=included["ti_months"])
-    beyond = beyond_mod.run_beyond(frame, n_boot=20, seed=1)
+    beyond = run_beyond(frame, n_boot=20, seed=1)
     with_beyond = types.SimpleNamespace(**{k: getattr(results, k) for k in results.__dataclass_fields__ if k != "beyond"}, beyond=beyond)
     builders = figures.figure_builders(with_beyond)
     assert {"fig5_waiting_risk", "fig6_lc_competing"} <= set(builders)

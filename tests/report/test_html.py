@@ -14,6 +14,7 @@ import pytest
 
 from rtdelay.report import flow_svg, write_report_outputs
 from rtdelay.report.formatting import format_percent, format_rate_ci
+from rtdelay.study._beyond import run_beyond
 
 
 class _Collect(HTMLParser):
@@ -80,7 +81,7 @@ def test_synthetic_banner_and_reproduction_table(written, results, tmp_path):
     assert "1 of 2 article numbers reproduced within tolerance." in page
     assert "small &lt;sample&gt;" in page  # escaped
     assert "0.728" in page and "0.7301" in page
-    real = write_report_outputs(results, out_dir=tmp_path, results_json=None, quiet=True)
+    real = write_report_outputs(results, out_dir=tmp_path)
     page = real["report"].read_text(encoding="utf-8")
     assert "synthetic-banner" not in page and 'id="reproduction"' not in page
 
@@ -127,11 +128,15 @@ def test_flow_diagram_counts_labels_and_escaping():
     assert "Patients screened" not in text and "n = 3" in text
 
 
-def test_progress_on_stderr_last_line_names_the_report(results, tmp_path, capsys):
-    write_report_outputs(results, out_dir=tmp_path, results_json=None)
-    err = capsys.readouterr().err.strip().splitlines()
-    assert err[-1] == f"Report: {tmp_path / 'report.html'}"
-    write_report_outputs(results, out_dir=tmp_path, results_json=None, quiet=True)
+def test_progress_goes_to_the_callback_and_nothing_is_printed(results, tmp_path, capsys):
+    steps: list[str] = []
+    paths = write_report_outputs(results, out_dir=tmp_path, progress=steps.append)
+    assert paths["report"] == tmp_path / "report.html"
+    assert steps == [
+        "Writing tables (csv, md, html, docx, tex)",
+        "Drawing figures (png, svg, pdf)",
+        "Writing methods.md and report.html",
+    ]
     captured = capsys.readouterr()
     assert captured.err == "" and captured.out == ""
 
@@ -171,11 +176,10 @@ def test_report_opens_in_headless_chromium(written, tmp_path):
 def test_beyond_section_when_results_carry_beyond(results, included, tmp_path):
     import types
 
-    beyond_mod = pytest.importorskip("rtdelay.study._beyond")
     frame = included.assign(inspection_months=included["ti_months"])
-    beyond = beyond_mod.run_beyond(frame, n_boot=20, seed=1)
+    beyond = run_beyond(frame, n_boot=20, seed=1)
     with_beyond = types.SimpleNamespace(**{k: getattr(results, k) for k in results.__dataclass_fields__ if k != "beyond"}, beyond=beyond)
-    out = write_report_outputs(with_beyond, out_dir=tmp_path, results_json=None, quiet=True)
+    out = write_report_outputs(with_beyond, out_dir=tmp_path)
     page = out["report"].read_text(encoding="utf-8")
     assert '<section id="beyond"' in page
     for ident in ("fig5_waiting_risk", "fig6_lc_competing", "beyond_waiting_risk", "beyond_lc_competing"):

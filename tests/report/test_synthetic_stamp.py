@@ -4,9 +4,12 @@ import docx
 import pandas as pd
 import pytest
 
-from rtdelay.report import write_report_outputs
-from rtdelay.report._outputs import SYNTHETIC_SOURCE, write_analysis_outputs
-from rtdelay.report._write import SYNTHETIC_STAMP
+from rtdelay.report import (
+    SYNTHETIC_SOURCE,
+    SYNTHETIC_STAMP,
+    write_analysis_outputs,
+    write_report_outputs,
+)
 
 NOTICE = "SYNTHETIC DEMO COHORT: made for this test; not patient data."
 
@@ -14,7 +17,7 @@ NOTICE = "SYNTHETIC DEMO COHORT: made for this test; not patient data."
 @pytest.fixture(scope="module")
 def outputs(results, tmp_path_factory):
     out = tmp_path_factory.mktemp("stamp")
-    paths = write_report_outputs(results, out_dir=out, results_json={"notice": NOTICE}, synthetic=True, quiet=True)
+    paths = write_report_outputs(results, out_dir=out, notice=NOTICE, synthetic=True)
     return out, paths
 
 
@@ -47,7 +50,7 @@ def test_included_csv_carries_its_source(results, included, tmp_path):
 
 
 def test_real_cohort_outputs_carry_no_stamp(results, tmp_path):
-    paths = write_report_outputs(results, out_dir=tmp_path, results_json=None, quiet=True)
+    paths = write_report_outputs(results, out_dir=tmp_path)
     assert SYNTHETIC_STAMP not in (tmp_path / "methods.md").read_text(encoding="utf-8")
     svg = next(iter(paths["figures"].values()))["svg"]
     assert SYNTHETIC_STAMP not in svg.read_text(encoding="utf-8")

@@ -167,7 +167,8 @@ def test_study_results_to_dict_is_json(study_cohort):
     res = run(study_cohort)
     d = res.to_dict()
     assert d["n_patients"] == 78
-    assert d["interval"]["pbr_curve"]["survival"][0] == pytest.approx(1.0)
+    assert d["details"]["interval"]["pbr_curve"]["survival"][0] == pytest.approx(1.0)
+    assert d == results_to_json(res)  # one JSON view: the results.json contract
     json.dumps(d, allow_nan=False)
     with pytest.raises(AttributeError):
         res.n_patients = 3  # type: ignore[misc]  # frozen

@@ -9,18 +9,32 @@ from __future__ import annotations
 
 import sys
 
-from rtdelay.cli import _cohort, _risk, _safety, _scores, _study, _survival, _template  # noqa: F401  (register commands)
+from rtdelay.cli import (  # noqa: F401  (register commands)
+    _cohort,
+    _plan,  # noqa: F401  (rtdelay plan)
+    _risk,
+    _safety,
+    _scores,
+    _study,
+    _survival,
+    _template,
+)
 from rtdelay.cli._app import EXIT_UNUSABLE, app
 
 __all__ = ["app", "main"]
 
 
-def _click_exceptions():  # typer >= 0.2x vendors click as typer._click
-    try:
-        from typer._click import exceptions
-    except ImportError:  # pragma: no cover - older typer uses click itself
-        from click import exceptions  # type: ignore[no-redef]
-    return exceptions
+def _click_exceptions() -> tuple[type[Exception], type[Exception]]:
+    """``(UsageError, ClickException)`` of the click that typer runs on.
+
+    Reached through typer's public ``BadParameter`` (a ``UsageError``, itself a
+    ``ClickException``), so that nothing imports typer's private vendored click
+    (``typer._click``, typer >= 0.2x) or depends on which click that is.
+    """
+    import typer
+
+    bases = {cls.__name__: cls for cls in typer.BadParameter.__mro__}
+    return bases["UsageError"], bases["ClickException"]
 
 
 def main() -> None:
@@ -31,18 +45,19 @@ def main() -> None:
     """
     from rtdelay.errors import RtdelayError
 
-    click_exc = _click_exceptions()
+    usage_error, click_exception = _click_exceptions()
     _safety.install()
     try:
         code = app(standalone_mode=False)
-    except click_exc.NoArgsIsHelpError:
-        sys.exit(0)
-    except click_exc.UsageError as exc:
-        where = exc.ctx.command_path if exc.ctx is not None else "rtdelay"
-        sys.stderr.write(f"rtdelay: error: {exc.format_message()} (see '{where} --help')\n")
+    except usage_error as exc:
+        if type(exc).__name__ == "NoArgsIsHelpError":  # the help was shown: not an error
+            sys.exit(0)
+        ctx = getattr(exc, "ctx", None)
+        where = ctx.command_path if ctx is not None else "rtdelay"
+        sys.stderr.write(f"rtdelay: error: {exc.format_message()} (see '{where} --help')\n")  # type: ignore[attr-defined]
         sys.exit(EXIT_UNUSABLE)
-    except click_exc.ClickException as exc:
-        sys.stderr.write(f"rtdelay: error: {exc.format_message()}\n")
+    except click_exception as exc:
+        sys.stderr.write(f"rtdelay: error: {exc.format_message()}\n")  # type: ignore[attr-defined]
         sys.exit(EXIT_UNUSABLE)
     except RtdelayError as exc:
         from rtdelay.cli._terminal import plain

@@ -1,21 +1,20 @@
 """``rtdelay analyze`` and ``rtdelay demo``: run the seed study on a cohort file.
 
-``analyze`` loads and validates the cohort, writes rejected rows to ``quarantine.csv``, applies
-the eligibility criteria, runs :func:`rtdelay.study.run` and writes ``results.json`` and
-``cohort_included.csv``. Exit codes: 0 when the analysis ran, **also when some rows were
-rejected** (the valid rows are analysed; the screen says how many rows went to quarantine);
-2 when the file cannot be used at all (one line on stderr, no traceback). Analyses that the
-data cannot support (no PBR patient, one operation type...) give null numbers and a note.
+Both commands parse their options, call :mod:`rtdelay.analysis` (which reads, checks,
+analyses and writes), print what came back and map errors to exit codes. Exit codes: 0 when
+the analysis ran, **also when some rows were rejected** (the valid rows are analysed; the
+screen says how many rows went to quarantine); 2 when the file cannot be used at all (one line
+on stderr, no traceback). Analyses that the data cannot support (no PBR patient, one operation
+type...) give null numbers and a note.
 
-``demo`` does the same on the calibrated synthetic cohort shipped with rtdelay and adds
-``cohort.csv``, ``complications.csv`` and ``reproduction.md`` (paper vs demo numbers).
-
+Progress is a transient rich spinner on stderr (nothing with ``--quiet`` or off a terminal);
+the summary goes to stdout.
 Heavy imports (pandas, the statistics) happen inside the command functions.
 """
 
 from __future__ import annotations
 
-import shutil
+import time
 from pathlib import Path
 from typing import Any
 
@@ -35,41 +34,34 @@ def _echo(text: str = "") -> None:
     typer.echo(plain(text))
 
 
-def _progress(quiet: bool, text: str) -> None:
-    """A progress line on a terminal's stderr (a large cohort's slow steps are not silent); none
-    when stderr is a file or a pipe, where an error stays the only line."""
-    import sys
+class _RichProgress:
+    """Progress callback drawn with rich on stderr: a spinner with the step and elapsed seconds.
 
-    from rtdelay.cli._terminal import plain
+    The spinner is transient: it shows on a terminal while the run lasts and leaves nothing
+    behind, so that the screen (and a log, where nothing is drawn) keeps only the summary or
+    the one-line error.
+    """
 
-    if not quiet and sys.stderr.isatty():
-        sys.stderr.write(f"{plain(text)}...\n")
-        sys.stderr.flush()
+    def __init__(self, quiet: bool) -> None:
+        self.status: Any = None
+        if not quiet:
+            from rich.console import Console
 
+            self.status = Console(stderr=True, highlight=False).status("Starting")
+        self.start = time.perf_counter()
 
-def _say(quiet: bool, text: str = "") -> None:
-    if not quiet:
-        _echo(text)
+    def __call__(self, message: str) -> None:
+        if self.status is not None:
+            self.status.update(f"{message} [dim]({time.perf_counter() - self.start:.0f} s)[/dim]")
 
+    def __enter__(self) -> _RichProgress:
+        if self.status is not None:
+            self.status.start()
+        return self
 
-def _load_complications(path: Path, data: Any, *, out_dir: Path, date_order: str | None, quiet: bool) -> Any:
-    """Read and check the complications table; rejected rows go to complications_quarantine.csv."""
-    from rtdelay.cohort import load_table, validate_complications
-
-    ids: list[str] = []
-    for part in (data.validation.valid, data.validation.rejected):
-        if "patient_id" in part.columns:
-            ids += [str(v).strip() for v in part["patient_id"].dropna()]
-    checked = validate_complications(load_table(path), patient_ids=ids, date_order=date_order)
-    if len(checked.rejected):
-        out_dir.mkdir(parents=True, exist_ok=True)
-        target = checked.write_quarantine(out_dir / "complications_quarantine.csv")
-        _say(quiet, f"Complications: {len(checked.rejected)} of {checked.n_rows} row(s) rejected, written to {target}:")
-        for issue in checked.issues[:10]:
-            _say(quiet, f"  {issue.message}")
-        if len(checked.issues) > 10:
-            _say(quiet, f"  ... and {len(checked.issues) - 10} more")
-    return checked.valid
+    def __exit__(self, *exc: object) -> None:
+        if self.status is not None:
+            self.status.stop()
 
 
 def run_analysis(
@@ -84,68 +76,48 @@ def run_analysis(
     notice: str | None = None,
     reproduction: Any = None,
 ) -> dict[str, Any]:
-    """Load, validate, analyse and write; return the results.json document and paths.
+    """Kept for callers of the old name: :func:`rtdelay.analysis.analyze`, as a dict.
 
-    Raises ``RtdelayError`` (or ``OSError``) when the input cannot be used; the commands turn
-    it into one line on stderr and exit code 2.
+    Returns ``{"document": results.json document, "paths": written paths, "run": AnalysisRun}``.
     """
-    import json
+    from rtdelay.analysis import AnalysisOptions, analyze
 
-    from rtdelay.cohort import read_cohort
-    from rtdelay.errors import CohortError
-    from rtdelay.report._outputs import write_analysis_outputs
-    from rtdelay.study import run
-
-    _progress(quiet, f"Reading and checking {cohort_path.name}")
-    data = read_cohort(cohort_path, mapping=mapping, date_order=date_order)
-    load_notes = list(getattr(data.raw, "notes", None) or [])
-    for note in load_notes:
-        _say(quiet, f"Read {cohort_path.name}: {note}")
-    validation = data.validation
-    if validation.n_valid == 0:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        validation.write_quarantine(out_dir / "quarantine.csv")
-        first = validation.errors[0].message if validation.errors else "no data row"
-        raise CohortError(
-            f"no usable row in {cohort_path} ({validation.n_rejected} rejected; first problem: "
-            f"{first}); see {out_dir / 'quarantine.csv'}"
+    options = AnalysisOptions(synthetic=synthetic, notice=notice, reproduction=reproduction)
+    with _RichProgress(quiet) as progress:
+        run = analyze(
+            cohort_path,
+            mapping=mapping,
+            date_order=date_order,
+            complications=complications_path,
+            out_dir=out_dir,
+            options=options,
+            progress=progress,
         )
-    complications = None
-    if complications_path is not None:
-        complications = _load_complications(
-            complications_path, data, out_dir=out_dir, date_order=date_order, quiet=quiet
-        )
-    flow = data.eligibility.flow
-    included = data.eligibility.included
-    _progress(quiet, f"Analysing {len(included)} included patients ({validation.n_rows} rows read)")
-    results = run(included, complications=complications, flow=flow)
-    paths = write_analysis_outputs(
-        results,
-        out_dir=out_dir,
-        included_frame=included,
-        validation=validation,
-        source_path=cohort_path,
-        synthetic=synthetic,
-        notice=notice,
-        complications_path=complications_path,
-        flow=flow,
-        load_notes=load_notes,
-    )
-    document = json.loads(paths["results"].read_text(encoding="utf-8"))
-    if not quiet:
-        _summary(document, validation, flow, paths)
-    from rtdelay.report import write_report_outputs
-
-    rows = reproduction(document) if reproduction is not None else None
-    report = write_report_outputs(
-        results, out_dir=out_dir, results_json=document, synthetic=synthetic, reproduction_rows=rows, quiet=quiet
-    )
-    return {"document": document, "paths": paths, "report": report}
+    return {"document": run.document, "paths": run.paths, "run": run}
 
 
-def _summary(document: dict[str, Any], validation: Any, flow: dict[str, Any], paths: dict[str, Path]) -> None:
+def _complications_lines(run: Any) -> list[str]:
+    checked = run.complications
+    if checked is None or not len(checked.rejected):
+        return []
+    lines = [
+        f"Complications: {len(checked.rejected)} of {checked.n_rows} row(s) rejected, written to "
+        f"{run.paths.get('complications_quarantine', 'complications_quarantine.csv')}:"
+    ]
+    lines += [f"  {issue.message}" for issue in checked.issues[:10]]
+    if len(checked.issues) > 10:
+        lines.append(f"  ... and {len(checked.issues) - 10} more")
+    return lines
+
+
+def _summary(run: Any) -> None:
     from rtdelay.report.formatting import format_p, format_percent
 
+    document, validation, flow, paths = run.document, run.validation, run.flow, run.paths
+    for line in _complications_lines(run):
+        _echo(line)
+    for note in document.get("load_notes") or []:
+        _echo(f"Read {run.source.name}: {note}")
     labels = flow.get("labels", {})
     _echo(f"Rows read: {validation.n_rows}  valid: {validation.n_valid}  rejected: {validation.n_rejected}")
     if validation.n_rejected:
@@ -186,7 +158,10 @@ def _summary(document: dict[str, Any], validation: Any, flow: dict[str, Any], pa
         _echo(f"Notes ({len(notes)}):")
         for note in notes:
             _echo(f"  - {note}")
-    _echo(f"Written: {', '.join(str(p) for p in paths.values())}")
+    main = [p for key, p in paths.items() if key in ("results", "included", "quarantine")]
+    _echo(f"Written: {', '.join(str(p) for p in main)}")
+    if "report" in paths:
+        _echo(f"Report: {paths['report']}")
 
 
 def _in_output_folder(out: Path, inputs: list[Path | None], command: str, func: Any, *args: Any, **kwargs: Any) -> Any:
@@ -236,51 +211,27 @@ def analyze(
     their reasons). Exit 0 when the analysis ran, even if some rows were rejected (they are in
     quarantine.csv); exit 2 when the file cannot be used.
     """
+    from rtdelay.analysis import analyze as run_service
+
     if date_order is not None and date_order not in DATE_ORDERS:
         fail(f"--date-order must be one of {', '.join(DATE_ORDERS)}; got {date_order!r}")
     folder = _out_folder(out)
-    _guard(
-        _in_output_folder,
-        folder,
-        [cohort, complications, mapping],
-        "analyze",
-        run_analysis,
-        cohort,
-        out_dir=folder,
-        complications_path=complications,
-        mapping=mapping,
-        date_order=date_order,
-        quiet=quiet,
-    )
-
-
-def _demo_files(out: Path, regenerate: bool) -> tuple[Path, Path]:
-    import rtdelay.demo as demo_pkg
-
-    out.mkdir(parents=True, exist_ok=True)
-    cohort_target, comp_target = out / "cohort.csv", out / "complications.csv"
-    if regenerate:
-        demo_pkg.generate_demo_cohort(cohort_path=cohort_target, complications_path=comp_target)
-    else:
-        shutil.copyfile(demo_pkg.demo_cohort_path(), cohort_target)
-        shutil.copyfile(demo_pkg.demo_complications_path(), comp_target)
-    return cohort_target, comp_target
-
-
-def _demo(out: Path, regenerate: bool, quiet: bool) -> None:
-    import rtdelay.demo as demo_pkg
-
-    cohort_path, comp_path = _demo_files(out, regenerate)
-    notice = str(demo_pkg.DEMO_NOTICE)
-    _say(quiet, notice)
-    result = run_analysis(
-        cohort_path, out_dir=out, complications_path=comp_path, quiet=quiet, synthetic=True, notice=notice,
-        reproduction=getattr(demo_pkg, "reproduction_rows", None),
-    )
-    reproduction = out / "reproduction.md"
-    demo_pkg.write_reproduction_md(result["document"], reproduction)
-    _say(quiet, f"Paper vs demo: {reproduction}")
-    _say(quiet, notice)
+    with _RichProgress(quiet) as progress:
+        run = _guard(
+            _in_output_folder,
+            folder,
+            [cohort, complications, mapping],
+            "analyze",
+            run_service,
+            cohort,
+            mapping=mapping,
+            date_order=date_order,
+            complications=complications,
+            out_dir=folder,
+            progress=progress,
+        )
+    if not quiet:
+        _summary(run)
 
 
 @app.command("demo")
@@ -296,5 +247,18 @@ def demo(
     Writes OUT/cohort.csv, OUT/complications.csv, OUT/results.json (with "synthetic": true and
     the notice), OUT/cohort_included.csv, OUT/quarantine.csv and OUT/reproduction.md.
     """
+    from rtdelay.analysis import analyze_demo
+    from rtdelay.demo import DEMO_NOTICE
+
     folder = _out_folder(out)
-    _guard(_in_output_folder, folder, [], "demo", _demo, folder, regenerate, quiet)
+    if not quiet:
+        typer.echo(DEMO_NOTICE)
+    with _RichProgress(quiet) as progress:
+        run = _guard(
+            _in_output_folder, folder, [], "demo", analyze_demo, out_dir=folder, regenerate=regenerate,
+            progress=progress,
+        )
+    if not quiet:
+        _summary(run)
+        typer.echo(f"Paper vs demo: {run.paths['reproduction']}")
+        typer.echo(DEMO_NOTICE)

@@ -55,7 +55,7 @@ def template(
             f"{existing[0]} already exists; choose another --out or add --force to overwrite it"
         )
 
-    from rtdelay.cohort._template import write_template
+    from rtdelay.cohort import write_template
 
     try:
         written = write_template(target, format=chosen)

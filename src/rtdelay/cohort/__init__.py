@@ -29,11 +29,14 @@ if TYPE_CHECKING:
     from rtdelay.cohort._load import RawTable, load_table
     from rtdelay.cohort._mapping import read_mapping
     from rtdelay.cohort._schema import (
+        CATEGORY_SYNONYMS,
         COLUMNS,
         COMPLICATION_COLUMNS,
         ESCC_GRADES,
+        HISTOLOGIES,
         HISTOLOGY_SYNONYMS,
         MONTH_DAYS,
+        SURGERY_TYPES,
         ColumnSpec,
     )
     from rtdelay.cohort._template import write_template
@@ -48,6 +51,9 @@ _LAZY: dict[str, str] = {
     "ESCC_GRADES": "_schema",
     "HISTOLOGY_SYNONYMS": "_schema",
     "MONTH_DAYS": "_schema",
+    "CATEGORY_SYNONYMS": "_schema",
+    "HISTOLOGIES": "_schema",
+    "SURGERY_TYPES": "_schema",
     "ValidationResult": "_validate",
     "validate_cohort": "_validate",
     "derive_cohort": "_derive",
@@ -71,6 +77,7 @@ _LAZY: dict[str, str] = {
 __all__ = [
     "ComplicationsValidation",
     "validate_complications",
+    "CATEGORY_SYNONYMS",
     "COLUMNS",
     "COMPLICATION_COLUMNS",
     "CRITERIA",
@@ -80,8 +87,10 @@ __all__ = [
     "EXCLUSION_LABELS",
     "EXCLUSION_REASONS",
     "EligibilityResult",
+    "HISTOLOGIES",
     "HISTOLOGY_SYNONYMS",
     "MONTH_DAYS",
+    "SURGERY_TYPES",
     "RawTable",
     "ValidationResult",
     "apply_eligibility",

@@ -71,7 +71,7 @@ def _map_unique(series: pd.Series, func: Callable[[Any], Any]) -> pd.Series:
             out[value] = func(int(value) if isinstance(value, float | np.integer) else value)
         except (ValueError, TypeError, KeyError):
             out[value] = None
-    return series.map(out).astype(object).where(series.notna(), None)
+    return series.map(out).astype(object).where(series.notna(), None)  # type: ignore[call-overload]  # pandas-stubs 2.x: no other=None overload
 
 
 def derive_cohort(valid: pd.DataFrame) -> pd.DataFrame:
@@ -106,7 +106,7 @@ def derive_cohort(valid: pd.DataFrame) -> pd.DataFrame:
     out["inspection_months"] = inspection.fillna(out["ti_months"])
 
     prog = _column(out, "prert_progression", "boolean").astype("boolean")
-    out["group"] = pd.Series(np.where(prog.fillna(False), "PBR", "NPBR"), index=out.index,
+    out["group"] = pd.Series(np.where(prog.fillna(False), "PBR", "NPBR"), index=out.index,  # type: ignore[call-overload]  # pandas-stubs 2.x: no other=None overload
                              dtype=object).where(prog.notna(), None)
 
     lc_end = lp.fillna(last_img)
@@ -127,10 +127,10 @@ def derive_cohort(valid: pd.DataFrame) -> pd.DataFrame:
     out["followup_months"] = out["os_months"]
 
     level = _column(out, "index_level", "object").astype(object)
-    from_level = level.where(level.notna(), None).str[0].map(REGION_LOCATION)
+    from_level = level.where(level.notna(), None).str[0].map(REGION_LOCATION)  # type: ignore[call-overload]  # pandas-stubs 2.x: no other=None overload
     given_loc = _column(out, "location", "object").astype(object)
     out["location"] = given_loc.where(given_loc.notna(), from_level).astype(object)
-    out["location"] = out["location"].where(out["location"].notna(), None)
+    out["location"] = out["location"].where(out["location"].notna(), None)  # type: ignore[call-overload]  # pandas-stubs 2.x: no other=None overload
 
     grade = _column(out, "escc_grade", "object").astype(object)
     out["escc_high_grade"] = grade.isin(ESCC_HIGH_GRADES).to_numpy(dtype=bool)
@@ -142,5 +142,5 @@ def derive_cohort(valid: pd.DataFrame) -> pd.DataFrame:
     out["growth_class"] = _map_unique(_column(out, "histology", "object"), growth_class)
 
     bins = pd.cut(out["ti_months"], bins=list(TI_BINS), labels=list(TI_BIN_LABELS), right=False)
-    out["ti_bin"] = bins.astype(object).where(bins.notna(), None)
+    out["ti_bin"] = bins.astype(object).where(bins.notna(), None)  # type: ignore[call-overload]  # pandas-stubs 2.x: no other=None overload
     return out

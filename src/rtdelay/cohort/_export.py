@@ -22,8 +22,8 @@ cannot hold (control characters other than tab, line feed and carriage return) c
 stored in an xlsx or docx file: :func:`xml_safe` writes them as visible ``\\xNN`` escapes and
 the writers count them in their notes.
 
-Files are written to a temporary file beside the target and then renamed, so an interrupted
-export never leaves a half-written file under the final name.
+Files are written with :func:`rtdelay.atomic.atomic_file` (a temporary file beside the target,
+then renamed), so an interrupted export never leaves a half-written file under the final name.
 """
 
 from __future__ import annotations
@@ -32,12 +32,12 @@ import datetime as dt
 import math
 import os
 import re
-import tempfile
 import unicodedata
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rtdelay.atomic import atomic_file
 from rtdelay.errors import InputError
 
 if TYPE_CHECKING:
@@ -310,23 +310,15 @@ def write_table(
     """
     target = _check_path(path)
     suffix = target.suffix.lower()
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        if suffix == ".csv":
-            with os.fdopen(fd, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as fh:
-                _write_csv(frame, fh)
-        else:
-            with os.fdopen(fd, "wb") as fh:
-                replaced = _write_xlsx(frame, fh, sheet_name)
-            if replaced and notes is not None:
-                notes.append(
-                    f"{target.name}: {replaced} control character(s) that an xlsx file cannot hold "
-                    "were written as visible \\xNN escapes"
-                )
-        os.chmod(tmp_name, 0o644)
-        os.replace(tmp_name, target)
-    except BaseException:
-        if os.path.exists(tmp_name):
-            os.unlink(tmp_name)
-        raise
+    if suffix == ".csv":
+        with atomic_file(target, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as fh:
+            _write_csv(frame, fh)
+    else:
+        with atomic_file(target, "wb") as fh:
+            replaced = _write_xlsx(frame, fh, sheet_name)
+        if replaced and notes is not None:
+            notes.append(
+                f"{target.name}: {replaced} control character(s) that an xlsx file cannot hold "
+                "were written as visible \\xNN escapes"
+            )
     return target

@@ -26,7 +26,7 @@ sav, zsav (SPSS)
     validator maps synonyms); a mapping file's codes for that column are tried on the raw code
     first. SPSS dates come as dates.
 parquet
-    pandas with pyarrow.
+    pandas with pyarrow, the optional ``rtdelay[parquet]`` extra (one-line error without it).
 
 ``.xls`` (Excel 97-2003) and ``.ods`` are refused with the advice to save as ``.xlsx``.
 """
@@ -47,7 +47,7 @@ from rtdelay.cohort._load_columns import (
     python_value,
 )
 from rtdelay.cohort._mapping import Mapping, read_mapping
-from rtdelay.errors import CohortError
+from rtdelay.errors import CohortError, MissingExtraError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -249,9 +249,18 @@ def _parquet_plain_columns(name: str, data: pd.DataFrame, notes: list[str]) -> N
         notes.append(f"decimal columns read as numbers: {', '.join(converted)}")
 
 
+PARQUET_EXTRA_MESSAGE = (
+    "reading a Parquet file needs pyarrow, which is optional: pip install 'rtdelay[parquet]'"
+)
+
+
 def _read_parquet(path: Path, mapping: Mapping | None) -> _Read:
+    import importlib.util
+
     import pandas as pd
 
+    if importlib.util.find_spec("pyarrow") is None and importlib.util.find_spec("fastparquet") is None:
+        raise MissingExtraError(f"{path.name}: {PARQUET_EXTRA_MESSAGE}")
     try:
         data = pd.read_parquet(path)
     except Exception as exc:  # pyarrow raises ArrowInvalid, OSError, ... for broken files

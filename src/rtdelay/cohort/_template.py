@@ -30,6 +30,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from rtdelay.atomic import atomic_file
 from rtdelay.errors import InputError
 
 __all__ = ["write_template", "dictionary_rows", "TEMPLATE_ROWS", "TEMPLATE_FORMATS"]
@@ -256,7 +257,8 @@ def _write_xlsx(target: Path, rows: int) -> None:
     _fill_sheet(cohort, COLUMNS, rows=rows)
     _dictionary_sheet(book.create_sheet("dictionary"))
     _fill_sheet(book.create_sheet("complications"), COMPLICATION_COLUMNS, rows=rows)
-    book.save(target)
+    with atomic_file(target, "wb") as fh:
+        book.save(fh)
 
 
 def _write_csv(target: Path) -> list[Path]:
@@ -268,7 +270,7 @@ def _write_csv(target: Path) -> list[Path]:
     paths = [target, Path(f"{stem}_complications.csv"), Path(f"{stem}_dictionary.csv")]
     contents = [[list(COLUMNS)], [list(COMPLICATION_COLUMNS)], dictionary_rows()]
     for path, rows in zip(paths, contents, strict=True):
-        with open(path, "w", encoding="utf-8", newline="") as fh:
+        with atomic_file(path, "w", encoding="utf-8", newline="") as fh:
             csv.writer(fh, lineterminator="\n").writerows(rows)
     return paths
 

@@ -19,6 +19,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rtdelay.atomic import atomic_write
 from rtdelay.demo._audit import NOTES, reproduction_table
 from rtdelay.demo._audit import write_reproduction_md as _write_md
 
@@ -125,7 +126,7 @@ def write_demo_data(out_dir: str | Path, *, targets: Mapping[str, Any] | None = 
     paths = {"cohort": out / "cohort.csv", "complications": out / "complications.csv", "targets": out / "targets_used.json"}
     _write_csv(demo.cohort, paths["cohort"])
     _write_csv(demo.complications, paths["complications"])
-    paths["targets"].write_text(json.dumps(used, indent=2) + "\n", encoding="utf-8")
+    atomic_write(paths["targets"], json.dumps(used, indent=2) + "\n")
     return paths
 
 

@@ -24,7 +24,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from rtdelay.demo._calibrate_qol import binary_tables
+from rtdelay.atomic import atomic_write
 
 __all__ = ["NOTES", "explain_miss", "reproduction_table", "tolerance_for", "write_reproduction_md"]
 
@@ -103,6 +103,8 @@ def explain_miss(path: Sequence[str], target: Any, reproduced: Any, targets: Map
         group = path[2]
         spec = targets["qol"]["sphincter_dysfunction"][group]
         n = _group_sizes(doc).get(group) or 0
+        from rtdelay.demo._calibrate_qol import binary_tables  # scipy: only when auditing
+
         tables = binary_tables(n, spec["pre"], spec["followup"])
         if not tables:
             return f"no 0/1 data of n={n} have mean +- SD {spec['pre']} and {spec['followup']}"
@@ -184,5 +186,5 @@ def write_reproduction_md(rows: Sequence[Mapping[str, Any]], path: str | Path) -
     lines.append("\n## Notes on the published figures\n")
     lines.extend(f"- {note}" for note in NOTES)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    atomic_write(out, "\n".join(lines) + "\n")
     return out

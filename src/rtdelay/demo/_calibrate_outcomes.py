@@ -23,12 +23,12 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from rtdelay.cohort import MONTH_DAYS
 from rtdelay.demo._evaluate import km_at, logrank_p, mann_whitney_p, mean_sd
 from rtdelay.demo._search import anneal, band_loss, rate_loss
 
 __all__ = ["OutcomeBlock", "calibrate_outcomes"]
 
-MONTH_DAYS = 30.4375
 YEAR_DAYS = 12 * MONTH_DAYS
 MIN_ALIVE_DAYS = 180  # alive at the cut-off: treated at least ~6 months before it
 MAX_DAYS = 2200  # surgery 2013-2019 with a 2020 cut-off

@@ -22,12 +22,12 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from rtdelay.cohort import MONTH_DAYS
 from rtdelay.demo._evaluate import km_at, logrank_p
 from rtdelay.demo._search import anneal, rate_loss
 
-__all__ = ["WaitingBlock", "MONTH_DAYS", "calibrate_waiting", "month_to_day_range"]
+__all__ = ["WaitingBlock", "calibrate_waiting", "month_to_day_range"]
 
-MONTH_DAYS = 30.4375
 SURGERY_TYPES = ("separation", "decompression", "vertebrectomy")
 ATTEMPTS = 4
 

@@ -22,11 +22,12 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from rtdelay.cohort import MONTH_DAYS
 from rtdelay.demo._calibrate_baseline import baseline_frame
 from rtdelay.demo._calibrate_complications import complications_frame
 from rtdelay.demo._calibrate_outcomes import OutcomeBlock, calibrate_outcomes
 from rtdelay.demo._calibrate_qol import QolBlock, calibrate_qol
-from rtdelay.demo._calibrate_waiting import MONTH_DAYS, WaitingBlock, calibrate_waiting
+from rtdelay.demo._calibrate_waiting import WaitingBlock, calibrate_waiting
 
 __all__ = ["COHORT_COLUMNS", "DemoCohort", "INELIGIBLE", "generate"]
 

@@ -217,7 +217,7 @@ class CurrentStatusFit:
         return pd.DataFrame({"term": list(self.names), "coef": self.coef, "se": self.se})
 
     def to_dict(self) -> dict[str, Any]:
-        from rtdelay.stats._results import jsonable
+        from rtdelay.stats import jsonable
 
         return {
             "baseline": self.baseline,

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from rtdelay.cohort._schema import (
+from rtdelay.cohort import (
     CATEGORY_SYNONYMS,
     ESCC_GRADES,
     HISTOLOGIES,
@@ -155,7 +155,7 @@ class RiskPrediction:
     ignored: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from rtdelay.stats._results import jsonable
+        from rtdelay.stats import jsonable
 
         return {
             "predictions": [

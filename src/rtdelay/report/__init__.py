@@ -5,7 +5,9 @@ every number formatted by :mod:`rtdelay.report.formatting`.
 
 - :func:`write_report_outputs`: ``tables/`` (csv, md, html, docx, tex), ``figures/`` (png,
   svg, pdf and ``flow_diagram.svg``), ``report.html`` (self-contained) and ``methods.md``.
-- :func:`write_analysis_outputs`: ``results.json``, ``cohort_included.csv``, ``quarantine.csv``.
+- :func:`write_analysis_outputs`: ``results.json``, ``cohort_included.csv``, ``quarantine.csv``;
+  :func:`analysis_document` makes the ``results.json`` document in memory (with
+  :func:`run_metadata`), :func:`dump_json` renders it.
 - figures: :func:`fig2_pbr_risk`, :func:`fig3_pbr_by_surgery`, :func:`fig4a_local_control`,
   :func:`fig4b_overall_survival`, :func:`fig5_waiting_risk`, :func:`fig6_lc_competing`.
 - tables: :func:`table1`, :func:`table2`, :func:`survival_rates_table`,
@@ -24,9 +26,26 @@ if TYPE_CHECKING:
     from rtdelay.report._flow import flow_svg, write_flow_diagram
     from rtdelay.report._html import render_report
     from rtdelay.report._methods import methods_markdown, methods_paragraphs, results_paragraphs
-    from rtdelay.report._outputs import write_analysis_outputs
+    from rtdelay.report._outputs import (
+        INCLUDED_NAME,
+        QUARANTINE_NAME,
+        RESULTS_NAME,
+        SYNTHETIC_SOURCE,
+        analysis_document,
+        dump_json,
+        run_metadata,
+        sha256_of,
+        write_analysis_outputs,
+    )
     from rtdelay.report._table_model import ReportTable, TableRow
-    from rtdelay.report._write import write_report_outputs
+    from rtdelay.report._write import (
+        FIGURES_DIR,
+        METHODS_NAME,
+        REPORT_NAME,
+        SYNTHETIC_STAMP,
+        TABLES_DIR,
+        write_report_outputs,
+    )
     from rtdelay.report.figures import (
         fig2_pbr_risk,
         fig3_pbr_by_surgery,
@@ -49,6 +68,19 @@ if TYPE_CHECKING:
 _LAZY: dict[str, str] = {
     "write_report_outputs": "_write",
     "write_analysis_outputs": "_outputs",
+    "analysis_document": "_outputs",
+    "run_metadata": "_outputs",
+    "dump_json": "_outputs",
+    "sha256_of": "_outputs",
+    "RESULTS_NAME": "_outputs",
+    "INCLUDED_NAME": "_outputs",
+    "QUARANTINE_NAME": "_outputs",
+    "SYNTHETIC_SOURCE": "_outputs",
+    "REPORT_NAME": "_write",
+    "METHODS_NAME": "_write",
+    "TABLES_DIR": "_write",
+    "FIGURES_DIR": "_write",
+    "SYNTHETIC_STAMP": "_write",
     "render_report": "_html",
     "flow_svg": "_flow",
     "write_flow_diagram": "_flow",
@@ -74,10 +106,21 @@ _LAZY: dict[str, str] = {
 }
 
 __all__ = [
+    "FIGURES_DIR",
+    "INCLUDED_NAME",
+    "METHODS_NAME",
+    "QUARANTINE_NAME",
+    "REPORT_NAME",
+    "RESULTS_NAME",
+    "SYNTHETIC_SOURCE",
+    "SYNTHETIC_STAMP",
+    "TABLES_DIR",
     "ReportTable",
     "TableRow",
     "all_tables",
+    "analysis_document",
     "complications_table",
+    "dump_json",
     "fig2_pbr_risk",
     "fig3_pbr_by_surgery",
     "fig4a_local_control",
@@ -89,7 +132,9 @@ __all__ = [
     "methods_paragraphs",
     "render_report",
     "results_paragraphs",
+    "run_metadata",
     "save_figure",
+    "sha256_of",
     "survival_rates_table",
     "table1",
     "table2",

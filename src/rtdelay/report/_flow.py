@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+from rtdelay.atomic import atomic_write
+
 __all__ = ["flow_svg", "write_flow_diagram", "exclusion_labels"]
 
 _W = 700
@@ -150,5 +152,5 @@ def write_flow_diagram(
     """Write :func:`flow_svg` to ``path`` (an ``.svg`` file) with an XML declaration."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text('<?xml version="1.0" encoding="UTF-8"?>\n' + flow_svg(flow, n_by_group=n_by_group, included=included, caption=caption), encoding="utf-8")
+    atomic_write(target, '<?xml version="1.0" encoding="UTF-8"?>\n' + flow_svg(flow, n_by_group=n_by_group, included=included, caption=caption))
     return target

@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
+from rtdelay.cohort import MONTH_DAYS
 from rtdelay.report.formatting import (
     format_mean_sd,
     format_median_range,
@@ -103,7 +104,7 @@ def methods_paragraphs(results: StudyResults) -> list[str]:
     paragraphs = [
         "Patients were grouped by radiographic local tumour progression before radiotherapy (PBR) "
         "on the MRI taken before radiotherapy, against no progression (NPBR). Intervals were "
-        "converted to months as days / 30.4375 (365.25 / 12).",
+        f"converted to months as days / {MONTH_DAYS} (365.25 / 12).",
         "The cumulative risk of PBR was estimated as 1 − S(t) from a Kaplan-Meier curve of the "
         "months from surgery to the start of radiotherapy with PBR as the event and patients "
         "without PBR censored at the start of radiotherapy, as in the article. Local control and "

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rtdelay.atomic import atomic_write
+
 if TYPE_CHECKING:
     from docx.document import Document as DocxDocument
 
@@ -242,7 +244,7 @@ class ReportTable:
         target = Path(path)
         buffer = io.BytesIO()
         document.save(buffer)
-        target.write_bytes(_reproducible_zip(buffer.getvalue()))
+        atomic_write(target, _reproducible_zip(buffer.getvalue()))
         return target
 
     def write(self, folder: str | Path, *, formats: tuple[str, ...] = TABLE_FORMATS) -> dict[str, Path]:
@@ -265,9 +267,9 @@ class ReportTable:
                     + self.to_html()
                     + "</body></html>\n"
                 )
-                target.write_text(page, encoding="utf-8")
+                atomic_write(target, page)
             else:
-                target.write_text(text[fmt](), encoding="utf-8")
+                atomic_write(target, text[fmt]())
             paths[fmt] = target
         return paths
 

@@ -1,19 +1,19 @@
 """Write the publication outputs of one run: tables/, figures/, report.html, methods.md.
 
 ``results.json``, ``cohort_included.csv`` and ``quarantine.csv`` are written by
-:func:`rtdelay.report.write_analysis_outputs`; the command line calls both. Progress of the slow
-steps goes to stderr through rich (nothing when ``quiet``); the last line printed names the
-report's path.
+:func:`rtdelay.report.write_analysis_outputs`; :func:`rtdelay.analysis.analyze` calls both.
+Nothing is printed here: the slow steps are announced through the ``progress`` callback (the
+command line draws it with rich, the web application shows it).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import json
-import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from rtdelay.atomic import atomic_write
 
 if TYPE_CHECKING:
     from rtdelay.study import StudyResults
@@ -29,45 +29,19 @@ SYNTHETIC_STAMP = "Synthetic demo cohort: not patient data"
 """Short label stamped on every table, figure and text made from the demo cohort."""
 
 
-def _load_document(results_json: str | Path | Mapping[str, Any] | None) -> dict[str, Any]:
-    if results_json is None:
-        return {}
-    if isinstance(results_json, Mapping):
-        return dict(results_json)
-    path = Path(results_json)
-    if not path.is_file():
-        return {}
-    loaded = json.loads(path.read_text(encoding="utf-8"))
-    return loaded if isinstance(loaded, dict) else {}
-
-
-class _Progress:
-    def __init__(self, quiet: bool) -> None:
-        self.console = None
-        if not quiet:
-            from rich.console import Console
-
-            self.console = Console(stderr=True, highlight=False)
-        self.start = time.perf_counter()
-
-    def step(self, message: str) -> None:
-        if self.console is not None:
-            self.console.print(f"[dim]{time.perf_counter() - self.start:5.1f}s[/dim] {message}")
-
-    def last(self, message: str) -> None:
-        if self.console is not None:
-            self.console.print(message, soft_wrap=True)
+def _silent(message: str) -> None:
+    """Default progress callback: say nothing."""
 
 
 def write_report_outputs(
     results: StudyResults,
     *,
     out_dir: str | Path,
-    results_json: str | Path | Mapping[str, Any] | None,
+    metadata: Mapping[str, Any] | None = None,
+    notice: str | None = None,
     synthetic: bool = False,
     reproduction_rows: Sequence[Mapping[str, Any]] | None = None,
-    metadata: Mapping[str, Any] | None = None,
-    quiet: bool = False,
+    progress: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
     """Write ``tables/``, ``figures/``, ``report.html`` and ``methods.md`` into ``out_dir``.
 
@@ -77,18 +51,18 @@ def write_report_outputs(
         Output of :func:`rtdelay.study.run` (with ``beyond`` when available).
     out_dir : path
         The run's output folder (created if needed).
-    results_json : path or mapping or None
-        ``results.json`` of the run (written by ``write_analysis_outputs``) or its document:
-        its ``metadata`` block and ``notice`` are shown in the report unless ``metadata`` is
-        given.
+    metadata : mapping, optional
+        Run metadata to show (version, input SHA-256, date): the ``metadata`` block of the
+        run's document (:func:`rtdelay.report.run_metadata`).
+    notice : str, optional
+        A sentence shown with the results (the demo's "synthetic cohort" notice).
     synthetic : bool
-        The demo cohort: the report carries a banner saying the patients are synthetic.
+        The demo cohort: the report carries a banner saying the patients are synthetic, and
+        every table and figure a stamp.
     reproduction_rows : sequence of mapping, optional
         Demo only: article target vs reproduced value per number.
-    metadata : mapping, optional
-        Run metadata to show (version, input SHA-256, date); overrides the json's.
-    quiet : bool
-        No progress output.
+    progress : callable, optional
+        Called with a short sentence before each slow step (tables, figures, report).
 
     Returns
     -------
@@ -102,23 +76,21 @@ def write_report_outputs(
     from rtdelay.report.figures import write_figures
     from rtdelay.report.tables import all_tables
 
-    progress = _Progress(quiet)
+    step = progress if progress is not None else _silent
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    document = _load_document(results_json)
-    meta = dict(metadata) if metadata is not None else dict(document.get("metadata") or {})
-    notice = document.get("notice") if isinstance(document.get("notice"), str) else None
+    meta = dict(metadata or {})
 
     stamp = None
     if synthetic:
         stamp = notice or SYNTHETIC_STAMP
-    progress.step("Writing tables (csv, md, html, docx, tex)")
+    step("Writing tables (csv, md, html, docx, tex)")
     tables = all_tables(results)
     if stamp:
         tables = [dataclasses.replace(t, footnotes=(*t.footnotes, stamp)) for t in tables]
     table_paths = {t.name: t.write(out / TABLES_DIR) for t in tables}
 
-    progress.step("Drawing figures (png, svg, pdf)")
+    step("Drawing figures (png, svg, pdf)")
     figure_paths = write_figures(results, out / FIGURES_DIR, stamp=SYNTHETIC_STAMP if stamp else None)
     flow_path = write_flow_diagram(
         out / FIGURES_DIR / FLOW_NAME,
@@ -128,9 +100,9 @@ def write_report_outputs(
         caption=SYNTHETIC_STAMP if stamp else None,
     )
 
-    progress.step("Writing methods.md and report.html")
+    step("Writing methods.md and report.html")
     methods_path = out / METHODS_NAME
-    methods_path.write_text(methods_markdown(results, metadata=meta, notice=stamp), encoding="utf-8")
+    atomic_write(methods_path, methods_markdown(results, metadata=meta, notice=stamp))
     page = render_report(
         results,
         figure_files={name: paths["svg"] for name, paths in figure_paths.items() if "svg" in paths},
@@ -140,11 +112,7 @@ def write_report_outputs(
         reproduction_rows=reproduction_rows,
         tables=tables,
     )
-    report_path = out / REPORT_NAME
-    tmp = report_path.with_name(report_path.name + ".tmp")
-    tmp.write_text(page, encoding="utf-8")
-    tmp.replace(report_path)
-    progress.last(f"Report: {report_path}")
+    report_path = atomic_write(out / REPORT_NAME, page)
     return {
         "report": report_path,
         "methods": methods_path,

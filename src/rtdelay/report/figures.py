@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from rtdelay.atomic import atomic_file
 from rtdelay.report._figstyle import (
     FONT_SIZE,
     OKABE_ITO,
@@ -334,7 +335,8 @@ def save_figure(
     with matplotlib.rc_context(rc):  # type: ignore[arg-type]
         for fmt in formats:
             target = base.with_suffix(f".{fmt}")
-            fig.savefig(target, format=fmt, dpi=_DPI, metadata=_METADATA[fmt])
+            with atomic_file(target, "wb") as fh:
+                fig.savefig(fh, format=fmt, dpi=_DPI, metadata=_METADATA[fmt])
             paths[fmt] = target
     return paths
 

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from rtdelay.stats._km import SurvivalCurve, kaplan_meier
     from rtdelay.stats._logrank import logrank_test, logrank_trend_test, pairwise_logrank
     from rtdelay.stats._rank import mann_whitney, wilcoxon_signed_rank
-    from rtdelay.stats._results import TestResult
+    from rtdelay.stats._results import ResultMixin, TestResult, jsonable
 
 _LAZY: dict[str, str] = {
     "SurvivalCurve": "_km",
@@ -47,6 +47,8 @@ _LAZY: dict[str, str] = {
     "chi_square": "_contingency",
     "fisher_exact": "_contingency",
     "TestResult": "_results",
+    "ResultMixin": "_results",
+    "jsonable": "_results",
 }
 
 __all__ = [
@@ -55,6 +57,7 @@ __all__ = [
     "CurrentStatusBand",
     "StepFunction",
     "SurvivalCurve",
+    "ResultMixin",
     "TestResult",
     "chi_square",
     "cox_ph",
@@ -63,6 +66,7 @@ __all__ = [
     "current_status_npmle",
     "fisher_exact",
     "gray_test",
+    "jsonable",
     "kaplan_meier",
     "logrank_test",
     "logrank_trend_test",

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from rtdelay.errors import ModelError, RtdelayError, StatisticalWarning
-from rtdelay.stats._results import ResultMixin, jsonable
+from rtdelay.stats import ResultMixin, jsonable
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -112,7 +112,12 @@ class CompetingLocalControl(ResultMixin):
 
 @dataclasses.dataclass(frozen=True)
 class CoxModels(ResultMixin):
-    """Adjusted Cox models (None where a model could not be fitted; see notes)."""
+    """Adjusted Cox models (None where a model could not be fitted; see notes).
+
+    ``ph_tests`` holds, per fitted model, the proportional-hazards test (``cox.zph``, KM
+    transform) computed by the pipeline: ``{term: {"chisq", "df", "p"}}`` with a ``GLOBAL``
+    row, or ``None`` with the reason in ``ph_test_notes``. ``to_dict`` only reads it.
+    """
 
     os_adjusted: CoxResult | None
     lc_adjusted: CoxResult | None
@@ -120,6 +125,8 @@ class CoxModels(ResultMixin):
     lc_wait: CoxResult | None
     covariates: tuple[str, ...]
     notes: tuple[str, ...]
+    ph_tests: dict[str, dict[str, dict[str, float | None]] | None] = dataclasses.field(default_factory=dict)
+    ph_test_notes: dict[str, str] = dataclasses.field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"covariates": list(self.covariates), "notes": list(self.notes)}
@@ -137,16 +144,10 @@ class CoxModels(ResultMixin):
                 "n": fit.n,
                 "n_events": fit.n_events,
                 "concordance": jsonable(fit.concordance),
+                "ph_test": self.ph_tests.get(name),
             }
-            try:
-                ph = fit.ph_test()
-                block["ph_test"] = {
-                    str(idx): {"chisq": jsonable(r["chisq"]), "df": jsonable(r["df"]), "p": jsonable(r["p"])}
-                    for idx, r in ph.iterrows()
-                }
-            except (RtdelayError, ValueError, np.linalg.LinAlgError) as exc:
-                block["ph_test"] = None
-                block["ph_test_note"] = str(exc)
+            if name in self.ph_test_notes:
+                block["ph_test_note"] = self.ph_test_notes[name]
             out[name] = block
         return out
 
@@ -330,18 +331,42 @@ def _fit_cox(frame: pd.DataFrame, duration: str, event: str, covariates: list[st
         return None
 
 
+def _ph_test(fit: CoxResult) -> dict[str, dict[str, float | None]]:
+    """``cox.zph`` (KM transform) of a fitted model as ``{term: {chisq, df, p}}`` plus GLOBAL."""
+    table = fit.ph_test()
+    return {
+        str(idx): {"chisq": jsonable(r["chisq"]), "df": jsonable(r["df"]), "p": jsonable(r["p"])}
+        for idx, r in table.iterrows()
+    }
+
+
 def _cox_models(included: pd.DataFrame) -> CoxModels:
     frame = included.copy()
     frame["pbr"] = (frame["group"] == "PBR").astype(float)
     notes: list[str] = []
     adj = ["pbr", *ADJUSTMENT]
+    fits = {
+        "os_adjusted": _fit_cox(frame, "os_months", "os_event", adj, "OS model (PBR adjusted)", notes),
+        "lc_adjusted": _fit_cox(frame, "lc_months", "lc_event", adj, "LC model (PBR adjusted)", notes),
+        "os_wait": _fit_cox(frame, "os_months", "os_event", ["ti_months", *ADJUSTMENT], "OS model (wait in months)", notes),
+        "lc_wait": _fit_cox(frame, "lc_months", "lc_event", ["ti_months", *ADJUSTMENT], "LC model (wait in months)", notes),
+    }
+    ph_tests: dict[str, dict[str, dict[str, float | None]] | None] = {}
+    ph_notes: dict[str, str] = {}
+    for name, fit in fits.items():
+        if fit is None:
+            continue
+        try:
+            ph_tests[name] = _ph_test(fit)
+        except (RtdelayError, ValueError, np.linalg.LinAlgError) as exc:
+            ph_tests[name] = None
+            ph_notes[name] = str(exc)
     return CoxModels(
-        os_adjusted=_fit_cox(frame, "os_months", "os_event", adj, "OS model (PBR adjusted)", notes),
-        lc_adjusted=_fit_cox(frame, "lc_months", "lc_event", adj, "LC model (PBR adjusted)", notes),
-        os_wait=_fit_cox(frame, "os_months", "os_event", ["ti_months", *ADJUSTMENT], "OS model (wait in months)", notes),
-        lc_wait=_fit_cox(frame, "lc_months", "lc_event", ["ti_months", *ADJUSTMENT], "LC model (wait in months)", notes),
+        **fits,
         covariates=tuple(adj),
         notes=tuple(notes),
+        ph_tests=ph_tests,
+        ph_test_notes=ph_notes,
     )
 
 

@@ -6,6 +6,11 @@ The top-level keys that correspond to ``paper_targets.json`` use exactly its nam
 intervals, numbers at risk, test names and reasons, the Kaplan-Meier step tables) is under
 ``details``. Counts are ints, rates proportions, p values unrounded floats; NaN becomes null.
 The mapping is deterministic: the same results give the same document.
+
+This document is the one JSON view of :class:`StudyResults` and the contract with every
+consumer (``results.json``, the web application, the demo's reproduction audit):
+``StudyResults.to_dict()`` returns it, and :func:`rtdelay.report.analysis_document` adds only the
+run's own blocks (``metadata``, ``synthetic``, ``notice``, ``validation``).
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from rtdelay.stats._results import jsonable
+from rtdelay.stats import jsonable
 from rtdelay.study._common import GROUP_KEYS, GROUPS
 from rtdelay.study._results import EndpointResults, RiskAt, Summary, Table1Row
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING, Any
 
-from rtdelay.stats._results import ResultMixin
+from rtdelay.stats import ResultMixin
 
 if TYPE_CHECKING:
     from rtdelay.stats import SurvivalCurve, TestResult
@@ -265,6 +265,9 @@ class StudyResults(ResultMixin):
     ``notes`` lists, in order, every analysis that could not be done on these data and why.
     ``flow`` is the eligibility flow (screened, exclusions by reason, included, by group) when
     it was given to :func:`rtdelay.study.run`.
+
+    There is one JSON view of these results, the ``results.json`` contract made by
+    :func:`rtdelay.study.results_to_json`; :meth:`to_dict` returns it (without run metadata).
     """
 
     n_patients: int
@@ -279,3 +282,9 @@ class StudyResults(ResultMixin):
     flow: dict[str, Any] | None
     notes: tuple[str, ...]
     beyond: BeyondResults | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``results.json`` document of these results (:func:`rtdelay.study.results_to_json`)."""
+        from rtdelay.study._json import results_to_json
+
+        return results_to_json(self)
