@@ -1,25 +1,17 @@
 """The one analysis service: ``analyze(source, ...) -> AnalysisRun``.
 
-Every front end runs the seed study the same way through this module: the command line
-(``rtdelay analyze``, ``rtdelay demo``) and the web application call :func:`analyze` (or
-:func:`analyze_demo`) and only present what comes back. One call
+Every front end (``rtdelay analyze``, ``rtdelay demo``, the web application) calls
+:func:`analyze` or :func:`analyze_demo` and only presents what comes back. One call reads and
+checks the cohort (and the complications table), applies the eligibility criteria, runs the
+study (:func:`rtdelay.study.run`), makes the ``results.json`` document in memory
+(:func:`rtdelay.report.analysis_document`) and, with ``out_dir``, writes every file through
+:func:`write_outputs`, the only function here that touches the output folder.
 
-1. reads the cohort file and checks it row by row (:func:`rtdelay.cohort.read_cohort`), and the
-   complications table when one is given (:func:`rtdelay.cohort.validate_complications`);
-2. applies the eligibility criteria (flow counts) and runs every analysis of the study
-   (:func:`rtdelay.study.run`);
-3. makes the ``results.json`` document in memory (:func:`rtdelay.report.analysis_document`);
-4. when ``out_dir`` is given, writes every file of the run through :func:`write_outputs`, the
-   only function here that touches the output folder.
-
-Nothing is printed: the slow steps are announced through the ``progress`` callback (the
-command line draws it with rich; the web application shows it). Nothing is read back from
-disk: the report is rendered from the :class:`~rtdelay.study.StudyResults` and the document
-made in step 3. Errors are raised, never turned into exit codes: an unusable input is a
-:class:`~rtdelay.errors.RtdelayError` (``CohortError``, ``InputError``) or an ``OSError``.
-
-Rows that fail a check are not an error: they are left out of the analysis and reported
-(``run.validation``, ``quarantine.csv``); only a file with no usable row at all raises.
+Nothing is printed: slow steps are announced through the ``progress`` callback. Nothing is read
+back from disk: the report is rendered from the results and the document in memory. Errors are
+raised (``RtdelayError`` for unusable input, ``OSError``), never turned into exit codes. Rows
+that fail a check are left out and reported (``run.validation``, ``quarantine.csv``); only a
+file with no usable row at all raises.
 """
 
 from __future__ import annotations
@@ -199,6 +191,19 @@ def _no_usable_row(source: Path, validation: ValidationResult, quarantine: Path 
     )
 
 
+def _no_eligible_patient(source: Path, validation: ValidationResult, flow: dict[str, Any]) -> Exception:
+    from rtdelay.errors import CohortError
+
+    excluded = {k: v for k, v in flow.get("exclusions", {}).items() if v}
+    why = ", ".join(f"{flow.get('labels', {}).get(k, k).lower()} {v}" for k, v in excluded.items())
+    return CohortError(
+        f"no eligible patient in {source}: {validation.n_rows} row(s) read, "
+        f"{validation.n_rejected} rejected at validation, {sum(excluded.values())} excluded"
+        + (f" ({why})" if why else "")
+        + "; nothing to analyse"
+    )
+
+
 def analyze(
     source: str | Path,
     *,
@@ -264,9 +269,20 @@ def analyze(
         step(f"Reading and checking {comp_path.name}")
         comp_check = _check_complications(comp_path, data, date_order)
 
-    step("Running the study's analyses")
-    flow = data.eligibility.flow
+    flow = dict(data.eligibility.flow)
     included = data.eligibility.included
+    if len(included) == 0:
+        if out_dir is not None:
+            write_outputs(out_dir, validation=validation)
+        raise _no_eligible_patient(source, validation, flow)
+    if comp_check is not None:
+        flow["complication_rows"] = {
+            "read": int(comp_check.n_rows),
+            "rejected": len(comp_check.rejected),
+            "rejection_reasons": comp_check.rejection_reasons(),
+        }
+
+    step("Running the study's analyses")
     results = run(
         included,
         complications=comp_check.valid if comp_check is not None else None,

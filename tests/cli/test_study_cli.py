@@ -29,7 +29,7 @@ runner = CliRunner()
 def _extra_rows() -> list[dict]:
     base = dates_frame().iloc[0].to_dict()
     return [
-        dict(base, patient_id="BAD1", age=7),  # rejected: age out of range
+        dict(base, patient_id="BAD1", surgery_date="2019-02-30"),  # rejected: not a date
         dict(base, patient_id="X1", rt_technique="cEBRT"),  # excluded: technique
         dict(base, patient_id="X2", surgery_type="vertebroplasty"),  # excluded: operation
     ]
@@ -67,7 +67,10 @@ def test_analyze_numbers_agree_with_r(analyzed):
     _, out, _, _ = analyzed
     doc = json.loads((out / "results.json").read_text())
     assert doc["n_patients"] == R["n_patients"] == 78
-    assert doc["n_screened"] == 80 and doc["flow"]["exclusions"]["rt_technique_ineligible"] == 1
+    # screened: every data row read (78 included + 2 excluded + 1 rejected at validation)
+    assert doc["n_screened"] == 81 and doc["flow"]["exclusions"]["rt_technique_ineligible"] == 1
+    assert doc["flow"]["rejected"] == 1
+    assert doc["flow"]["rejection_reasons"] == {"surgery_date: not a date": 1}
     # R: 1 - summary(survfit(Surv(ti_months, pbr) ~ 1, conf.type = "log-log"), times = c(1, 3, 6))$surv
     assert [doc["pbr_cumulative_risk"][k] for k in ("1", "3", "6")] == pytest.approx(R["pbr_risk"]["risk"], rel=REL)
     for ep in ("lc", "os"):
@@ -125,7 +128,7 @@ def test_analyze_bad_option(tmp_path):
 
 
 def test_analyze_every_row_rejected(tmp_path):
-    frame = dates_frame().head(3).assign(age=5)
+    frame = dates_frame().head(3).assign(surgery_date="2019-02-30")
     cohort = tmp_path / "c.csv"
     frame.to_csv(cohort, index=False)
     out = tmp_path / "o"

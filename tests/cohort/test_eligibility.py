@@ -98,14 +98,24 @@ def test_flow_table() -> None:
 
 def test_read_cohort_pipeline(tmp_path: Path) -> None:
     path = tmp_path / "cohort.csv"
-    frame(row(), row(prert_progression="true"), row(age="x"), row(rt_at_site="false")).to_csv(
-        path, index=False)
+    frame(row(), row(prert_progression="true"), row(surgery_date="x"), row(rt_at_site="false"),
+          row(patient_id="K", kps_pre="55")).to_csv(path, index=False)
     data = read_cohort(path, today=TODAY)
     assert data.validation.n_rejected == 1
-    assert data.flow["screened"] == 3
+    # every data row read is screened: rejected + excluded + included
+    assert data.flow["screened"] == 5
+    assert data.flow["rejected"] == 1
+    assert data.flow["rejection_reasons"] == {"surgery_date: not a date": 1}
+    assert data.flow["screened"] == (
+        data.flow["rejected"] + sum(data.flow["exclusions"].values()) + data.flow["included"])
+    # a field-level value (KPS 55: not a multiple of 10) is lost, the patient kept
+    assert data.flow["values_rejected"] == {
+        "kps_pre": {"label": "Karnofsky performance status before surgery", "rejected": 1,
+                    "available": 2, "patients": 3}}
+    assert data.eligibility.to_frame()["step"].tolist()[:2] == ["screened", "rejected"]
     assert data.flow["exclusions"]["rt_elsewhere"] == 1
-    assert data.flow["by_group"] == {"PBR": 1, "NPBR": 1}
-    assert len(data.included) == 2
+    assert data.flow["by_group"] == {"PBR": 1, "NPBR": 2}
+    assert len(data.included) == 3
     assert "ti_months" in data.derived.columns
 
 

@@ -95,7 +95,7 @@ def test_every_category_and_boolean_has_a_drop_down(template: Path) -> None:
 def test_dictionary_sheet(template: Path) -> None:
     sheet = openpyxl.load_workbook(template)["dictionary"]
     rows = [[c.value for c in row] for row in sheet.iter_rows()]
-    assert rows[0] == ["table", "column", "type", "allowed", "required", "notes"]
+    assert rows[0] == ["table", "column", "type", "allowed", "required", "notes", "if a rule is broken"]
     assert len(rows) == 1 + len(COLUMNS) + len(COMPLICATION_COLUMNS)
     by_name = {(r[0], r[1]): r for r in rows[1:]}
     assert by_name[("cohort", "age")][3] == "18 to 110"

@@ -22,7 +22,8 @@ def check(*rows: dict, **kw: object) -> ValidationResult:
 
 
 def rules(result: ValidationResult) -> set[str]:
-    return {i.rule for i in result.errors}
+    """Rules broken: by rejected rows (errors) and by rejected field-level values."""
+    return {i.rule for i in result.errors + result.field_issues}
 
 
 # --- cell parsing -------------------------------------------------------------------------
@@ -152,7 +153,7 @@ def test_message_names_row_patient_column_value_and_rule() -> None:
 
 def test_source_rows_come_from_the_raw_table() -> None:
     class Raw:
-        frame = frame(row(), row(age="x"))
+        frame = frame(row(), row(surgery_date="x"))
         source_rows = [5, 9]
         date_order = None
 
@@ -165,10 +166,13 @@ def test_totals_filled_from_components_and_checked() -> None:
     comps = dict(sins_location="3", sins_pain="1", sins_lesion="2", sins_alignment="4",
                  sins_collapse="3", sins_posterolateral="3")  # 3+1+2+4+3+3 = 16
     res = check(row(sins=None, **comps), row(sins="16", **comps), row(sins="15", **comps))
-    assert res.valid["sins"].tolist() == [16, 16]
-    assert [i.row for i in res.errors] == [3]
-    assert res.errors[0].rule == "total_mismatch"
-    assert "15" in res.errors[0].message and "16" in res.errors[0].message
+    # SINS is field level: the disagreeing total is treated as missing, the patient kept
+    assert res.valid["sins"].tolist()[:2] == [16, 16] and pd.isna(res.valid["sins"][2])
+    assert res.errors == []
+    assert [i.row for i in res.field_issues] == [3]
+    assert res.field_issues[0].rule == "total_mismatch"
+    assert res.field_issues[0].severity == "field"
+    assert "15" in res.field_issues[0].message and "16" in res.field_issues[0].message
 
 
 def test_total_column_may_be_absent_when_components_given() -> None:
@@ -293,22 +297,29 @@ def test_mapping_file_date_order_is_used() -> None:
 
 
 def test_rejected_rows_exactly_as_they_came_in(tmp_path: Path) -> None:
-    data = frame(row(), row(age="abc", sex=" x "), row(histology="=cmd|' /C calc'!A0"))
+    data = frame(row(), row(surgery_date="abc", surgery_at_site=" x "),
+                 row(histology="=cmd|' /C calc'!A0"))
     res = validate_cohort(data, today=TODAY)
-    assert res.rejected["source_row"].tolist() == [2, 3]
-    assert res.rejected.loc[0, "sex"] == " x "
-    assert res.rejected.loc[0, "age"] == "abc"
-    assert "age" in res.rejected.loc[0, "reasons"] and "sex" in res.rejected.loc[0, "reasons"]
+    assert res.rejected["source_row"].tolist() == [2]
+    assert res.rejected.loc[0, "surgery_at_site"] == " x "
+    assert res.rejected.loc[0, "surgery_date"] == "abc"
+    reasons = res.rejected.loc[0, "reasons"]
+    assert "surgery_date" in reasons and "surgery_at_site" in reasons
+    # histology is field level: the row stays, the value is listed in the quarantine
+    assert res.fields["source_row"].tolist() == [3]
     out = res.write_quarantine(tmp_path / "q.csv")
+    written = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert written["source_row"].tolist() == ["2", "3"]
+    assert written["level"].tolist() == ["row", "field"]
     text = out.read_text("utf-8")
     assert "'=cmd" in text  # formula injection neutralised
 
 
 def test_to_dict_counts() -> None:
-    res = check(row(), row(age="abc"))
+    res = check(row(), row(surgery_date="abc"), row(age="abc"))
     d = res.to_dict()
-    assert (d["rows"], d["valid"], d["rejected"]) == (2, 1, 1)
-    assert d["issues"][0]["rule"] == "type"
+    assert (d["rows"], d["valid"], d["rejected"], d["values_rejected"]) == (3, 2, 1, 1)
+    assert [(i["rule"], i["severity"]) for i in d["issues"]] == [("date_invalid", "error"), ("type", "field")]
 
 
 def test_mixed_python_objects_from_spreadsheets() -> None:
@@ -372,7 +383,7 @@ def test_to_dict_is_strict_json() -> None:
 
     res = check(row(age=float("inf")), row(age=float("-inf")))
     text = json.dumps(res.to_dict(), allow_nan=False)
-    assert json.loads(text)["rejected"] == 2
+    assert json.loads(text)["values_rejected"] == 2
 
 
 def test_quarantine_keeps_cells_as_the_file_gave_them(tmp_path: Path) -> None:
@@ -391,10 +402,12 @@ def test_quarantine_keeps_cells_as_the_file_gave_them(tmp_path: Path) -> None:
     mapping = tmp_path / "map.toml"
     mapping.write_text('[values.sex]\n"1" = "male"\n"2" = "female"\n', encoding="utf-8")
     res = validate_cohort(load_table(cohort, mapping=mapping), today=TODAY)
-    assert res.valid["sex"].tolist() == ["female"]
-    assert res.rejected["patient_id"].tolist() == ["B"]
-    assert res.rejected.loc[0, "sex"] == "2"
-    assert res.rejected.loc[0, "age"] == "17,5"
+    assert res.valid["sex"].tolist() == ["female", "female"]
+    # age is field level: B stays (age missing) and is quarantined as it came in
+    assert res.n_rejected == 0 and pd.isna(res.valid["age"][1])
+    assert res.fields["patient_id"].tolist() == ["B"]
+    assert res.fields.loc[0, "sex"] == "2"
+    assert res.fields.loc[0, "age"] == "17,5"
     out = res.write_quarantine(tmp_path / "q.csv")
     written = out.read_text(encoding="utf-8")
     assert 'B,"17,5",2,breast' in written

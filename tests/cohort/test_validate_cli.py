@@ -13,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from rtdelay.cli import app
+from rtdelay.cohort import COLUMNS
 
 CORPUS = Path(__file__).parent / "corpus"
 MANIFEST: list[dict[str, Any]] = json.loads((CORPUS / "manifest.json").read_text("utf-8"))
@@ -37,12 +38,18 @@ def test_corpus_json(case: dict[str, Any]) -> None:
         assert case["stderr"] in lines[0]
         return
     out = json.loads(result.stdout)  # exactly one JSON object
-    assert set(out) == {"rows", "valid", "rejected", "issues"}
+    assert set(out) == {"rows", "valid", "rejected", "values_rejected", "issues"}
     assert out["valid"] + out["rejected"] == out["rows"]
-    assert out["rejected"] == len(case["rejected_rows"])
-    errors = [i for i in out["issues"] if i["severity"] == "error"]
+    # the manifest names the rows with a broken rule; the column's level says what it costs
+    errors = [i for i in out["issues"] if i["severity"] in ("error", "field")]
     assert sorted({i["row"] for i in errors}) == case["rejected_rows"]
     assert {i["rule"] for i in errors} == set(case["rules"])
+    for issue in errors:
+        level = COLUMNS[issue["column"]].level
+        assert issue["severity"] == ("field" if level == "field" else "error"), issue
+    row_level = {i["row"] for i in errors if i["severity"] == "error"}
+    assert out["rejected"] == len(row_level)
+    assert out["values_rejected"] == sum(1 for i in errors if i["severity"] == "field")
     warnings = {i["rule"] for i in out["issues"] if i["severity"] == "warning"}
     assert set(case["warning_rules"]) <= warnings
     for issue in errors:
@@ -55,8 +62,11 @@ def test_quarantine_file(tmp_path: Path) -> None:
     src = CORPUS / "bad_category.csv"
     result = runner.invoke(app, ["validate", str(src), "--quarantine", str(out)])
     assert result.exit_code == 1
-    assert "rejected: 3" in result.stdout
+    # sex and histology are field level (value rejected, row kept), rt_technique row level;
+    # all three rows are in the quarantine file
+    assert "rejected: 1" in result.stdout and "values rejected: 2" in result.stdout
     q = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert q["level"].tolist() == ["field", "field", "row"]
     original = pd.read_csv(src, dtype=str, keep_default_na=False)
     assert q["source_row"].tolist() == ["2", "3", "4"]
     # rows exactly as they came in
@@ -70,7 +80,7 @@ def test_human_summary_caps_issue_list(tmp_path: Path) -> None:
     rows = pd.read_csv(CORPUS / "all_valid.csv", dtype=str)
     big = pd.concat([rows.iloc[[0]]] * 40, ignore_index=True)
     big["patient_id"] = [f"Q{i}" for i in range(40)]
-    big["sex"] = "x"
+    big["surgery_at_site"] = "maybe"  # row level: every row rejected
     path = tmp_path / "many.csv"
     big.to_csv(path, index=False)
     result = runner.invoke(app, ["validate", str(path)])

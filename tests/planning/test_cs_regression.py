@@ -167,3 +167,21 @@ def test_ci_coverage_at_least_90_percent():
         p = fit.predict([3.0], {"growth": "rapid"})
         hits += int(p["lower"][0] <= truth <= p["upper"][0])
     assert hits / 200 >= 0.90
+
+
+@pytest.mark.parametrize("baseline", ["weibull", "loglogistic"])
+def test_glm_fit_agrees_with_r_glm_to_1e8(baseline):
+    # Issue 11: fitted as a binomial GLM by IRLS, so it agrees with R
+    # glm(delta ~ log(c) + growth + surgery, family = binomial(link = "cloglog" | "logit"),
+    #     control = glm.control(epsilon = 1e-12)) to 1e-8, not the optimiser's 1e-5.
+    d = REF["data"]
+    fit = fit_current_status(
+        [r["c"] for r in d],
+        [r["delta"] for r in d],
+        covariates={"growth": [r["growth"] for r in d], "surgery": [r["surgery"] for r in d]},
+        baseline=baseline,
+        reference={"growth": "moderate", "surgery": "decompression"},
+    )
+    ref = REF[baseline]
+    np.testing.assert_allclose(fit.coef, ref["coef"], rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(fit.se, ref["se"], rtol=1e-8)

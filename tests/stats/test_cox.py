@@ -147,11 +147,17 @@ def test_single_level_categorical_raises() -> None:
         cox_ph(df, duration="t", event="e", covariates=["g"])
 
 
-def test_collinear_covariates_raise_model_error() -> None:
+def test_collinear_covariate_is_aliased_as_in_r() -> None:
+    # Issue 11: R coxph reports NA for the aliased coefficient and fits the rest
+    # (against R in tests/stats/test_audit_issue11.py); here: the fit equals the fit without it.
     df = _small()
     df["x2"] = 2 * df["x"] + 1
-    with pytest.raises(ModelError, match="collinear"):
-        cox_ph(df, duration="t", event="e", covariates=["x", "x2"])
+    with pytest.warns(StatisticalWarning, match="aliased"):
+        fit = cox_ph(df, duration="t", event="e", covariates=["x", "x2"])
+    alone = cox_ph(df, duration="t", event="e", covariates=["x"])
+    assert fit.names == ("x", "x2") and np.isnan(fit.coef[1]) and np.isnan(fit.se[1])
+    assert fit.coef[0] == pytest.approx(alone.coef[0], rel=1e-12)
+    assert fit.lr_test["df"] == 1.0 and fit.notes
 
 
 def test_covariate_constant_within_strata_raises() -> None:

@@ -30,6 +30,13 @@ SIGNATURES: dict[str, list[tuple[str, Any, Any]]] = {
         ("event", POS, E),
         ("conf_type", KW, "log-log"),
         ("conf_level", KW, 0.95),
+        # issue 11: left truncation, R's timefix, one curve per group, level order
+        ("entry", KW, None),
+        ("timefix", KW, True),
+        ("group", KW, None),
+        ("levels", KW, None),
+        ("data", KW, None),
+        ("nan_policy", KW, "raise"),
     ],
     "logrank_test": [
         ("time", POS, E),
@@ -39,32 +46,57 @@ SIGNATURES: dict[str, list[tuple[str, Any, Any]]] = {
         ("weighting", KW, "logrank"),
         ("p", KW, 0.0),
         ("q", KW, 0.0),
+        ("levels", KW, None),
+        ("timefix", KW, True),
+        ("data", KW, None),
+        ("nan_policy", KW, "raise"),
     ],
     "logrank_trend_test": [
         ("time", POS, E),
         ("event", POS, E),
         ("group", POS, E),
         ("scores", KW, None),
+        ("levels", KW, None),
+        ("timefix", KW, True),
+        ("data", KW, None),
+        ("nan_policy", KW, "raise"),
     ],
     "pairwise_logrank": [
         ("time", POS, E),
         ("event", POS, E),
         ("group", POS, E),
         ("adjust", KW, "holm"),
+        ("levels", KW, None),
+        ("timefix", KW, True),
+        ("data", KW, None),
+        ("nan_policy", KW, "raise"),
     ],
     "cumulative_incidence": [
         ("time", POS, E),
         ("cause", POS, E),
         ("cause_of_interest", KW, 1),
         ("conf_level", KW, 0.95),
+        ("group", KW, None),
+        ("levels", KW, None),
+        ("data", KW, None),
+        ("nan_policy", KW, "raise"),
     ],
     "gray_test": [
         ("time", POS, E),
         ("cause", POS, E),
         ("group", POS, E),
         ("cause_of_interest", KW, 1),
+        ("strata", KW, None),
+        ("levels", KW, None),
+        ("data", KW, None),
+        ("nan_policy", KW, "raise"),
     ],
-    "current_status_npmle": [("inspection_time", POS, E), ("progressed", POS, E)],
+    "current_status_npmle": [
+        ("inspection_time", POS, E),
+        ("progressed", POS, E),
+        ("data", KW, None),
+        ("nan_policy", KW, "raise"),
+    ],
     "current_status_ci": [
         ("inspection_time", POS, E),
         ("progressed", POS, E),
@@ -78,6 +110,9 @@ SIGNATURES: dict[str, list[tuple[str, Any, Any]]] = {
         ("covariates", KW, E),
         ("ties", KW, "efron"),
         ("strata", KW, None),
+        ("entry", KW, None),
+        ("timefix", KW, True),
+        ("levels", KW, None),
     ],
     "mann_whitney": [("x", POS, E), ("y", POS, E), ("method", KW, "asymptotic")],
     "wilcoxon_signed_rank": [("before", POS, E), ("after", POS, E), ("method", KW, "asymptotic")],
@@ -86,10 +121,11 @@ SIGNATURES: dict[str, list[tuple[str, Any, Any]]] = {
 }
 
 RETURNS = {
-    "kaplan_meier": "SurvivalCurve",
+    "kaplan_meier": "SurvivalCurve | dict[Any, SurvivalCurve]",
+    "pairwise_logrank": "PairwiseLogrank",
     "logrank_test": "TestResult",
     "logrank_trend_test": "TestResult",
-    "cumulative_incidence": "CumulativeIncidence",
+    "cumulative_incidence": "CumulativeIncidence | dict[Any, CumulativeIncidence]",
     "gray_test": "TestResult",
     "current_status_npmle": "StepFunction",
     "cox_ph": "CoxResult",
@@ -126,9 +162,11 @@ RESULTS: dict[str, tuple[list[str], list[str]]] = {
             "p_value",
             "concordance",
             "log_likelihood",
+            "notes",
         ],
         ["ph_test", "to_frame", "to_dict"],
     ),
+    "PairwiseLogrank": (["group1", "group2", "statistic", "p_value", "p_adjusted", "adjust"], ["to_frame", "to_dict"]),
 }
 
 
@@ -238,8 +276,83 @@ def test_ph_test_columns_and_global_row() -> None:
 
 
 def test_pairwise_adjust_options_and_frame() -> None:
-    for adjust in ("holm", "bonferroni", "none"):
+    for adjust in ("holm", "bonferroni", "BH", "none"):
         out = st.pairwise_logrank(T, E1, G, adjust=adjust)
-        assert isinstance(out, pd.DataFrame) and len(out) == 3
+        assert isinstance(out, st.PairwiseLogrank) and len(out) == 3
+        frame = out.to_frame()
+        assert isinstance(frame, pd.DataFrame)
+        assert list(frame.columns) == ["group1", "group2", "statistic", "p_value", "p_adjusted"]
     with pytest.raises(ValueError):
         st.pairwise_logrank(T, E1, G, adjust="fdr-typo")
+
+
+# ---- issue 11: one calling convention, one missing-data policy, readable and hashable results
+
+DATA = pd.DataFrame(
+    {
+        "t": [1.0, 2.0, np.nan, 4.0, 5.0, 6.0, 7.0, 8.0],
+        "e": [1, 0, 1, 1, np.nan, 1, 0, 1],
+        "g": pd.Categorical(["b", "a", "b", "a", "b", None, "a", "b"], categories=["b", "a"]),
+        "c": [1, 2, 0, 1, 1, 2, 0, 1],
+    }
+)
+
+
+def test_data_columns_and_nan_policy_omit_count_rows() -> None:
+    km = st.kaplan_meier("t", "e", data=DATA, nan_policy="omit")
+    assert km.n_omitted == 2 and km.n == 6
+    curves = st.kaplan_meier("t", "e", group="g", data=DATA, nan_policy="omit")
+    assert list(curves) == ["b", "a"]  # Categorical order, not sorted
+    lr = st.logrank_test("t", "e", "g", data=DATA, nan_policy="omit")
+    assert lr.groups == ("b", "a") and lr.extra["n_omitted"] == 3
+    assert st.pairwise_logrank("t", "e", "g", data=DATA, nan_policy="omit").n_omitted == 3
+    assert st.cumulative_incidence("t", "c", data=DATA, nan_policy="omit").n_omitted == 1
+    assert st.gray_test("t", "c", "g", data=DATA, nan_policy="omit").extra["n_omitted"] == 2
+    assert st.current_status_npmle("t", "e", data=DATA, nan_policy="omit").n_omitted == 2
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: st.kaplan_meier("t", "e", data=DATA),
+        lambda: st.logrank_test("t", "e", "g", data=DATA),
+        lambda: st.cumulative_incidence("t", "c", data=DATA),
+        lambda: st.current_status_npmle("t", "e", data=DATA),
+    ],
+)
+def test_nan_policy_raise_is_the_default_and_says_missing(call: Any) -> None:
+    from rtdelay.errors import InputError
+
+    with pytest.raises(InputError, match="is missing at index 2"):
+        call()
+
+
+def test_input_errors_are_input_errors_with_plain_numbers() -> None:
+    from rtdelay.errors import InputError
+
+    with pytest.raises(InputError, match=r"negative at index 1 \(-2.5\)$"):
+        st.kaplan_meier([1.0, -2.5], [1, 1])
+    with pytest.raises(InputError, match="column 'zz'"):
+        st.kaplan_meier("t", "zz", data=DATA)
+    with pytest.raises(InputError, match="nan_policy"):
+        st.kaplan_meier([1, 2], [1, 1], nan_policy="drop")
+
+
+@pytest.mark.filterwarnings("ignore::rtdelay.errors.StatisticalWarning")
+def test_results_repr_is_short_and_results_hash_and_compare() -> None:
+    for key, res in _results().items():
+        text = repr(res)
+        assert text.count("\n") <= 1 and len(text) < 300, key
+        assert res == res and hash(res) == hash(res), key
+        assert isinstance(res.summary(), pd.DataFrame), key
+        for field in dataclasses.fields(res):
+            value = getattr(res, field.name)
+            if isinstance(value, np.ndarray):
+                assert not value.flags.writeable, (key, field.name)
+
+
+def test_at_extend() -> None:
+    km = st.kaplan_meier(T, E1)
+    assert np.isnan(km.at([50])[0]) and km.at([50], extend=True)[0] == km.survival[-1]
+    cif = st.cumulative_incidence(T, C)
+    assert np.isnan(cif.at([50])[0]) and cif.at([50], extend=True)[0] == cif.estimate[-1]

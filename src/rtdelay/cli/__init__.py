@@ -12,6 +12,7 @@ import sys
 from rtdelay.cli import (  # noqa: F401  (register commands)
     _cohort,
     _plan,  # noqa: F401  (rtdelay plan)
+    _registry,  # noqa: F401  (registry, user, site commands)
     _risk,
     _safety,
     _scores,

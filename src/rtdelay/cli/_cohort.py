@@ -1,8 +1,10 @@
 """``rtdelay validate``: check a cohort file against the data dictionary.
 
-Exit codes: 0 every row accepted; 1 some rows rejected (the others stay usable); 2 the file
+Exit codes: 0 every row and value accepted; 1 some rows or values rejected (the other rows stay
+usable; a rejected value in a field-level column is treated as missing, its row kept); 2 the file
 cannot be used at all (missing, empty, not a table, required column absent), with one line on
-stderr. ``--json`` prints exactly one JSON object ``{"rows", "valid", "rejected", "issues"}``.
+stderr. ``--json`` prints exactly one JSON object ``{"rows", "valid", "rejected",
+"values_rejected", "issues"}``.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ def _summary(result: Any, notes: list[str], path: Path, quarantine: Path | None)
         console.print(f"  note: {safe(note)}")
     console.print(
         f"rows: {result.n_rows}   valid: {result.n_valid}   rejected: {result.n_rejected}   "
-        f"warnings: {n_warn}"
+        f"values rejected: {len(result.field_issues)}   warnings: {n_warn}"
     )
     issues = result.issues
     if issues:
@@ -43,7 +45,7 @@ def _summary(result: Any, notes: list[str], path: Path, quarantine: Path | None)
         table.add_column("rule")
         table.add_column("message", overflow="fold")
         for issue in issues[:MAX_SHOWN]:
-            style = "red" if issue.severity == "error" else "yellow"
+            style = {"error": "red", "field": "magenta"}.get(issue.severity, "yellow")
             table.add_row(
                 "" if issue.row is None else str(issue.row),
                 f"[{style}]{issue.severity}[/{style}]",
@@ -55,9 +57,9 @@ def _summary(result: Any, notes: list[str], path: Path, quarantine: Path | None)
         if len(issues) > MAX_SHOWN:
             console.print(f"... and {len(issues) - MAX_SHOWN} more")
     if quarantine is not None:
-        console.print(f"rejected rows written to {safe(quarantine)}")
-    elif result.n_rejected:
-        console.print("use --quarantine FILE.csv to write the rejected rows with their reasons")
+        console.print(f"rejected rows and values written to {safe(quarantine)}")
+    elif result.n_rejected or result.field_issues:
+        console.print("use --quarantine FILE.csv to write the rejected rows and values with their reasons")
 
 
 @app.command("validate")
@@ -79,7 +81,8 @@ def validate_command(
 ) -> None:
     """Check a cohort file row by row against the data dictionary.
 
-    Exit code 0: every row accepted; 1: some rows rejected; 2: the file cannot be used.
+    Exit code 0: every row and value accepted; 1: some rows or values rejected; 2: the file
+    cannot be used.
     """
     from rtdelay.errors import RtdelayError
 
@@ -106,4 +109,4 @@ def validate_command(
         typer.echo(json.dumps(result.to_dict(), ensure_ascii=False))
     else:
         _summary(result, [*getattr(raw, "notes", []), *write_notes], file, quarantine)
-    raise typer.Exit(EXIT_ROWS_REJECTED if result.n_rejected else EXIT_OK)
+    raise typer.Exit(EXIT_ROWS_REJECTED if result.n_rejected or result.field_issues else EXIT_OK)

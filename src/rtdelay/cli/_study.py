@@ -196,7 +196,9 @@ def _guard(func: Any, *args: Any, **kwargs: Any) -> Any:
 
 @app.command("analyze")
 def analyze(
-    cohort: Path = typer.Argument(..., help="Cohort file (csv, xlsx, sav, parquet) as DATA_DICTIONARY.md."),
+    cohort: str | None = typer.Argument(
+        None, help="Cohort file (csv, xlsx, sav, parquet) as DATA_DICTIONARY.md; with --registry, the database URL."
+    ),
     complications: Path | None = typer.Option(
         None, "--complications", help="Complications table (patient_id, phase, complication, date)."
     ),
@@ -204,6 +206,8 @@ def analyze(
     date_order: str | None = typer.Option(None, "--date-order", help="Order of ambiguous dates: dmy or mdy."),
     out: str = typer.Option("rtdelay-output", "--out", help="Output folder."),
     quiet: bool = typer.Option(False, "--quiet", help="Print nothing on success."),
+    registry: bool = typer.Option(False, "--registry", help="Analyse the registry (URL as argument, optional)."),
+    site: str | None = typer.Option(None, "--site", help="With --registry: only this site."),
 ) -> None:
     """Check a cohort, apply the study's eligibility criteria and run every analysis.
 
@@ -215,6 +219,15 @@ def analyze(
 
     if date_order is not None and date_order not in DATE_ORDERS:
         fail(f"--date-order must be one of {', '.join(DATE_ORDERS)}; got {date_order!r}")
+    if registry or site is not None:
+        if not registry:
+            fail("--site is an option of --registry: rtdelay analyze --registry [URL] --site S")
+        from rtdelay.cli._registry import analyze_registry
+
+        analyze_registry(cohort, site=site, out=_out_folder(out), quiet=quiet)
+        return
+    if cohort is None:
+        fail("give a COHORT file to analyse (or --registry [URL])")
     folder = _out_folder(out)
     with _RichProgress(quiet) as progress:
         run = _guard(

@@ -319,7 +319,7 @@ def compare_command(
     result = _stat(logrank_test, t, e, labels, **opts)
     pairwise = None
     if len(result.groups) > 2:
-        pairwise = _stat(pairwise_logrank, t, e, labels, adjust="holm", **opts)
+        pairwise = _stat(pairwise_logrank, t, e, labels, adjust="holm", **opts).to_frame()
     if as_json:
         out = {
             "file": str(file),

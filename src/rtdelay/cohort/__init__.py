@@ -22,10 +22,11 @@ if TYPE_CHECKING:
         EXCLUSION_REASONS,
         CohortData,
         EligibilityResult,
+        add_validation,
         apply_eligibility,
         read_cohort,
     )
-    from rtdelay.cohort._export import csv_text, escape_formula, write_table, xml_safe
+    from rtdelay.cohort._export import cell_text, csv_text, escape_formula, write_table, xml_safe
     from rtdelay.cohort._load import RawTable, load_table
     from rtdelay.cohort._mapping import read_mapping
     from rtdelay.cohort._schema import (
@@ -62,14 +63,16 @@ _LAZY: dict[str, str] = {
     "EXCLUSION_REASONS": "_eligibility",
     "EligibilityResult": "_eligibility",
     "apply_eligibility": "_eligibility",
+    "add_validation": "_eligibility",
     "CohortData": "_eligibility",
     "read_cohort": "_eligibility",
     "RawTable": "_load",
     "load_table": "_load",
     "read_mapping": "_mapping",
     "write_table": "_export",
-    "csv_text": "_export",
     "escape_formula": "_export",
+    "cell_text": "_export",
+    "csv_text": "_export",
     "xml_safe": "_export",
     "write_template": "_template",
 }
@@ -94,6 +97,7 @@ __all__ = [
     "RawTable",
     "ValidationResult",
     "apply_eligibility",
+    "add_validation",
     "derive_cohort",
     "load_table",
     "read_cohort",
@@ -101,8 +105,9 @@ __all__ = [
     "validate_cohort",
     "write_table",
     "write_template",
-    "csv_text",
     "escape_formula",
+    "cell_text",
+    "csv_text",
     "xml_safe",
 ]
 

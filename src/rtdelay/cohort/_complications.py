@@ -48,6 +48,12 @@ class ComplicationsValidation:
     def n_rows(self) -> int:
         return len(self.valid) + len(self.rejected)
 
+    def rejection_reasons(self) -> dict[str, int]:
+        """Rejected rows counted by their first error, ``"<column>: <rule>"`` -> rows."""
+        from rtdelay.cohort._issues import count_reasons
+
+        return count_reasons(self.issues)
+
     def write_quarantine(self, path: str | Path) -> Path:
         """Write the rejected rows (csv or xlsx by suffix, formula cells escaped)."""
         from rtdelay.cohort._export import write_table

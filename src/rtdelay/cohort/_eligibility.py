@@ -2,7 +2,9 @@
 
 Every excluded row is counted under its *first* failing criterion, in the order of
 ``CRITERIA``, so the flow diagram's boxes add up: ``screened = sum(exclusions) + included``.
-``read_cohort`` runs the whole input pipeline: load -> validate -> derive -> eligibility.
+``read_cohort`` runs the whole input pipeline: load -> validate -> derive -> eligibility, and
+counts the rows rejected at validation in the flow too (:func:`add_validation`): then
+``screened`` is every data row read and ``screened = rejected + sum(exclusions) + included``.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ __all__ = [
     "EligibilityResult",
     "CohortData",
     "apply_eligibility",
+    "add_validation",
     "read_cohort",
 ]
 
@@ -108,6 +111,8 @@ class EligibilityResult:
     def to_frame(self) -> pd.DataFrame:
         """The flow as a table: one row per step (screened, each exclusion, included)."""
         rows = [{"step": "screened", "label": "Patients screened", "n": self.flow["screened"]}]
+        if "rejected" in self.flow:
+            rows.append({"step": "rejected", "label": "Rejected at validation", "n": self.flow["rejected"]})
         for key, count in self.flow["exclusions"].items():
             rows.append({"step": key, "label": EXCLUSION_LABELS[key], "n": count})
         rows.append({"step": "included", "label": "Patients included", "n": self.flow["included"]})
@@ -143,6 +148,44 @@ def apply_eligibility(derived: pd.DataFrame) -> EligibilityResult:
         "labels": dict(EXCLUSION_LABELS),
     }
     return EligibilityResult(included=included, excluded=excluded, flow=flow)
+
+
+def _values_rejected(validation: ValidationResult, included: pd.DataFrame) -> dict[str, Any]:
+    """Per field-level column with a rejected value among the included patients: counts."""
+    from rtdelay.cohort._schema import COLUMNS
+
+    rows = set(included["source_row"].tolist()) if "source_row" in included.columns else set()
+    counts: dict[str, int] = {}
+    for issue in validation.field_issues:
+        if issue.row in rows and issue.column is not None:
+            counts[issue.column] = counts.get(issue.column, 0) + 1
+    out: dict[str, Any] = {}
+    for name in (n for n in COLUMNS if n in counts):
+        available = int(included[name].notna().sum()) if name in included.columns else 0
+        out[name] = {
+            "label": COLUMNS[name].description,
+            "rejected": counts[name],
+            "available": available,
+            "patients": len(included),
+        }
+    return out
+
+
+def add_validation(eligibility: EligibilityResult, validation: ValidationResult) -> EligibilityResult:
+    """Count what validation rejected in the flow, so that nothing read is lost from it.
+
+    ``screened`` becomes every data row read (``validation.n_rows``); ``rejected`` the rows
+    rejected at validation, with ``rejection_reasons`` (rows by their first error,
+    ``"<column>: <rule>"``); ``values_rejected`` gives, per field-level column with a value
+    rejected among the included patients, ``{"label", "rejected", "available", "patients"}``
+    (e.g. KPS: 87 of 89 patients; 2 values rejected).
+    """
+    flow = dict(eligibility.flow)
+    flow["screened"] = int(validation.n_rows)
+    flow["rejected"] = int(validation.n_rejected)
+    flow["rejection_reasons"] = validation.rejection_reasons()
+    flow["values_rejected"] = _values_rejected(validation, eligibility.included)
+    return EligibilityResult(included=eligibility.included, excluded=eligibility.excluded, flow=flow)
 
 
 @dataclass(frozen=True)
@@ -186,5 +229,5 @@ def read_cohort(
     raw = load_table(path, mapping=mapping, sheet=sheet)
     validation = validate_cohort(raw, date_order=date_order, today=today)
     derived = derive_cohort(validation.valid)
-    return CohortData(raw=raw, validation=validation, derived=derived,
-                      eligibility=apply_eligibility(derived))
+    eligibility = add_validation(apply_eligibility(derived), validation)
+    return CohortData(raw=raw, validation=validation, derived=derived, eligibility=eligibility)

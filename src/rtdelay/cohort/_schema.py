@@ -15,7 +15,7 @@ Spine 2005;30:2186); a total is the sum of its components' points.
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from rtdelay.scores import ESCC_GRADES as _SCORE_ESCC_GRADES
@@ -27,6 +27,8 @@ __all__ = [
     "COMPLICATION_COLUMNS",
     "KINDS",
     "REQUIRED_LEVELS",
+    "RULE_LEVELS",
+    "FIELD_LEVEL_COLUMNS",
     "ESCC_GRADES",
     "ESCC_HIGH_GRADES",
     "MONTH_DAYS",
@@ -64,6 +66,15 @@ REQUIRED_LEVELS = ("yes", "no", "or_components", "eligibility", "derived")
 ``ALTERNATIVES``); ``no``: optional; ``or_components``: a total that may be computed from its
 components; ``eligibility``: needed to include the patient, a blank excludes (not rejects) the
 row; ``derived``: computed by ``derive_cohort`` but may be given instead of its source."""
+
+RULE_LEVELS = ("row", "field")
+"""What a value that breaks a rule costs. ``row``: the row is rejected (quarantined and counted
+in the flow diagram) — identity, every date, duration and event flag, progression before RT and
+its readers, the eligibility fields, and ``lost_to_followup`` (blank means false, so a bad value
+cannot stand for "unknown"). ``field``: the value is treated as missing for the analyses that
+use it, reported with severity ``"field"`` and counted per column; the patient stays in every
+other analysis — demographics, tumour, level, scores and their components, ESCC, RT dose and
+fractions, quality of life."""
 
 MONTH_DAYS = 30.4375
 """Days in one month (365.25 / 12). Every interval in months is ``days / MONTH_DAYS``."""
@@ -226,6 +237,9 @@ class ColumnSpec:
         For a score total, the component columns whose sum it is.
     description : str
         What the column holds, for templates and messages.
+    level : str
+        One of ``RULE_LEVELS``: what breaking one of the column's rules costs (the row, or
+        only this value).
     """
 
     name: str
@@ -237,6 +251,7 @@ class ColumnSpec:
     required: str = "no"
     components: tuple[str, ...] = ()
     description: str = ""
+    level: str = "row"
 
 
 def _c(name: str, kind: str, description: str, **kw: Any) -> ColumnSpec:
@@ -373,7 +388,20 @@ _ORDER: list[ColumnSpec] = [
     _c("os_event", "integer", "1 = died, 0 = censored", allowed=(0, 1)),
 ]
 
-COLUMNS: dict[str, ColumnSpec] = {spec.name: spec for spec in _ORDER}
+FIELD_LEVEL_COLUMNS: tuple[str, ...] = (
+    "age", "sex", "histology", "index_level", "location", "escc_grade",
+    *(name for total, comps in SCORE_COMPONENTS.items() for name in (total, *comps)),
+    "rt_dose_gy", "rt_fractions", "mobility_months_after_rt",
+    "nrs_pre", "nrs_fu", "kps_pre", "kps_fu", "mobility_pre", "mobility_fu",
+    "sphincter_pre", "sphincter_fu",
+)
+"""Columns whose broken rules cost only the value (``level="field"``); every other column of
+the cohort is row level (see ``RULE_LEVELS``)."""
+
+COLUMNS: dict[str, ColumnSpec] = {
+    spec.name: replace(spec, level="field") if spec.name in FIELD_LEVEL_COLUMNS else spec
+    for spec in _ORDER
+}
 """Every column of DATA_DICTIONARY.md, in its order."""
 
 COMPLICATION_COLUMNS: dict[str, ColumnSpec] = {

@@ -13,7 +13,8 @@ xlsx (the default) has three sheets:
     ``index_level``, ``escc_grade``) are formatted as text so that ``007`` or ``1a`` stay as
     typed.
 ``dictionary``
-    The data dictionary as a table: table, column, type, allowed values, required, notes.
+    The data dictionary as a table: table, column, type, allowed values, required, notes and
+    what breaking a rule costs (the row, or only the value: the column's level).
 ``complications``
     ``patient_id``, ``phase`` (drop-down surgery/radiotherapy), ``complication``, ``date``.
 
@@ -102,11 +103,24 @@ def _notes(name: str, spec: Any) -> str:
     return text
 
 
+_LEVEL_TEXT = {
+    "row": "row: the row is rejected and quarantined",
+    "field": "field: the value is treated as missing (reported and quarantined); the patient stays",
+}
+
+
+def _level_text(table: str, spec: Any) -> str:
+    if table == "complications":
+        return "row: that complication row is rejected and quarantined; the patient stays"
+    return _LEVEL_TEXT.get(spec.level, spec.level)
+
+
 def dictionary_rows() -> list[list[str]]:
-    """The data dictionary as rows: table, column, type, allowed, required, notes (with header)."""
+    """The data dictionary as rows: table, column, type, allowed, required, notes, and what
+    breaking a rule costs (``ColumnSpec.level``), with a header row."""
     from rtdelay.cohort._schema import COLUMNS, COMPLICATION_COLUMNS
 
-    rows = [["table", "column", "type", "allowed", "required", "notes"]]
+    rows = [["table", "column", "type", "allowed", "required", "notes", "if a rule is broken"]]
     for table, columns in (("cohort", COLUMNS), ("complications", COMPLICATION_COLUMNS)):
         for name, spec in columns.items():
             rows.append(
@@ -117,6 +131,7 @@ def dictionary_rows() -> list[list[str]]:
                     _allowed_text(spec),
                     _REQUIRED_TEXT.get(spec.required, spec.required),
                     _notes(name, spec),
+                    _level_text(table, spec),
                 ]
             )
     return rows

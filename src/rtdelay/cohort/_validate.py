@@ -2,8 +2,12 @@
 
 Every rule of DATA_DICTIONARY.md is checked: cell types, allowed values and ranges, required
 values, unique patient_id, date ranges and order, totals against components, reader agreement,
-durations against dates. A row with an error is rejected (it goes to the quarantine file with
-its reasons); a warning keeps the row. A file that cannot be used at all (a required column
+durations against dates. What a broken rule costs is the column's level (``ColumnSpec.level``):
+in a row-level column (identity, dates, durations, events, progression before RT, eligibility)
+the row is rejected (it goes to the quarantine file with its reasons); in a field-level column
+(demographics, tumour, scores, ESCC, RT dose, quality of life) only the value is lost: it is
+treated as missing, the issue has severity ``"field"`` and the row is listed in the quarantine
+file with level ``field``, but the patient stays. A warning keeps the row and the value. A file that cannot be used at all (a required column
 absent without an alternative) raises :class:`rtdelay.errors.CohortError`.
 """
 
@@ -18,9 +22,9 @@ import numpy as np
 import pandas as pd
 
 from rtdelay.cohort._consistency import check_rows
-from rtdelay.cohort._issues import IssueCollector
+from rtdelay.cohort._issues import IssueCollector, count_reasons
 from rtdelay.cohort._normalize import DATE_ORDERS, parse_column
-from rtdelay.cohort._schema import ALTERNATIVES, COLUMNS, SCORE_COMPONENTS
+from rtdelay.cohort._schema import ALTERNATIVES, COLUMNS, FIELD_LEVEL_COLUMNS, SCORE_COMPONENTS
 from rtdelay.errors import CohortError, InputError, RowIssue
 
 if TYPE_CHECKING:
@@ -48,12 +52,16 @@ class ValidationResult:
         The rejected rows exactly as they came in (cells translated by a mapping, SPSS value
         labels or decimal comma shown untranslated), plus ``source_row`` and ``reasons``.
     issues : list of RowIssue
-        Every error and warning, file-level warnings first, then by row.
+        Every error, field issue and warning, file-level warnings first, then by row.
+    fields : pandas.DataFrame
+        The accepted rows in which a field-level value was rejected (and is missing in
+        ``valid``), as they came in, plus ``source_row`` and ``reasons``.
     """
 
     valid: pd.DataFrame
     rejected: pd.DataFrame
     issues: list[RowIssue] = field(default_factory=list)
+    fields: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def n_valid(self) -> int:
@@ -75,12 +83,25 @@ class ValidationResult:
     def warnings(self) -> list[RowIssue]:
         return [i for i in self.issues if i.severity == "warning"]
 
+    @property
+    def field_issues(self) -> list[RowIssue]:
+        """Values rejected in field-level columns (the rows were kept)."""
+        return [i for i in self.issues if i.severity == "field"]
+
+    def rejection_reasons(self) -> dict[str, int]:
+        """Rejected rows counted by their first error, as ``"<column>: <rule>"`` -> rows.
+
+        Every rejected row is counted once, so the counts add up to ``n_rejected``.
+        """
+        return count_reasons(self.issues)
+
     def to_dict(self) -> dict[str, Any]:
-        """``{"rows", "valid", "rejected", "issues": [RowIssue.to_dict(), ...]}``."""
+        """``{"rows", "valid", "rejected", "values_rejected", "issues": [RowIssue.to_dict(), ...]}``."""
         return {
             "rows": self.n_rows,
             "valid": self.n_valid,
             "rejected": self.n_rejected,
+            "values_rejected": len(self.field_issues),
             "issues": [_json_safe(issue.to_dict()) for issue in self.issues],
         }
 
@@ -89,8 +110,19 @@ class ValidationResult:
         columns = ["row", "patient_id", "column", "value", "rule", "message", "severity"]
         return pd.DataFrame([i.to_dict() for i in self.issues], columns=columns)
 
+    def quarantine_frame(self) -> pd.DataFrame:
+        """Rejected rows (``level`` "row") and kept rows with a rejected value (``level``
+        "field"), as they came in, with ``source_row``, ``level`` and ``reasons``, by row."""
+        parts = [self.rejected.assign(level="row")]
+        if len(self.fields):
+            parts.append(self.fields.assign(level="field"))
+        out = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+        out = out.sort_values("source_row", kind="stable").reset_index(drop=True)
+        ordered = [c for c in out.columns if c not in ("source_row", "level", "reasons")]
+        return out[[*ordered, "source_row", "level", "reasons"]]
+
     def write_quarantine(self, path: str | Path, *, notes: list[str] | None = None) -> Path:
-        """Write the rejected rows (as they came in, with ``source_row`` and ``reasons``).
+        """Write :meth:`quarantine_frame`: rejected rows and rows with a rejected value.
 
         csv or xlsx by suffix; text cells are escaped against spreadsheet formula injection.
         ``notes`` receives a sentence when characters an xlsx file cannot hold were escaped.
@@ -98,7 +130,7 @@ class ValidationResult:
         from rtdelay.cohort._export import write_table
 
         target = Path(path)
-        write_table(self.rejected, target, notes=notes)
+        write_table(self.quarantine_frame(), target, notes=notes)
         return target
 
 
@@ -261,7 +293,7 @@ def validate_cohort(
         if name in frame.columns
     }
     ids = parsed["patient_id"].values
-    c = IssueCollector(frame, source_rows, ids)
+    c = IssueCollector(frame, source_rows, ids, field_columns=FIELD_LEVEL_COLUMNS)
     for name in frame.columns:
         if name not in COLUMNS:
             c.file_warning(name, "unknown_column",
@@ -273,6 +305,7 @@ def validate_cohort(
     col = {name: p.values for name, p in parsed.items()}
     _check_required(c, parsed, col, n)
     check_rows(c, col, set(parsed), n, today)
+    _blank_field_cells(col, c.field_cells)
 
     keep = ~c.rejected
     typed = typed_frame(col, n)
@@ -294,4 +327,39 @@ def validate_cohort(
         dtype=object,
     )
     rejected = rejected.reset_index(drop=True)
-    return ValidationResult(valid=valid, rejected=rejected, issues=c.issues())
+    return ValidationResult(
+        valid=valid, rejected=rejected, issues=c.issues(),
+        fields=_field_rows(frame, as_read, source_rows, keep, c),
+    )
+
+
+def _blank_field_cells(col: dict[str, np.ndarray], cells: dict[str, np.ndarray]) -> None:
+    """A rejected field-level value becomes missing (NaN, NaT or None by the array's type)."""
+    for name, mask in cells.items():
+        values = col.get(name)
+        if values is None or not mask.any():
+            continue
+        values = values.copy()
+        if values.dtype.kind == "M":
+            values[mask] = np.datetime64("NaT")
+        elif values.dtype.kind == "f":
+            values[mask] = np.nan
+        else:
+            values[mask] = None
+        col[name] = values
+
+
+def _field_rows(
+    frame: pd.DataFrame, as_read: dict[str, Any], source_rows: list[int], keep: np.ndarray,
+    c: IssueCollector,
+) -> pd.DataFrame:
+    """Kept rows with a rejected field-level value, as they came in, with their reasons."""
+    reasons = c.reasons("field")
+    positions = [pos for pos in sorted(reasons) if keep[pos]]
+    out = frame.iloc[positions].copy()
+    for name, column in as_read.items():
+        if name in out.columns:
+            out[name] = column.to_numpy(dtype=object)[positions]
+    out["source_row"] = np.asarray(source_rows, dtype=np.int64)[positions]
+    out["reasons"] = pd.Series([reasons[pos] for pos in positions], index=out.index, dtype=object)
+    return out.reset_index(drop=True)

@@ -19,7 +19,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rtdelay.atomic import atomic_write
+from rtdelay.atomic import atomic_file, atomic_write
 from rtdelay.demo._audit import NOTES, reproduction_table
 from rtdelay.demo._audit import write_reproduction_md as _write_md
 
@@ -115,7 +115,8 @@ def _write_csv(frame: pd.DataFrame, path: Path) -> None:
     for col in out.columns:
         if str(out[col].dtype) == "boolean" or out[col].dtype == bool:
             out[col] = ["" if pd.isna(v) else ("true" if v else "false") for v in out[col]]
-    out.to_csv(path, index=False, lineterminator="\n")
+    with atomic_file(path, "w", encoding="utf-8", newline="") as fh:
+        out.to_csv(fh, index=False, lineterminator="\n")
 
 
 def write_demo_data(out_dir: str | Path, *, targets: Mapping[str, Any] | None = None, seed: int = DEMO_SEED) -> dict[str, Path]:

@@ -17,6 +17,7 @@ from rtdelay.report._methods import _BASELINES, _MODEL_TERMS, p_phrase
 from rtdelay.report._table_model import ReportTable, TableRow
 from rtdelay.report.formatting import (
     MISSING,
+    NOT_ESTIMABLE,
     format_hr_ci,
     format_number,
     format_p,
@@ -144,7 +145,9 @@ def _cox_table(cox: Any) -> ReportTable | None:
         hi = np.asarray(fit.ci_upper, dtype=float)
         p = np.asarray(fit.p_value, dtype=float)
         for i, name in enumerate(fit.names):
-            rows.append(TableRow(cells=(_term_label(str(name), fit.names), format_hr_ci(hr[i], (lo[i], hi[i])), format_p(p[i])), indent=1))
+            shown = format_hr_ci(hr[i], (lo[i], hi[i]))
+            p_text = MISSING if shown == NOT_ESTIMABLE else format_p(p[i])
+            rows.append(TableRow(cells=(_term_label(str(name), fit.names), shown, p_text), indent=1))
     if not rows:
         return None
     notes = ["Cox proportional-hazards models; hazard ratio with 95% CI and Wald P."]

@@ -1,6 +1,7 @@
 """STROBE-style flow diagram of the eligibility steps, written as plain SVG (no matplotlib).
 
-Boxes: patients screened; one box listing each exclusion with its count (in the order the
+Boxes: patients screened (every data row read); the rows rejected at validation with their
+reasons counted (when the flow says how many); one box listing each exclusion with its count (in the order the
 criteria are applied, zeros kept so that every criterion is accounted for); patients included;
 the two groups (PBR, NPBR). Labels come from ``flow["labels"]`` (as written by
 ``rtdelay.cohort.apply_eligibility``), else ``rtdelay.cohort.EXCLUSION_LABELS``, else the keys.
@@ -44,6 +45,16 @@ def exclusion_labels(flow: Mapping[str, Any]) -> dict[str, str]:
 
 def _count(value: Any) -> str:
     return "?" if value is None else str(int(value))
+
+
+def _bullets(counts: Mapping[str, Any], labels: Mapping[str, str]) -> list[str]:
+    """One wrapped bullet line per reason: ``• label (n = k)``."""
+    lines: list[str] = []
+    for key, n in counts.items():
+        wrapped = textwrap.wrap(f"{labels.get(key, key)} (n\u00a0=\u00a0{_count(n)})", _WRAP) or [key]
+        lines.append("• " + wrapped[0])
+        lines.extend("  " + w for w in wrapped[1:])
+    return lines
 
 
 def _box(
@@ -93,24 +104,29 @@ def flow_svg(
     y = 10.0
     main_x = 20.0
     if "screened" in flow:
+        y0 = y
         box, h = _box(main_x, y, _BOX_W, ["Patients screened", f"n = {_count(flow['screened'])}"], gid="flow-screened")
         body.append(box)
         start = y + h
+        mid = main_x + _BOX_W / 2
+        ex_x = main_x + _BOX_W / 2 + 40
+        if "rejected" in flow:
+            lines = [f"Rejected at validation (n = {_count(flow['rejected'])})"]
+            lines += _bullets(flow.get("rejection_reasons") or {}, {})
+            rj_y = start + 14
+            rj_box, rj_h = _box(ex_x, rj_y, _W - ex_x + 20, lines, align="start", gid="flow-rejected")
+            body.append(rj_box)
+            body.append(_arrow(mid, rj_y + rj_h / 2, ex_x, rj_y + rj_h / 2))
+            start = rj_y + rj_h
         labels = exclusion_labels(flow)
         exclusions = dict(flow.get("exclusions") or {})
         total = sum(int(v) for v in exclusions.values() if v is not None)
-        lines = [f"Excluded (n = {total})"]
-        for key, n in exclusions.items():
-            wrapped = textwrap.wrap(f"{labels.get(key, key)} (n\u00a0=\u00a0{_count(n)})", _WRAP) or [key]
-            lines.append("• " + wrapped[0])
-            lines.extend("  " + w for w in wrapped[1:])
-        ex_x = main_x + _BOX_W / 2 + 40
+        lines = [f"Excluded (n = {total})", *_bullets(exclusions, labels)]
         ex_y = start + 14
         ex_box, ex_h = _box(ex_x, ex_y, _W - ex_x + 20, lines, align="start", gid="flow-excluded")
         body.append(ex_box)
-        mid = main_x + _BOX_W / 2
         y = ex_y + ex_h + 14
-        body.append(_arrow(mid, start, mid, y))
+        body.append(_arrow(mid, y0 + h, mid, y))
         body.append(_arrow(mid, ex_y + ex_h / 2, ex_x, ex_y + ex_h / 2))
     box, h = _box(main_x, y, _BOX_W, ["Patients included", f"n = {_count(n_included)}"], gid="flow-included")
     body.append(box)

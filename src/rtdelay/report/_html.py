@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from rtdelay.report._beyond_tables import beyond_paragraphs, beyond_tables
 from rtdelay.report._flow import flow_svg
-from rtdelay.report._methods import methods_paragraphs, results_paragraphs
+from rtdelay.report._methods import methods_paragraphs, results_paragraphs, run_notes
 from rtdelay.report._table_model import ReportTable, TableRow
 from rtdelay.report.formatting import format_general
 from rtdelay.report.tables import all_tables
@@ -146,6 +146,6 @@ def render_report(
         beyond=beyond_block,
         reproduction=_reproduction_block(reproduction_rows),
         methods=methods_paragraphs(results),
-        notes=list(results.notes),
+        notes=list(run_notes(results)),
         metadata=meta_items,
     )

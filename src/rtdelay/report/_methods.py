@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from rtdelay.stats import SurvivalCurve, TestResult
     from rtdelay.study import EndpointResults, StudyResults
 
-__all__ = ["methods_markdown", "methods_paragraphs", "results_paragraphs", "software_versions", "p_phrase"]
+__all__ = ["data_paragraphs", "run_notes", "methods_markdown", "methods_paragraphs", "results_paragraphs", "software_versions", "p_phrase"]
 
 _SIZE = re.compile(r"\s*\(\d+ x \d+\)")
 _PACKAGES = ("rtdelay", "numpy", "scipy", "pandas", "matplotlib")
@@ -183,6 +183,12 @@ def _beyond_methods(beyond: Any) -> str:
     return "Beyond the article: " + "; ".join(parts) + "."
 
 
+def run_notes(results: Any) -> tuple[str, ...]:
+    """Every note of a run (``StudyResults.all_notes``), or ``results.notes`` for plain objects."""
+    every = getattr(results, "all_notes", None)
+    return tuple(every()) if callable(every) else tuple(getattr(results, "notes", ()) or ())
+
+
 def methods_markdown(
     results: StudyResults, *, metadata: Mapping[str, Any] | None = None, notice: str | None = None
 ) -> str:
@@ -191,22 +197,40 @@ def methods_markdown(
     Notes and metadata can carry data and file names: their Markdown (links, images, HTML) is
     neutralised.
     """
-    from rtdelay.report._table_model import _md_escape
+    from rtdelay.report._table_model import _md_neutralise as _md_escape
 
     lines = ["# Statistical methods", ""]
     if notice:
         lines += [f"> **{notice}**", ""]
     for par in methods_paragraphs(results):
         lines += [par, ""]
-    if results.notes:
-        lines += ["## Analyses not possible on these data", ""]
-        lines += [f"- {_md_escape(str(note))}" for note in results.notes]
+    flow = getattr(results, "flow", None) or {}
+    data = data_paragraphs(flow)
+    if "rejected" in flow:
+        data.insert(0, f"Data rows read: {flow.get('screened')}; {_rejected_phrase(flow.get('rejected'), flow.get('rejection_reasons'))} (listed in quarantine.csv).")
+    if data:
+        lines += ["## Data checks", ""]
+        lines += [f"- {par}" for par in data]
+        lines.append("")
+    notes = run_notes(results)
+    if notes:
+        lines += ["## Analyses not possible on these data, and cautions", ""]
+        lines += [f"- {_md_escape(str(note))}" for note in notes]
         lines.append("")
     if metadata:
         lines += ["## Run", ""]
         lines += [f"- {key}: {_md_escape(str(value))}" for key, value in metadata.items() if value is not None]
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _rejected_phrase(rejected: Any, reasons: Any) -> str:
+    """``"2 rejected at validation (age: out of range 1, surgery_date: not a date 1)"``."""
+    count = int(rejected or 0)
+    text = f"{count} rejected at validation"
+    if count and isinstance(reasons, Mapping) and reasons:
+        text += " (" + ", ".join(f"{k} {v}" for k, v in reasons.items()) + ")"
+    return text
 
 
 def _ci(curve: SurvivalCurve | None) -> str:
@@ -241,6 +265,34 @@ def _rate_sentence(name: str, ep: EndpointResults) -> str:
     return "".join(parts) + "." if parts else ""
 
 
+def data_paragraphs(flow: Mapping[str, Any] | None) -> list[str]:
+    """Sentences on what validation rejected that the Patients paragraph's count does not say:
+    values treated as missing (per column, among the included patients) and rejected rows of
+    the complications table."""
+    flow = flow or {}
+    out: list[str] = []
+    values = flow.get("values_rejected") or {}
+    if values:
+        parts = [
+            f"{v.get('label', k)} ({k}): {v.get('available')} of {v.get('patients')} patients; "
+            f"{v.get('rejected')} value{'' if v.get('rejected') == 1 else 's'} rejected"
+            for k, v in values.items()
+        ]
+        out.append(
+            "Values that broke a rule of the data dictionary were treated as missing for the analyses "
+            "that use them, the patients kept in every other analysis (listed in quarantine.csv): "
+            + "; ".join(parts) + "."
+        )
+    comp_rows = flow.get("complication_rows")
+    if comp_rows:
+        out.append(
+            f"Complications table: {comp_rows.get('read')} rows read, "
+            f"{_rejected_phrase(comp_rows.get('rejected'), comp_rows.get('rejection_reasons'))}"
+            + (" (listed in complications_quarantine.csv)" if comp_rows.get("rejected") else "") + "."
+        )
+    return out
+
+
 def results_paragraphs(results: StudyResults) -> dict[str, list[str]]:
     """Sentences with the numbers, by report section (patients, interval, prognosis, qol)."""
     n = results.n_patients
@@ -248,10 +300,17 @@ def results_paragraphs(results: StudyResults) -> dict[str, list[str]]:
     flow = results.flow or {}
     screened = flow.get("screened")
     lead = f"Of {screened} patients screened, {n} were included" if screened is not None else f"{n} patients were included"
+    if screened is not None and "rejected" in flow:
+        excluded = sum(int(v) for v in (flow.get("exclusions") or {}).values() if v is not None)
+        lead = (
+            f"Of {screened} patients screened (data rows read), {_rejected_phrase(flow.get('rejected'), flow.get('rejection_reasons'))}, "
+            f"{excluded} excluded by the eligibility criteria and {n} included"
+        )
     out["patients"].append(
         f"{lead}: {format_n_percent(results.n_by_group.get('PBR', 0), n)} had progression before "
         f"radiotherapy (PBR) and {format_n_percent(results.n_by_group.get('NPBR', 0), n)} did not (NPBR)."
     )
+    out["patients"].extend(data_paragraphs(flow))
     try:
         age = results.table1.row("age").summaries["all"]
         out["patients"].append(f"Mean age was {format_mean_sd(age.mean, age.sd)} years.")

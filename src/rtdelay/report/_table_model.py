@@ -313,6 +313,16 @@ _TEX_SPECIAL = {
 }
 
 
+_MD_ACTIVE = str.maketrans({"<": "&lt;", ">": "&gt;", "[": "\\[", "]": "\\]", "!": "\\!", "`": "\\`"})
+
+
+def _md_neutralise(text: str) -> str:
+    """Links, images, code and HTML in running text made inert (emphasis characters kept)."""
+    return _MD_AUTOLINK.sub(
+        lambda m: f"{m.group(1)}&#58;" if m.group(1) else f"{m.group(3)}&#46;", text.translate(_MD_ACTIVE)
+    )
+
+
 def _md_escape(text: str) -> str:
     escaped = text.translate(_MD_SPECIAL)
     return _MD_AUTOLINK.sub(

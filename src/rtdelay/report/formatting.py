@@ -29,10 +29,17 @@ __all__ = [
     "format_number",
     "format_hr_ci",
     "format_general",
+    "NOT_ESTIMABLE",
+    "HR_DISPLAY_RANGE",
 ]
 
 MISSING = "—"
 DASH = "–"
+
+
+NOT_ESTIMABLE = "not estimable"
+HR_DISPLAY_RANGE = (1e-3, 1e3)
+"""A hazard ratio or confidence limit outside this range is not printed as a finding."""
 
 
 def _missing(x: float | None) -> bool:
@@ -50,6 +57,8 @@ def format_number(x: float | None, *, digits: int = 1) -> str:
     from decimal import ROUND_HALF_UP, Decimal
 
     assert x is not None
+    if math.isinf(float(x)):
+        return "∞" if float(x) > 0 else "−∞"
     q = Decimal(1).scaleb(-digits)
     d = Decimal(repr(float(x))).quantize(q, rounding=ROUND_HALF_UP)
     if d == 0:
@@ -135,10 +144,19 @@ def format_rate_ci(
 
 
 def format_hr_ci(hr: float | None, ci: Sequence[float | None], *, digits: int = 2) -> str:
-    """A hazard ratio with its CI: ``2.31 (1.12–4.75)``."""
+    """A hazard ratio with its CI: ``2.31 (1.12–4.75)``.
+
+    A ratio or a confidence limit that is infinite, or outside ``HR_DISPLAY_RANGE``
+    (1e-3 to 1e3), prints as ``not estimable``: such a number says the model ran off to
+    infinity (too few events, separation), not something about the patients.
+    """
     if _missing(hr):
         return MISSING
     low, high = ci
+    lo_hr, hi_hr = HR_DISPLAY_RANGE
+    for value in (hr, low, high):
+        if value is not None and not math.isnan(float(value)) and not lo_hr <= float(value) <= hi_hr:
+            return NOT_ESTIMABLE
     return (
         f"{format_number(hr, digits=digits)} "
         f"({format_number(low, digits=digits)}{DASH}{format_number(high, digits=digits)})"

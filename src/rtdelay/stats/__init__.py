@@ -23,7 +23,12 @@ if TYPE_CHECKING:
         current_status_npmle,
     )
     from rtdelay.stats._km import SurvivalCurve, kaplan_meier
-    from rtdelay.stats._logrank import logrank_test, logrank_trend_test, pairwise_logrank
+    from rtdelay.stats._logrank import (
+        PairwiseLogrank,
+        logrank_test,
+        logrank_trend_test,
+        pairwise_logrank,
+    )
     from rtdelay.stats._rank import mann_whitney, wilcoxon_signed_rank
     from rtdelay.stats._results import ResultMixin, TestResult, jsonable
 
@@ -33,6 +38,7 @@ _LAZY: dict[str, str] = {
     "logrank_test": "_logrank",
     "logrank_trend_test": "_logrank",
     "pairwise_logrank": "_logrank",
+    "PairwiseLogrank": "_logrank",
     "CumulativeIncidence": "_competing",
     "cumulative_incidence": "_competing",
     "gray_test": "_competing",
@@ -55,6 +61,7 @@ __all__ = [
     "CoxResult",
     "CumulativeIncidence",
     "CurrentStatusBand",
+    "PairwiseLogrank",
     "StepFunction",
     "SurvivalCurve",
     "ResultMixin",

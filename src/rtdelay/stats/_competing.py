@@ -45,14 +45,17 @@ models. Ann Stat 1978;6:534-45. Gray RJ. cmprsk: Subdistribution Analysis of Com
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.stats import norm
 
+from rtdelay.errors import InputError
+from rtdelay.stats._check import apply_nan_policy, from_data
 from rtdelay.stats._gray import check_competing, gray_test
-from rtdelay.stats._results import ResultMixin
+from rtdelay.stats._results import ResultMixin, fmt
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -63,11 +66,11 @@ __all__ = ["CumulativeIncidence", "cumulative_incidence", "gray_test"]
 def _check_conf_level(conf_level: float) -> float:
     level = float(conf_level)
     if not 0.0 < level < 1.0:
-        raise ValueError(f"conf_level must be strictly between 0 and 1, got {conf_level!r}")
+        raise InputError(f"conf_level must be strictly between 0 and 1, got {conf_level!r}")
     return level
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, eq=False)
 class CumulativeIncidence(ResultMixin):
     """Aalen-Johansen cumulative incidence of one cause, with cmprsk's variance.
 
@@ -95,11 +98,12 @@ class CumulativeIncidence(ResultMixin):
     n_at_risk: NDArray[np.int64]
     cause_of_interest: int
     conf_level: float
+    n_omitted: int = 0
 
     def _index(self, times: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.intp], NDArray[np.bool_]]:
         t = np.asarray(times, dtype=np.float64).reshape(-1)
         if np.isnan(t).any():
-            raise ValueError(f"times has a missing value at index {int(np.flatnonzero(np.isnan(t))[0])}")
+            raise InputError(f"times has a missing value at index {int(np.flatnonzero(np.isnan(t))[0])}")
         idx = np.searchsorted(self.time, t, side="right") - 1
         beyond = t > self.time[-1]
         return t, idx, beyond
@@ -108,10 +112,36 @@ class CumulativeIncidence(ResultMixin):
         out = np.where(idx >= 0, values[np.maximum(idx, 0)], before)
         return np.where(beyond, np.nan, out)
 
-    def at(self, times: ArrayLike) -> NDArray[np.float64]:
-        """Estimate at ``times``: right-continuous step, 0 before the first time, NaN after the last."""
+    def __repr__(self) -> str:
+        n = int(self.n_at_risk[0]) if self.n_at_risk.size else 0
+        last = float(self.estimate[-1]) if self.estimate.size else float("nan")
+        return (
+            f"CumulativeIncidence(cause {self.cause_of_interest}, n={n}, "
+            f"estimate at last time {fmt(self.time[-1] if self.time.size else None)}: {fmt(last)})"
+        )
+
+    def summary(self) -> pd.DataFrame:
+        """One row: ``cause, n, last_time, estimate, lower, upper`` at the last time."""
+        import pandas as pd
+
+        return pd.DataFrame(
+            [
+                {
+                    "cause": self.cause_of_interest,
+                    "n": int(self.n_at_risk[0]) if self.n_at_risk.size else 0,
+                    "last_time": self.time[-1],
+                    "estimate": self.estimate[-1],
+                    "lower": self.lower[-1],
+                    "upper": self.upper[-1],
+                }
+            ]
+        )
+
+    def at(self, times: ArrayLike, *, extend: bool = False) -> NDArray[np.float64]:
+        """Estimate at ``times``: right-continuous step, 0 before the first time, NaN after the
+        last unless ``extend=True`` (the last value carried forward)."""
         _, idx, beyond = self._index(times)
-        return self._lookup(self.estimate, idx, beyond, 0.0)
+        return self._lookup(self.estimate, idx, beyond & (not extend), 0.0)
 
     def summary_at(self, times: ArrayLike) -> pd.DataFrame:
         """Estimate, variance and limits at ``times`` (as ``cmprsk::timepoints`` for est and var)."""
@@ -199,13 +229,45 @@ def aalen_johansen(
     return {"time": ut, "estimate": estimate, "variance": variance, "n_at_risk": n.astype(np.int64)}
 
 
+@overload
+def cumulative_incidence(
+    time: ArrayLike,
+    cause: ArrayLike,
+    *,
+    cause_of_interest: int = ...,
+    conf_level: float = ...,
+    group: None = ...,
+    levels: Sequence[Any] | None = ...,
+    data: Any = ...,
+    nan_policy: str = ...,
+) -> CumulativeIncidence: ...
+
+
+@overload
+def cumulative_incidence(
+    time: ArrayLike,
+    cause: ArrayLike,
+    *,
+    cause_of_interest: int = ...,
+    conf_level: float = ...,
+    group: ArrayLike | str,
+    levels: Sequence[Any] | None = ...,
+    data: Any = ...,
+    nan_policy: str = ...,
+) -> dict[Any, CumulativeIncidence]: ...
+
+
 def cumulative_incidence(
     time: ArrayLike,
     cause: ArrayLike,
     *,
     cause_of_interest: int = 1,
     conf_level: float = 0.95,
-) -> CumulativeIncidence:
+    group: ArrayLike | str | None = None,
+    levels: Sequence[Any] | None = None,
+    data: Any = None,
+    nan_policy: str = "raise",
+) -> CumulativeIncidence | dict[Any, CumulativeIncidence]:
     """Aalen-Johansen cumulative incidence of one cause, as R ``cmprsk::cuminc``.
 
     Parameters
@@ -218,20 +280,55 @@ def cumulative_incidence(
         The cause whose cumulative incidence is estimated; all others compete.
     conf_level : float, default 0.95
         Level of the pointwise log(-log) confidence limits.
+    group : array-like, optional
+        Group labels: one estimate per group, returned as ``{label: CumulativeIncidence}``
+        (R ``cmprsk::cuminc(time, cause, group)``; test the groups with :func:`gray_test`).
+    levels : sequence, optional
+        Order of the group labels (else the categories of a pandas Categorical, else sorted).
+    data : pandas.DataFrame, optional
+        With ``data``, ``time``, ``cause`` and ``group`` are column names.
+    nan_policy : {"raise", "omit"}
+        A missing value is an error naming its index (default), or its row is dropped and
+        counted in ``n_omitted``.
 
     Returns
     -------
-    CumulativeIncidence
+    CumulativeIncidence, or a dict of them when ``group`` is given
         Estimate and variance at each distinct observed time. Ties are used as they are (no
         jittering), as ``cuminc`` does.
+
+    Examples
+    --------
+    >>> from rtdelay.stats import cumulative_incidence
+    >>> cif = cumulative_incidence([1, 2, 3, 4, 5], [1, 2, 1, 0, 1])
+    >>> cif.estimate.round(2).tolist()
+    [0.2, 0.2, 0.4, 0.4, 0.8]
+    >>> by = cumulative_incidence([1, 2, 3, 4], [1, 2, 1, 0], group=["a", "b", "a", "b"])
+    >>> sorted(by)
+    ['a', 'b']
 
     Notes
     -----
     Estimate :math:`\\hat F_k(t) = \\sum_{t_j \\le t} \\hat S(t_{j-1}) d_{kj}/n_j`
     (Aalen & Johansen 1978); variance and limits as described in the module docstring.
     """
+    time, cause, group = from_data(data, time=time, cause=cause, group=group)
+    (time, cause, group), n_omitted = apply_nan_policy(nan_policy, time, cause, group)
     t, c, k = check_competing(time, cause, cause_of_interest)
     level = _check_conf_level(conf_level)
+    if group is not None:
+        from rtdelay.stats._check import check_same_length
+        from rtdelay.stats._survtable import encode_groups
+
+        codes, labels = encode_groups(group, name="group", levels=levels)
+        check_same_length(time=t, group=codes)
+        return {
+            lab: dataclasses.replace(
+                cumulative_incidence(t[codes == i], c[codes == i], cause_of_interest=k, conf_level=level),
+                n_omitted=n_omitted,
+            )
+            for i, lab in enumerate(labels)
+        }
     fit = aalen_johansen(t, c, k)
     lower, upper = loglog_limits(fit["estimate"], fit["variance"], level)
     return CumulativeIncidence(
@@ -243,4 +340,5 @@ def cumulative_incidence(
         n_at_risk=fit["n_at_risk"],
         cause_of_interest=k,
         conf_level=level,
+        n_omitted=n_omitted,
     )

@@ -16,7 +16,9 @@ and the two-sided p value is the total probability of the tables with ``P <= P_o
 margins are equal as multisets are merged (the idea of Mehta & Patel's network algorithm, without
 its bounds), which is fast for the tables of clinical studies. Past ``_MAX_NODES`` partial tables
 the enumeration stops with a ``ValueError``. For 2 x 2 tables the conditional maximum-likelihood
-odds ratio and its exact confidence interval are given as R computes them (Fisher 1962).
+odds ratio and its exact confidence interval are given as R computes them (Fisher 1962), by
+``scipy.stats.contingency.odds_ratio(kind="conditional")``; the Pearson statistic is computed by
+``scipy.stats.chi2_contingency``.
 
 References
 ----------
@@ -30,13 +32,15 @@ from __future__ import annotations
 import functools
 import math
 from collections import defaultdict
-from collections.abc import Callable
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import optimize, special
+from scipy import special
 from scipy import stats as sst
+from scipy.stats.contingency import odds_ratio
 
+from rtdelay.errors import InputError
+from rtdelay.stats._fisher_2xc import TooLarge, fisher_p_2xc
 from rtdelay.stats._results import TestResult
 
 __all__ = ["chi_square", "fisher_exact"]
@@ -50,19 +54,19 @@ def _table(table: ArrayLike) -> NDArray[np.int64]:
     try:
         arr = np.asarray(table, dtype=np.float64)
     except (TypeError, ValueError) as exc:
-        raise ValueError(f"table must be numeric counts: {exc}") from None
+        raise InputError(f"table must be numeric counts: {exc}") from None
     if arr.ndim != 2:
-        raise ValueError(f"table must be two-dimensional, got {arr.ndim} dimension(s)")
+        raise InputError(f"table must be two-dimensional, got {arr.ndim} dimension(s)")
     if arr.shape[0] < 2 or arr.shape[1] < 2:
-        raise ValueError(f"table must have at least 2 rows and 2 columns, got {arr.shape[0]} x {arr.shape[1]}")
+        raise InputError(f"table must have at least 2 rows and 2 columns, got {arr.shape[0]} x {arr.shape[1]}")
     bad = ~np.isfinite(arr) | (arr < 0) | (arr != np.round(arr))
     if bad.any():
         i, j = (int(v) for v in np.argwhere(bad)[0])
-        raise ValueError(f"table cell ({i}, {j}) is {arr[i, j]!r}: counts must be non-negative integers")
+        raise InputError(f"table cell ({i}, {j}) is {arr[i, j]!r}: counts must be non-negative integers")
     for axis, what in ((1, "row"), (0, "column")):
         empty = np.flatnonzero(arr.sum(axis=axis) == 0)
         if len(empty):
-            raise ValueError(f"table {what} {int(empty[0])} is empty (all counts zero)")
+            raise InputError(f"table {what} {int(empty[0])} is empty (all counts zero)")
     return arr.astype(np.int64)
 
 
@@ -87,21 +91,26 @@ def chi_square(table: ArrayLike, *, correction: bool = False) -> TestResult:
         ``statistic`` = X^2, ``df``, ``p_value``; ``observed`` and ``expected`` are the 2-d tables.
         ``extra``: ``min_expected``, ``n_expected_below_5``, ``fraction_expected_below_5``,
         ``correction`` (whether Yates' correction was applied), ``n``.
+
+    Examples
+    --------
+    >>> from rtdelay.stats import chi_square
+    >>> res = chi_square([[10, 5], [3, 12]])
+    >>> round(res.statistic, 4), res.df
+    (6.6516, 1.0)
     """
     tab = _table(table)
-    exp = _expected(tab)
     obs = tab.astype(np.float64)
     yates = bool(correction and tab.shape == (2, 2))
-    dev = np.abs(obs - exp)
-    if yates:
-        dev = dev - np.minimum(0.5, dev)
-    stat = float(np.sum(dev**2 / exp))
+    # delegated to scipy: Yates' correction there applies to 1-df tables only, as in R
+    res = sst.chi2_contingency(obs, correction=yates)
+    stat, exp = float(res.statistic), np.asarray(res.expected_freq, dtype=np.float64)
     df = float((tab.shape[0] - 1) * (tab.shape[1] - 1))
     method = "Pearson chi-square" + (" with Yates' continuity correction" if yates else "")
     return TestResult(
         statistic=stat,
         df=df,
-        p_value=float(sst.chi2.sf(stat, df)),
+        p_value=float(res.pvalue),
         method=method,
         observed=obs,
         expected=exp,
@@ -225,70 +234,12 @@ def _fisher_p(tab: NDArray[np.int64]) -> float:
     return min(1.0, p)
 
 
-class _NoncentralHypergeometric:
-    """Distribution of cell (1, 1) of a 2 x 2 table given the margins and an odds ratio."""
-
-    def __init__(self, tab: NDArray[np.int64]) -> None:
-        m, nn = int(tab[:, 0].sum()), int(tab[:, 1].sum())
-        k = int(tab[0].sum())
-        self.lo, self.hi = max(0, k - nn), min(k, m)
-        self.support = np.arange(self.lo, self.hi + 1, dtype=np.float64)
-        self.logdc = sst.hypergeom.logpmf(self.support, m + nn, m, k)
-
-    def density(self, psi: float) -> NDArray[np.float64]:
-        if psi == 0.0 or math.isinf(psi):  # all mass at the lower / upper end of the support
-            point = np.zeros(len(self.support))
-            point[0 if psi == 0.0 else -1] = 1.0
-            return point
-        d = self.logdc + math.log(psi) * self.support
-        d = np.exp(d - d.max())
-        return np.asarray(d / d.sum(), dtype=np.float64)
-
-    def mean(self, psi: float) -> float:
-        if psi == 0.0:
-            return float(self.lo)
-        if math.isinf(psi):
-            return float(self.hi)
-        return float(np.sum(self.support * self.density(psi)))
-
-    def cdf(self, q: int, psi: float, *, upper: bool) -> float:
-        mask = self.support >= q if upper else self.support <= q
-        return float(self.density(psi)[mask].sum())
-
-
 def _odds_ratio(tab: NDArray[np.int64], conf_level: float) -> tuple[float, float, float]:
-    """Conditional MLE of the odds ratio and its exact two-sided interval (R ``fisher.test``)."""
-    nh = _NoncentralHypergeometric(tab)
-    x = int(tab[0, 0])
-    eps = float(np.finfo(float).eps)
-
-    def root(fun: Callable[[float], float], inverse: bool) -> float:
-        # R searches psi in (0, 1), or 1/psi in (eps, 1) when the root is above 1; R's uniroot
-        # tolerance is eps^0.25, ours 1e-12 (so we agree with R to about 1e-4 on that scale)
-        if inverse:
-            t = optimize.brentq(lambda s: fun(1.0 / s), eps, 1.0, xtol=1e-12, rtol=4 * eps)
-            return float(1.0 / t)
-        return float(optimize.brentq(fun, 0.0, 1.0, xtol=1e-12, rtol=4 * eps))
-
-    if x == nh.lo:
-        est = 0.0
-    elif x == nh.hi:
-        est = math.inf
-    else:
-        mu = nh.mean(1.0)
-        est = 1.0 if mu == x else root(lambda t: nh.mean(t) - x, inverse=mu < x)
-    alpha = (1.0 - conf_level) / 2.0
-    if x == nh.hi:
-        upper = math.inf
-    else:
-        pu = nh.cdf(x, 1.0, upper=False)
-        upper = 1.0 if pu == alpha else root(lambda t: nh.cdf(x, t, upper=False) - alpha, inverse=pu > alpha)
-    if x == nh.lo:
-        lower = 0.0
-    else:
-        pl = nh.cdf(x, 1.0, upper=True)
-        lower = 1.0 if pl == alpha else root(lambda t: nh.cdf(x, t, upper=True) - alpha, inverse=pl < alpha)
-    return est, lower, upper
+    """Conditional MLE of the odds ratio and its exact two-sided interval (R ``fisher.test``),
+    delegated to ``scipy.stats.contingency.odds_ratio(kind="conditional")``."""
+    res = odds_ratio(tab, kind="conditional")
+    ci = res.confidence_interval(confidence_level=conf_level, alternative="two-sided")
+    return float(res.statistic), float(ci.low), float(ci.high)
 
 
 def fisher_exact(table: ArrayLike, *, conf_level: float = 0.95) -> TestResult:
@@ -310,18 +261,38 @@ def fisher_exact(table: ArrayLike, *, conf_level: float = 0.95) -> TestResult:
     Raises
     ------
     ValueError
-        Invalid table, or a table too large to enumerate (more than 2,000,000 partial tables
-        visited: in practice n in the hundreds for 3 x 3; always fine for 2 x c with n < ~5000).
+        Invalid table, or a table too large to enumerate. 2 x c (and r x 2) tables use a network
+        algorithm with exact path bounds (:mod:`rtdelay.stats._fisher_2xc`): work and memory are
+        bounded (at most 4 million partial tables kept, 60 million visited), a table out of
+        reach is refused after a few seconds at most, and tables such as 5 x 2 with n = 2,400 or
+        6 x 2 with n = 4,000 are solved (as R ``fisher.test(workspace = 2e8)``). Larger r x c
+        tables stop after 2,000,000 partial tables (in practice n in the hundreds for 3 x 3).
+
+    Examples
+    --------
+    >>> from rtdelay.stats import fisher_exact
+    >>> res = fisher_exact([[3, 1], [1, 3]])
+    >>> round(res.p_value, 4)
+    0.4857
     """
     tab = _table(table)
     if not 0.0 < conf_level < 1.0:
-        raise ValueError(f"conf_level must be between 0 and 1, got {conf_level!r}")
+        raise InputError(f"conf_level must be between 0 and 1, got {conf_level!r}")
     n = int(tab.sum())
     lf = special.gammaln(np.arange(n + 1) + 1.0)
     log_p_obs = float(
         lf[tab.sum(axis=1)].sum() + lf[tab.sum(axis=0)].sum() - lf[n] - lf[tab].sum()
     )
-    p = _fisher_p(tab)
+    if min(tab.shape) == 2:
+        try:
+            p = fisher_p_2xc(tab, rel_err=_REL_ERR)
+        except TooLarge:
+            raise InputError(
+                f"table too large for the exact test (n = {n}, {tab.shape[0]} x {tab.shape[1]}): "
+                "use chi_square() or collapse categories"
+            ) from None
+    else:
+        p = _fisher_p(tab)
     extra: dict[str, object] = {"n": n, "table_probability": math.exp(log_p_obs)}
     if tab.shape == (2, 2):
         est, lo, hi = _odds_ratio(tab, conf_level)

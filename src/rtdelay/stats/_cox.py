@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -28,14 +28,22 @@ from numpy.typing import NDArray
 from scipy import stats as sst
 
 from rtdelay.errors import InputError, ModelError, StatisticalWarning
-from rtdelay.stats._check import check_survival
-from rtdelay.stats._cox_design import check_identifiable, design_matrix
-from rtdelay.stats._results import ResultMixin, jsonable
+from rtdelay.stats._check import check_survival, check_time
+from rtdelay.stats._cox_design import Design, check_identifiable, design_matrix
+from rtdelay.stats._results import ResultMixin, fmt, jsonable
+from rtdelay.stats._timefix import timefix_times
 
 if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = ["CoxResult", "cox_ph"]
+
+
+def _remap_terms(terms: dict[str, tuple[int, ...]], kept: NDArray[np.int64]) -> dict[str, tuple[int, ...]]:
+    """Term -> positions among the kept (non-aliased) columns; fully aliased terms are left out."""
+    pos = {int(j): i for i, j in enumerate(kept)}
+    out = {k: tuple(pos[j] for j in v if j in pos) for k, v in terms.items()}
+    return {k: v for k, v in out.items() if v}
 
 _TIES = ("efron", "breslow")
 _EPS = 1e-9  # R coxph.control(eps): relative change in log likelihood
@@ -61,6 +69,27 @@ class _RiskSets:
     frac: NDArray[np.float64]
     group_end: NDArray[np.int64]
     group_start: NDArray[np.int64]
+    # Left truncation: rows (in sorted order) by stratum and decreasing entry; for each event
+    # group, [late_start, late_end) are the rows of its stratum that enter at or after its time.
+    late_rows: NDArray[np.int64] | None = None
+    late_start: NDArray[np.int64] | None = None
+    late_end: NDArray[np.int64] | None = None
+
+
+def _late_entries(rs: _RiskSets, entry: NDArray[np.float64]) -> _RiskSets:
+    """Add the rows not yet at risk (``entry >= t``) to the risk-set bookkeeping."""
+    late_rows = np.lexsort((-entry, rs.stratum)).astype(np.int64)
+    s_late, e_late = rs.stratum[late_rows], entry[late_rows]
+    group_rows = rs.death_rows[np.flatnonzero(np.r_[True, np.diff(rs.death_group) > 0])] if len(rs.death_rows) else rs.death_rows
+    g_time, g_str = rs.time[group_rows], rs.stratum[group_rows]
+    start = np.searchsorted(s_late, g_str, side="left").astype(np.int64)
+    end = start.copy()
+    for s in np.unique(g_str):
+        lo, hi = np.searchsorted(s_late, [s, s + 1])
+        neg = -e_late[lo:hi]  # increasing within the stratum
+        sel = g_str == s
+        end[sel] = lo + np.searchsorted(neg, -g_time[sel], side="right")
+    return dataclasses.replace(rs, late_rows=late_rows, late_start=start, late_end=end)
 
 
 def _risk_sets(
@@ -69,8 +98,11 @@ def _risk_sets(
     x: NDArray[np.float64],
     stratum: NDArray[np.int64],
     efron: bool,
+    entry: NDArray[np.float64] | None = None,
 ) -> _RiskSets:
     order = np.lexsort((~event, -time, stratum))  # events first within a tied time (cosmetic)
+    if entry is not None:
+        return _late_entries(_risk_sets(time[order], event[order], x[order], stratum[order], efron), entry[order])
     t, e, xs, s = time[order], event[order], x[order], stratum[order]
     n = len(t)
     # first row of each stratum (rows of a stratum are contiguous)
@@ -125,6 +157,14 @@ def _derivatives(beta: NDArray[np.float64], rs: _RiskSets) -> _Derivs:
     r0 = c0[rs.group_end] - c0[rs.group_start]
     r1 = c1[rs.group_end] - c1[rs.group_start]
     r2 = c2[rs.group_end] - c2[rs.group_start]
+    if rs.late_rows is not None:  # left truncation: drop those who enter at or after t
+        lr, ls, le = rs.late_rows, rs.late_start, rs.late_end
+        l0 = np.concatenate(([0.0], np.cumsum(w[lr])))
+        l1 = np.vstack((np.zeros((1, p)), np.cumsum(a1[lr], axis=0)))
+        l2 = np.concatenate((np.zeros((1, p, p)), np.cumsum(a2[lr], axis=0)))
+        r0 = r0 - (l0[le] - l0[ls])
+        r1 = r1 - (l1[le] - l1[ls])
+        r2 = r2 - (l2[le] - l2[ls])
     ng = len(rs.group_end)
     dr = rs.death_rows
     d0 = np.bincount(rs.death_group, weights=w[dr], minlength=ng)
@@ -184,7 +224,7 @@ def _newton(rs: _RiskSets) -> tuple[NDArray[np.float64], _Derivs, _Derivs, int]:
     )
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, eq=False)
 class CoxResult(ResultMixin):
     """Fitted Cox proportional hazards model (as R ``summary(coxph(...))``).
 
@@ -214,6 +254,9 @@ class CoxResult(ResultMixin):
         Covariance matrix of ``coef``.
     terms : dict
         Covariate name -> coefficient names (one per dummy for categorical covariates).
+    notes : tuple of str
+        What the reader must know: aliased covariates (NaN coefficients, R's NA), a
+        coefficient that may be infinite.
     """
 
     names: tuple[str, ...]
@@ -241,6 +284,8 @@ class CoxResult(ResultMixin):
     terms: dict[str, tuple[str, ...]]
     _risk_sets: _RiskSets = dataclasses.field(repr=False, compare=False)
     _term_index: dict[str, tuple[int, ...]] = dataclasses.field(repr=False, compare=False)
+    notes: tuple[str, ...] = ()
+    _kept: tuple[int, ...] = dataclasses.field(default=(), repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -248,6 +293,17 @@ class CoxResult(ResultMixin):
             for f in dataclasses.fields(self)
             if not f.name.startswith("_")
         }
+
+    def __repr__(self) -> str:
+        lr = self.lr_test
+        return (
+            f"CoxResult(n={self.n}, events={self.n_events}, {len(self.names)} coefficient(s), ties={self.ties!r}; "
+            f"LR chi-square={fmt(lr['chisq'])} on {lr['df']:g} df, p={fmt(lr['p'])}; concordance={fmt(self.concordance)})"
+        )
+
+    def summary(self) -> pd.DataFrame:
+        """The coefficient table (as lifelines ``CoxPHFitter.summary``): see :meth:`to_frame`."""
+        return self.to_frame()
 
     def to_frame(self) -> pd.DataFrame:
         """One row per coefficient: coef, se, hazard_ratio, ci_lower, ci_upper, z, p_value."""
@@ -275,7 +331,10 @@ class CoxResult(ResultMixin):
         """
         from rtdelay.stats._cox_zph import zph_table
 
-        return zph_table(self.coef, self._risk_sets, self._term_index, ties=self.ties)
+        if self._risk_sets.late_rows is not None:
+            raise ModelError("the proportional-hazards test is not available for a fit with entry times")
+        kept = list(self._kept) if self._kept else list(range(len(self.coef)))
+        return zph_table(self.coef[kept], self._risk_sets, self._term_index, ties=self.ties)
 
 
 def _chi2(stat: float, df: int) -> dict[str, float]:
@@ -291,6 +350,9 @@ def cox_ph(
     ties: str = "efron",
     strata: str | Sequence[str] | None = None,
     conf_level: float = 0.95,
+    entry: str | None = None,
+    timefix: bool = True,
+    levels: Mapping[str, Sequence[Any]] | None = None,
 ) -> CoxResult:
     """Fit a Cox proportional hazards model, as R ``coxph(Surv(duration, event) ~ ...)``.
 
@@ -301,13 +363,28 @@ def cox_ph(
         Columns of follow-up time (>= 0) and event indicator (0/1).
     covariates : sequence of str
         Covariate columns. Numeric (and boolean) columns enter as they are; any other column is
-        expanded to treatment dummies named ``col[level]`` with the first level in sorted order
-        as reference (R's default for a character column).
+        expanded to treatment dummies named ``col[level]`` with the first level as reference:
+        levels in the order of ``levels[col]`` if given, else of a pandas Categorical's
+        categories, else sorted (as R orders a factor's levels).
     ties : {"efron", "breslow"}
     strata : str or sequence of str, optional
         Stratify the baseline hazard by these columns (all combinations), as ``+ strata(s)``.
     conf_level : float
         Level of the Wald confidence intervals of the hazard ratios.
+    entry : str, optional
+        Column of entry (left-truncation) times, each below the duration: a patient is in the
+        risk sets of the event times in ``(entry, duration]``, as
+        ``coxph(Surv(entry, duration, event) ~ ...)``. The PH test is not offered then and the
+        concordance is NaN.
+    timefix : bool, default True
+        Merge times equal up to floating-point noise, as R's default ``timefix = TRUE``
+        (``aeqSurv``, :mod:`rtdelay.stats._timefix`); ``False`` compares times exactly.
+    levels : mapping, optional
+        ``{column: levels}``: level order of categorical covariates (the first is the reference).
+
+    A covariate that is a linear combination of earlier ones (aliased) is not estimated: as R,
+    its coefficient, standard error and hazard ratio are NaN (R's NA), the others are fitted
+    without it and ``notes`` says so.
 
     Rows with a missing value in any used column are dropped (complete-case, as R's default
     ``na.omit``); their number is ``n_dropped_missing``.
@@ -317,12 +394,27 @@ def cox_ph(
     InputError
         Unknown column, bad option, bad times or events.
     ModelError
-        No events, a constant or collinear covariate, or no convergence in 20 iterations.
+        No events, a constant covariate, or no convergence in 20 iterations.
 
     Warns
     -----
     StatisticalWarning
-        Fewer than 10 events per coefficient, or a coefficient that looks infinite.
+        Fewer than 10 events per coefficient; a coefficient that may be infinite (R's rule:
+        the next Newton step :math:`|U' I^{-1}|` exceeds ``eps`` = 1e-9 and ``sqrt(eps)`` times
+        the coefficient, "Loglik converged before variable ..."); an aliased covariate.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from rtdelay.stats import cox_ph
+    >>> df = pd.DataFrame({"t": [5, 8, 3, 9, 12, 4, 7, 10], "e": [1, 1, 1, 0, 1, 1, 0, 1],
+    ...                    "x": [1, 0, 0, 1, 0, 1, 1, 0]})
+    >>> import warnings
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")  # 6 events for 1 coefficient: the few-events warning
+    ...     fit = cox_ph(df, duration="t", event="e", covariates=["x"])
+    >>> fit.names, round(float(fit.hazard_ratio[0]), 3)
+    (('x',), 1.21)
 
     References
     ----------
@@ -338,7 +430,7 @@ def cox_ph(
     if not covariates:
         raise InputError("at least one covariate is needed")
     strata_cols = [] if strata is None else ([strata] if isinstance(strata, str) else list(strata))
-    used = [duration, event, *covariates, *strata_cols]
+    used = [duration, event, *covariates, *strata_cols, *([] if entry is None else [entry])]
     missing_cols = [c for c in dict.fromkeys(used) if c not in frame.columns]
     if missing_cols:
         raise InputError(f"column(s) not found in the data: {', '.join(map(repr, missing_cols))}")
@@ -349,9 +441,18 @@ def cox_ph(
         raise ModelError("no row has complete data for the Cox model")
     try:
         time, ev = check_survival(data[duration].to_numpy(), data[event].to_numpy())
+        start = None if entry is None else check_time(data[entry].to_numpy(), name=entry)
     except ValueError as exc:
         raise InputError(str(exc)) from None
-    design = design_matrix(data, covariates)
+    if start is not None and np.any(start >= time):
+        i = int(np.flatnonzero(start >= time)[0])
+        raise InputError(f"{entry} must be below {duration}; row {i} has {float(start[i])} and {float(time[i])}")
+    if timefix:
+        if start is None:
+            (time,) = timefix_times(time)
+        else:
+            start, time = timefix_times(start, time)
+    design = design_matrix(data, covariates, levels)
     if strata_cols:
         keys = data[strata_cols].astype(str).agg("\x1f".join, axis=1).to_numpy()
         stratum = np.unique(keys, return_inverse=True)[1].astype(np.int64).reshape(-1)
@@ -360,7 +461,19 @@ def cox_ph(
     n_events = int(ev.sum())
     if n_events == 0:
         raise ModelError("there are no events: the Cox model cannot be fitted")
-    check_identifiable(design.x, stratum, design.names)
+    aliased = check_identifiable(design.x, stratum, design.names)
+    kept = np.array([j for j in range(len(design.names)) if j not in aliased], dtype=np.int64)
+    notes: list[str] = []
+    if aliased:
+        names_al = ", ".join(design.names[j] for j in aliased)
+        notes.append(
+            f"{names_al}: a linear combination of the other covariates (aliased); not estimated "
+            "(NA, as R coxph), the other coefficients are fitted without it"
+        )
+        warnings.warn(notes[-1], StatisticalWarning, stacklevel=2)
+    full_names = design.names
+    full_terms = {k: tuple(design.names[i] for i in v) for k, v in design.terms.items()}
+    design = Design(design.x[:, kept], tuple(design.names[j] for j in kept), _remap_terms(design.terms, kept))
     p = len(design.names)
     if n_events < _MIN_EVENTS_PER_COVARIATE * p:
         warnings.warn(
@@ -370,35 +483,48 @@ def cox_ph(
             stacklevel=2,
         )
     x = design.x - design.x.mean(axis=0)  # centring changes nothing but the numerics (as R)
-    rs = _risk_sets(time, ev, x, stratum, ties == "efron")
+    rs = _risk_sets(time, ev, x, stratum, ties == "efron", start)
     beta, fit, null, iterations = _newton(rs)
     var = np.linalg.inv(fit.info)
     var = (var + var.T) / 2.0
     se = np.sqrt(np.diag(var))
-    if np.any(np.abs(beta) * np.std(x, axis=0) > 20):  # hazard ratio > e^20 per SD
-        warnings.warn(
-            "a coefficient is very large: the likelihood may be monotone (infinite estimate)",
-            StatisticalWarning,
-            stacklevel=2,
+    step = np.abs(fit.score @ var)  # R coxph.fit: infs <- abs(coxfit$u %*% var)
+    infinite = ~np.isfinite(fit.score) | ((step > _EPS) & (step > np.sqrt(_EPS) * np.abs(beta)))
+    if np.any(infinite):
+        notes.append(
+            "Loglik converged before " + ", ".join(design.names[j] for j in np.flatnonzero(infinite))
+            + "; coefficient may be infinite (monotone likelihood, e.g. a group with no events)"
         )
+        warnings.warn(notes[-1], StatisticalWarning, stacklevel=2)
     q = float(sst.norm.ppf(0.5 + conf_level / 2.0))
     z = beta / se
     score0 = float(null.score @ _solve(null.info, null.score))
     wald = float(beta @ fit.info @ beta)  # b' V^-1 b with V = I^-1
     from rtdelay.stats._cox_zph import concordance
 
-    conc = concordance(rs.time, rs.event, rs.x @ beta, rs.stratum)
+    conc = (
+        concordance(rs.time, rs.event, rs.x @ beta, rs.stratum) if start is None else {"concordance": float("nan")}
+    )
     with np.errstate(over="ignore"):  # a huge coefficient gives an infinite ratio, as in R
         hr, lo, hi = np.exp(beta), np.exp(beta - q * se), np.exp(beta + q * se)
+    n_full = len(full_names)
+
+    def full(v: NDArray[np.float64]) -> NDArray[np.float64]:
+        out = np.full(n_full, np.nan)
+        out[kept] = v
+        return out
+
+    var_full = np.full((n_full, n_full), np.nan)
+    var_full[np.ix_(kept, kept)] = var
     return CoxResult(
-        names=design.names,
-        coef=beta,
-        se=se,
-        hazard_ratio=hr,
-        ci_lower=lo,
-        ci_upper=hi,
-        z=z,
-        p_value=2.0 * sst.norm.sf(np.abs(z)),
+        names=full_names,
+        coef=full(beta),
+        se=full(se),
+        hazard_ratio=full(hr),
+        ci_lower=full(lo),
+        ci_upper=full(hi),
+        z=full(z),
+        p_value=full(2.0 * sst.norm.sf(np.abs(z))),
         conf_level=conf_level,
         concordance=conc["concordance"],
         log_likelihood=fit.loglik,
@@ -412,9 +538,11 @@ def cox_ph(
         ties=ties,
         strata=tuple(strata_cols),
         iterations=iterations,
-        var=var,
-        terms={k: tuple(design.names[i] for i in v) for k, v in design.terms.items()},
+        var=var_full,
+        terms=full_terms,
+        notes=tuple(notes),
         _risk_sets=rs,
         _term_index=design.terms,
+        _kept=tuple(int(j) for j in kept),
     )
 

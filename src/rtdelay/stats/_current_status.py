@@ -41,13 +41,20 @@ nonstandard M-estimation with nuisance parameters. JASA 2006;101:1185-97.
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from rtdelay.stats._check import check_event, check_same_length, check_time
-from rtdelay.stats._results import ResultMixin
+from rtdelay.errors import InputError
+from rtdelay.stats._check import (
+    apply_nan_policy,
+    check_event,
+    check_same_length,
+    check_time,
+    from_data,
+)
+from rtdelay.stats._results import ResultMixin, fmt
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -56,7 +63,8 @@ __all__ = ["CurrentStatusBand", "StepFunction", "current_status_ci", "current_st
 
 
 def pava(y: ArrayLike, w: ArrayLike) -> NDArray[np.float64]:
-    """Weighted non-decreasing isotonic regression by pool-adjacent-violators (O(m)).
+    """Weighted non-decreasing isotonic regression by pool-adjacent-violators (O(m)), delegated
+    to ``scipy.optimize.isotonic_regression``.
 
     Parameters
     ----------
@@ -70,9 +78,11 @@ def pava(y: ArrayLike, w: ArrayLike) -> NDArray[np.float64]:
     numpy.ndarray
         Fitted values: within each pooled block the weighted mean of ``y``.
     """
-    yy = np.asarray(y, dtype=np.float64).tolist()
-    ww = np.asarray(w, dtype=np.float64).tolist()
-    return np.asarray(_pava_sums([a * b for a, b in zip(yy, ww, strict=True)], ww), dtype=np.float64)
+    from scipy.optimize import isotonic_regression
+
+    yy = np.asarray(y, dtype=np.float64).reshape(-1)
+    ww = np.asarray(w, dtype=np.float64).reshape(-1)
+    return np.asarray(isotonic_regression(yy, weights=ww, increasing=True).x, dtype=np.float64)
 
 
 def _pava_sums(s: list[float], w: list[float]) -> list[float]:
@@ -103,11 +113,11 @@ def _check_current_status(
     e = check_event(progressed, name="progressed")
     check_same_length(inspection_time=t, progressed=e)
     if t.shape[0] == 0:
-        raise ValueError("inspection_time is empty: at least one observation is needed")
+        raise InputError("inspection_time is empty: at least one observation is needed")
     return t, e
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, eq=False)
 class StepFunction(ResultMixin):
     """NPMLE of :math:`F(t) = P(T \\le t)` from current-status data, at the distinct look times.
 
@@ -125,13 +135,21 @@ class StepFunction(ResultMixin):
     cdf: NDArray[np.float64]
     n_looks: NDArray[np.int64]
     n_positive: NDArray[np.int64]
+    n_omitted: int = 0
 
-    def at(self, times: ArrayLike) -> NDArray[np.float64]:
-        """Value at the last look time <= t; 0 before the first look, NaN after the last."""
+    def __repr__(self) -> str:
+        return (
+            f"StepFunction(current-status NPMLE: n={int(self.n_looks.sum())}, positive="
+            f"{int(self.n_positive.sum())}, {self.time.size} look times, F at last look={fmt(self.cdf[-1])})"
+        )
+
+    def at(self, times: ArrayLike, *, extend: bool = False) -> NDArray[np.float64]:
+        """Value at the last look time <= t; 0 before the first look, NaN after the last unless
+        ``extend=True`` (the last value carried forward)."""
         t = np.asarray(times, dtype=np.float64).reshape(-1)
         idx = np.searchsorted(self.time, t, side="right") - 1
         out = np.where(idx >= 0, self.cdf[np.maximum(idx, 0)], 0.0)
-        return np.where((t > self.time[-1]) | np.isnan(t), np.nan, out)
+        return np.where(((t > self.time[-1]) & (not extend)) | np.isnan(t), np.nan, out)
 
     def to_frame(self) -> pd.DataFrame:
         import pandas as pd
@@ -141,7 +159,7 @@ class StepFunction(ResultMixin):
         )
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, eq=False)
 class CurrentStatusBand(ResultMixin):
     """Pointwise bootstrap percentile band for the current-status NPMLE (descriptive).
 
@@ -171,13 +189,25 @@ class CurrentStatusBand(ResultMixin):
     m: int
     n_used: NDArray[np.int64]
 
+    def __repr__(self) -> str:
+        return (
+            f"CurrentStatusBand({self.time.size} times, {100 * self.conf_level:g}% percentile band, "
+            f"n_boot={self.n_boot}, seed={self.seed})"
+        )
+
     def to_frame(self) -> pd.DataFrame:
         import pandas as pd
 
         return pd.DataFrame({"time": self.time, "cdf": self.cdf, "lower": self.lower, "upper": self.upper})
 
 
-def current_status_npmle(inspection_time: ArrayLike, progressed: ArrayLike) -> StepFunction:
+def current_status_npmle(
+    inspection_time: ArrayLike | str,
+    progressed: ArrayLike | str,
+    *,
+    data: Any = None,
+    nan_policy: str = "raise",
+) -> StepFunction:
     """Isotonic NPMLE of the distribution function from current-status data.
 
     Parameters
@@ -186,6 +216,11 @@ def current_status_npmle(inspection_time: ArrayLike, progressed: ArrayLike) -> S
         The one look time per subject (finite, >= 0), in any order.
     progressed : array-like of 0/1
         Whether the event had happened by the look (1 = positive).
+    data : pandas.DataFrame, optional
+        With ``data``, ``inspection_time`` and ``progressed`` are column names.
+    nan_policy : {"raise", "omit"}
+        A missing value is an error naming its index (default), or its row is dropped and
+        counted in ``n_omitted``.
 
     Returns
     -------
@@ -193,14 +228,24 @@ def current_status_npmle(inspection_time: ArrayLike, progressed: ArrayLike) -> S
         :math:`\\hat F` at the distinct look times: the weighted PAVA fit of :math:`s_j / w_j` with
         weights :math:`w_j` (see the module docstring for the formula and the evaluation
         convention).
+
+    Examples
+    --------
+    >>> from rtdelay.stats import current_status_npmle
+    >>> current_status_npmle([1, 2, 3, 4, 5], [0, 1, 0, 1, 1]).cdf.tolist()
+    [0.0, 0.5, 0.5, 1.0, 1.0]
     """
+    inspection_time, progressed = from_data(data, inspection_time=inspection_time, progressed=progressed)
+    (inspection_time, progressed), n_omitted = apply_nan_policy(nan_policy, inspection_time, progressed)
     t, e = _check_current_status(inspection_time, progressed)
     ut, inv = np.unique(t, return_inverse=True)
     inv = inv.reshape(-1)
     w = np.bincount(inv, minlength=ut.shape[0])
     s = np.bincount(inv, weights=e.astype(np.float64), minlength=ut.shape[0])
-    cdf = np.asarray(_pava_sums(s.tolist(), w.astype(np.float64).tolist()), dtype=np.float64)
-    return StepFunction(time=ut, cdf=cdf, n_looks=w.astype(np.int64), n_positive=s.astype(np.int64))
+    cdf = pava(s / w, w.astype(np.float64))
+    return StepFunction(
+        time=ut, cdf=cdf, n_looks=w.astype(np.int64), n_positive=s.astype(np.int64), n_omitted=n_omitted
+    )
 
 
 def _boot_matrix(
@@ -273,17 +318,24 @@ def current_status_ci(
     used). Times before the data's first look time are 0 by the convention of
     :meth:`StepFunction.at`. The plain bootstrap is inconsistent for this
     :math:`n^{1/3}`-rate estimator (see the module docstring): read the band as descriptive.
+
+    Examples
+    --------
+    >>> from rtdelay.stats import current_status_ci
+    >>> band = current_status_ci([1, 2, 3, 4, 5, 6], [0, 1, 0, 1, 1, 1], n_boot=50, seed=1)
+    >>> list(band.to_frame().columns)
+    ['time', 'cdf', 'lower', 'upper']
     """
     t, e = _check_current_status(inspection_time, progressed)
     if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 1:
-        raise ValueError(f"n_boot must be a positive integer, got {n_boot!r}")
+        raise InputError(f"n_boot must be a positive integer, got {n_boot!r}")
     level = float(conf_level)
     if not 0.0 < level < 1.0:
-        raise ValueError(f"conf_level must be strictly between 0 and 1, got {conf_level!r}")
+        raise InputError(f"conf_level must be strictly between 0 and 1, got {conf_level!r}")
     n = t.shape[0]
     size = n if m is None else m
     if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or not 1 <= size <= n:
-        raise ValueError(f"m must be an integer between 1 and n = {n}, got {m!r}")
+        raise InputError(f"m must be an integer between 1 and n = {n}, got {m!r}")
     fit = current_status_npmle(t, e)
     if times is None:
         at = fit.time.copy()
@@ -292,7 +344,7 @@ def current_status_ci(
         late = at > fit.time[-1]
         if late.any():
             i = int(np.flatnonzero(late)[0])
-            raise ValueError(
+            raise InputError(
                 f"times has a value after the last look time ({fit.time[-1]!r}) at index {i} ({at[i]!r})"
             )
     ut, inv = np.unique(t, return_inverse=True)

@@ -57,13 +57,22 @@ Ann Stat 1988;16:1141-54.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.stats import chi2
 
-from rtdelay.stats._check import check_cause, check_group, check_same_length, check_time
+from rtdelay.errors import InputError
+from rtdelay.stats._check import (
+    apply_nan_policy,
+    check_cause,
+    check_group,
+    check_same_length,
+    check_time,
+    from_data,
+)
 from rtdelay.stats._results import TestResult
 
 __all__ = ["check_competing", "gray_test"]
@@ -77,11 +86,11 @@ def check_competing(
     c = check_cause(cause)
     check_same_length(time=t, cause=c)
     if t.shape[0] == 0:
-        raise ValueError("time is empty: at least one observation is needed")
+        raise InputError("time is empty: at least one observation is needed")
     if isinstance(cause_of_interest, bool) or not isinstance(cause_of_interest, (int, np.integer)):
-        raise ValueError(f"cause_of_interest must be a positive integer, got {cause_of_interest!r}")
+        raise InputError(f"cause_of_interest must be a positive integer, got {cause_of_interest!r}")
     if cause_of_interest < 1:
-        raise ValueError(f"cause_of_interest must be a positive integer (0 = censored), got {cause_of_interest}")
+        raise InputError(f"cause_of_interest must be a positive integer (0 = censored), got {cause_of_interest}")
     return t, c, int(cause_of_interest)
 
 
@@ -163,10 +172,16 @@ def gray_test(
     group: ArrayLike,
     *,
     cause_of_interest: int = 1,
+    strata: ArrayLike | None = None,
+    levels: Sequence[Any] | None = None,
+    data: Any = None,
+    nan_policy: str = "raise",
 ) -> TestResult:
     """Gray's (1988) K-sample test of equal cumulative incidence of one cause (rho = 0).
 
-    Equals ``cmprsk::cuminc(time, cause, group)$Tests`` for the cause of interest.
+    Equals ``cmprsk::cuminc(time, cause, group)$Tests`` for the cause of interest, and with
+    ``strata`` ``cmprsk::cuminc(time, cause, group, strata)$Tests``: the score and its
+    covariance are computed within each stratum and summed before forming the statistic.
 
     Parameters
     ----------
@@ -176,8 +191,18 @@ def gray_test(
         0 = censored, positive integers = causes of failure; all causes other than
         ``cause_of_interest`` are pooled as competing.
     group : array-like
-        Group labels (at least two distinct); sorted as R orders factor levels.
+        Group labels (at least two distinct), in the order of ``levels`` if given, else of the
+        categories of a pandas Categorical, else sorted (as R orders factor levels).
     cause_of_interest : int, default 1
+    strata : array-like, optional
+        Stratum labels (cmprsk ``strata=``).
+    levels : sequence, optional
+        The group labels in the order to use (absent levels dropped).
+    data : pandas.DataFrame, optional
+        With ``data``, ``time``, ``cause``, ``group`` and ``strata`` are column names.
+    nan_policy : {"raise", "omit"}
+        A missing value is an error naming its index (default), or its row is dropped and
+        counted in ``extra["n_omitted"]``.
 
     Returns
     -------
@@ -191,30 +216,54 @@ def gray_test(
     -----
     The formulas are in the module docstring. Raises ``ValueError`` for fewer than two groups or
     a singular covariance (e.g. no failure from the cause of interest).
+
+    Examples
+    --------
+    >>> from rtdelay.stats import gray_test
+    >>> res = gray_test([1, 2, 3, 4, 5, 6, 7, 8], [1, 2, 1, 0, 1, 1, 2, 0], ["a", "b"] * 4)
+    >>> round(res.statistic, 4), res.df
+    (1.9145, 1.0)
     """
+    time, cause, group, strata = from_data(data, time=time, cause=cause, group=group, strata=strata)
+    (time, cause, group, strata), n_omitted = apply_nan_policy(nan_policy, time, cause, group, strata)
     t, c, k = check_competing(time, cause, cause_of_interest)
-    codes, labels = check_group(group)
+    from rtdelay.stats._survtable import encode_groups
+
+    codes_i, labels = encode_groups(group, name="group", levels=levels)
+    codes = codes_i.astype(np.int64)
     check_same_length(time=t, cause=c, group=codes)
     n_groups = len(labels)
     if n_groups < 2:
-        raise ValueError(f"gray_test needs at least two groups; group has {n_groups} distinct value(s)")
-    y, d1, d2 = _group_tables(t, c, codes, k, n_groups)
-    if d1.sum() == 0:
-        raise ValueError(f"no failure from cause {k}: Gray's test is undefined")
-    res = gray_statistic(y, d1, d2)
+        raise InputError(f"gray_test needs at least two groups; group has {n_groups} distinct value(s)")
+    if strata is None:
+        parts = [np.arange(t.shape[0])]
+    else:
+        s_codes, _ = check_group(strata, name="strata")
+        check_same_length(time=t, strata=s_codes)
+        order = np.argsort(s_codes, kind="stable")
+        parts = np.split(order, np.flatnonzero(np.diff(s_codes[order])) + 1)
+    if not np.any(c == k):
+        raise InputError(f"no failure from cause {k}: Gray's test is undefined")
+    res: dict[str, Any] = {}
+    for idx in parts:
+        y, d1, d2 = _group_tables(t[idx], c[idx], codes[idx], k, n_groups)
+        if y.shape[1] == 0:
+            continue  # no failure of any cause in this stratum: it adds nothing
+        part = gray_statistic(y, d1, d2)
+        res = part if not res else {key: res[key] + part[key] for key in part}
     z = res["score"][: n_groups - 1]
     v = res["covariance"][: n_groups - 1, : n_groups - 1]
     if np.linalg.matrix_rank(v) < n_groups - 1:
-        raise ValueError("the covariance of Gray's score is singular; the test is undefined for these data")
+        raise InputError("the covariance of Gray's score is singular; the test is undefined for these data")
     stat = float(z @ np.linalg.solve(v, z))
     df = n_groups - 1
     return TestResult(
         statistic=stat,
         df=float(df),
         p_value=float(chi2.sf(stat, df)),
-        method=f"Gray's test (rho = 0), cause {k}",
+        method=f"Gray's test (rho = 0), cause {k}" + (", stratified" if strata is not None else ""),
         observed=res["observed"],
         expected=res["expected"],
         groups=labels,
-        extra={"score": z, "covariance": v, "cause_of_interest": k, "rho": 0.0},
+        extra={"score": z, "covariance": v, "cause_of_interest": k, "rho": 0.0, "n_omitted": n_omitted},
     )

@@ -27,16 +27,25 @@ at 0.5 on a flat stretch, the median is the midpoint of that stretch.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from rtdelay.stats._check import check_survival
-from rtdelay.stats._results import ResultMixin
-from rtdelay.stats._survtable import event_as_bool, risk_table
+from rtdelay.errors import InputError
+from rtdelay.stats._check import (
+    apply_nan_policy,
+    check_same_length,
+    check_survival,
+    check_time,
+    from_data,
+)
+from rtdelay.stats._results import ResultMixin, fmt
+from rtdelay.stats._survtable import encode_groups, event_as_bool, risk_table
+from rtdelay.stats._timefix import chain_starts, merge_table, timefix_times
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -51,9 +60,9 @@ _MEDIAN_TOL = float(np.finfo(np.float64).eps) ** 0.5
 
 def _check_options(conf_type: str, conf_level: float) -> None:
     if conf_type not in CONF_TYPES:
-        raise ValueError(f"conf_type must be one of {', '.join(CONF_TYPES)}; got {conf_type!r}")
+        raise InputError(f"conf_type must be one of {', '.join(CONF_TYPES)}; got {conf_type!r}")
     if not (isinstance(conf_level, (int, float)) and 0.0 < float(conf_level) < 1.0):
-        raise ValueError(f"conf_level must be a number strictly between 0 and 1; got {conf_level!r}")
+        raise InputError(f"conf_level must be a number strictly between 0 and 1; got {conf_level!r}")
 
 
 def _confint(
@@ -111,7 +120,7 @@ def _minmin(y: NDArray[np.float64], x: NDArray[np.float64]) -> float:
     return float(xk[0])
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class SurvivalCurve(ResultMixin):
     """A Kaplan-Meier curve at every distinct observed time (events or censorings).
 
@@ -130,6 +139,8 @@ class SurvivalCurve(ResultMixin):
         Risk set size, events and censorings at each time.
     conf_type : str
     conf_level : float
+    n_omitted : int
+        Records dropped for a missing value (``nan_policy="omit"``).
     """
 
     time: NDArray[np.float64]
@@ -142,24 +153,50 @@ class SurvivalCurve(ResultMixin):
     n_censored: NDArray[np.int64]
     conf_type: str = "log-log"
     conf_level: float = 0.95
+    n_omitted: int = 0
 
     @property
     def n(self) -> int:
-        """Number of records."""
+        """Number of records (at risk at the first time; with entry times, those at risk then)."""
         return int(self.n_at_risk[0]) if self.n_at_risk.size else 0
 
-    def at(self, times: ArrayLike) -> NDArray[np.float64]:
+    def __repr__(self) -> str:
+        lcl, ucl = self.median_ci()
+        level = f"{100 * self.conf_level:g}%"
+        return (
+            f"SurvivalCurve(n={self.n}, events={int(self.n_events.sum())}, median={fmt(self.median())} "
+            f"({level} CI {fmt(lcl)}-{fmt(ucl)}), conf_type={self.conf_type!r})"
+        )
+
+    def summary(self) -> pd.DataFrame:
+        """One row as R ``print(survfit)``: ``n, events, median, lower, upper``."""
+        import pandas as pd
+
+        lcl, ucl = self.median_ci()
+        return pd.DataFrame(
+            [{"n": self.n, "events": int(self.n_events.sum()), "median": self.median(), "lower": lcl, "upper": ucl}]
+        )
+
+    def at(self, times: ArrayLike, *, extend: bool = False) -> NDArray[np.float64]:
         """Survival at ``times`` as a right-continuous step function.
 
-        1 before the first observed time; NaN after the last observed time (the curve is not
-        carried forward silently) and for NaN input.
+        1 before the first observed time; NaN for NaN input and after the last observed time
+        (the curve is not carried forward silently) unless ``extend=True``, which carries the
+        last value forward (as R ``summary(fit, times, extend = TRUE)``).
+
+        Examples
+        --------
+        >>> from rtdelay.stats import kaplan_meier
+        >>> km = kaplan_meier([1, 2, 3], [1, 0, 0])
+        >>> km.at([0.5, 1, 5]).tolist(), km.at([5], extend=True).tolist()
+        ([1.0, 0.6666666666666667, nan], [0.6666666666666667])
         """
         t = np.atleast_1d(np.asarray(times, dtype=np.float64))
         idx = np.searchsorted(self.time, t, side="right") - 1
         surv_ext = np.concatenate(([1.0], self.survival))
         out = surv_ext[idx + 1]
         last = self.time[-1] if self.time.size else -np.inf
-        out[(t > last) | np.isnan(t)] = np.nan
+        out[((t > last) & (not extend)) | np.isnan(t)] = np.nan
         return out
 
     def summary_at(self, times: ArrayLike) -> pd.DataFrame:
@@ -182,7 +219,7 @@ class SurvivalCurve(ResultMixin):
         bad = ~np.isfinite(req) | (req < 0)
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            raise ValueError(f"times must be finite and non-negative; index {i} has {req[i]!r}")
+            raise InputError(f"times must be finite and non-negative; index {i} has {req[i]!r}")
         req = np.sort(req, kind="stable")
         # R survfit0: a row at time 0 with S = 1, SE 0 and limits 1 unless 0 is an observed time.
         add0 = self.time.size == 0 or self.time[0] != 0.0
@@ -254,13 +291,51 @@ def _none(x: float) -> float | None:
     return None if np.isnan(x) else float(x)
 
 
+@overload
+def kaplan_meier(
+    time: ArrayLike | Sequence[float],
+    event: ArrayLike | Sequence[int],
+    *,
+    conf_type: str = ...,
+    conf_level: float = ...,
+    entry: ArrayLike | None = ...,
+    timefix: bool = ...,
+    group: None = ...,
+    levels: Sequence[Any] | None = ...,
+    data: Any = ...,
+    nan_policy: str = ...,
+) -> SurvivalCurve: ...
+
+
+@overload
+def kaplan_meier(
+    time: ArrayLike | Sequence[float],
+    event: ArrayLike | Sequence[int],
+    *,
+    conf_type: str = ...,
+    conf_level: float = ...,
+    entry: ArrayLike | None = ...,
+    timefix: bool = ...,
+    group: ArrayLike | str,
+    levels: Sequence[Any] | None = ...,
+    data: Any = ...,
+    nan_policy: str = ...,
+) -> dict[Any, SurvivalCurve]: ...
+
+
 def kaplan_meier(
     time: ArrayLike | Sequence[float],
     event: ArrayLike | Sequence[int],
     *,
     conf_type: str = "log-log",
     conf_level: float = 0.95,
-) -> SurvivalCurve:
+    entry: ArrayLike | None = None,
+    timefix: bool = True,
+    group: ArrayLike | str | None = None,
+    levels: Sequence[Any] | None = None,
+    data: Any = None,
+    nan_policy: str = "raise",
+) -> SurvivalCurve | dict[Any, SurvivalCurve]:
     """Kaplan-Meier estimate with Greenwood standard errors and pointwise confidence limits.
 
     Parameters
@@ -273,10 +348,27 @@ def kaplan_meier(
         Scale of the confidence interval (R ``survfit(conf.type=)``); default log-log.
     conf_level : float
         Confidence level, default 0.95.
+    entry : array-like of float, optional
+        Entry (left-truncation) times, each below its ``time``: a record is at risk at ``t``
+        when ``entry < t <= time`` (R ``survfit(Surv(entry, time, event) ~ 1)``), e.g. a
+        landmark analysis from surgery of patients seen only from radiotherapy on.
+    timefix : bool, default True
+        Merge times equal up to floating-point noise as R's default ``timefix = TRUE``
+        (``aeqSurv``; see :mod:`rtdelay.stats._timefix`); ``False`` compares times exactly.
+    group : array-like, optional
+        Group labels: one curve per group, returned as a dict ``{label: SurvivalCurve}`` in
+        level order (R ``survfit(Surv(time, event) ~ group)``).
+    levels : sequence, optional
+        Order of the group labels (else the categories of a pandas Categorical, else sorted).
+    data : pandas.DataFrame, optional
+        With ``data``, ``time``, ``event``, ``entry`` and ``group`` are column names.
+    nan_policy : {"raise", "omit"}
+        A missing value is an error naming its index (default), or its row is dropped and
+        counted in ``n_omitted``.
 
     Returns
     -------
-    SurvivalCurve
+    SurvivalCurve, or dict of them when ``group`` is given
 
     Raises
     ------
@@ -286,19 +378,81 @@ def kaplan_meier(
     Notes
     -----
     Agrees with R ``survfit(Surv(time, event) ~ 1, conf.type = conf_type)`` (see
-    ``tests/reference/km_logrank.R``). R merges times equal up to floating-point noise
-    (``aeqSurv``); here times are compared exactly.
+    ``tests/reference/km_logrank.R`` and ``audit_issue11.R``), including R's ``timefix``.
 
     References
     ----------
     Kaplan EL, Meier P. JASA 1958;53:457-81. Greenwood M. Rep Public Health Med Subj 1926;33.
     Kalbfleisch JD, Prentice RL. The Statistical Analysis of Failure Time Data, 1980.
+
+    Examples
+    --------
+    >>> from rtdelay.stats import kaplan_meier
+    >>> km = kaplan_meier([1, 2, 3, 4, 5], [1, 0, 1, 1, 0])
+    >>> km.survival.round(3).tolist()
+    [0.8, 0.8, 0.533, 0.267, 0.267]
+    >>> km.median()
+    4.0
+    >>> curves = kaplan_meier([1, 2, 3, 4], [1, 1, 0, 1], group=["b", "a", "b", "a"], levels=["b", "a"])
+    >>> list(curves)
+    ['b', 'a']
     """
     _check_options(conf_type, conf_level)
+    time, event, entry, group = from_data(data, time=time, event=event, entry=entry, group=group)
+    (time, event, entry, group), n_omitted = apply_nan_policy(nan_policy, time, event, entry, group)
     t, e = check_survival(time, event_as_bool(event))
     if t.size == 0:
-        raise ValueError("time is empty: the Kaplan-Meier estimate needs at least one record")
+        raise InputError("time is empty: the Kaplan-Meier estimate needs at least one record")
+    en = None if entry is None else _check_entry(entry, t)
+    if group is not None:
+        codes, labels = encode_groups(group, name="group", levels=levels)
+        check_same_length(time=t, group=codes)
+        return {
+            lab: _one_curve(
+                t[codes == i],
+                e[codes == i],
+                None if en is None else en[codes == i],
+                conf_type=conf_type,
+                conf_level=conf_level,
+                timefix=timefix,
+                n_omitted=n_omitted,
+            )
+            for i, lab in enumerate(labels)
+        }
+    return _one_curve(t, e, en, conf_type=conf_type, conf_level=conf_level, timefix=timefix, n_omitted=n_omitted)
+
+
+def _check_entry(entry: ArrayLike, t: NDArray[np.float64]) -> NDArray[np.float64]:
+    en = check_time(entry, name="entry")
+    check_same_length(time=t, entry=en)
+    bad = en >= t
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise InputError(f"entry must be below time; index {i} has entry {float(en[i])} and time {float(t[i])}")
+    return en
+
+
+def _one_curve(
+    t: NDArray[np.float64],
+    e: NDArray[np.bool_],
+    en: NDArray[np.float64] | None,
+    *,
+    conf_type: str,
+    conf_level: float,
+    timefix: bool,
+    n_omitted: int = 0,
+) -> SurvivalCurve:
+    """Kaplan-Meier curve of checked arrays (``en``: entry times or None)."""
+    if en is not None and timefix:
+        en, t = timefix_times(en, t)
     tab = risk_table(t, e)
+    if en is None:
+        starts = chain_starts(tab.time) if timefix else None
+        if starts is not None:
+            tab = merge_table(tab, starts)
+    else:  # at risk at t: entry < t <= time, i.e. (time >= t) minus (entry >= t)
+        late = en.size - np.searchsorted(np.sort(en), tab.time, side="left")
+        tab = dataclasses.replace(tab, n_at_risk=tab.n_at_risk - late)
     # In-place steps on two work arrays keep the temporaries few (10 million records fit in
     # well under 2 GB, and fewer fresh pages are touched).
     surv: NDArray[np.float64] = np.divide(tab.n_events, tab.n_at_risk, dtype=np.float64)  # h = d / n
@@ -324,4 +478,5 @@ def kaplan_meier(
         n_censored=tab.n_censored,
         conf_type=conf_type,
         conf_level=float(conf_level),
+        n_omitted=n_omitted,
     )

@@ -35,17 +35,19 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from rtdelay.stats._check import check_same_length, check_survival
-from rtdelay.stats._results import TestResult
+from rtdelay.errors import InputError
+from rtdelay.stats._check import apply_nan_policy, check_same_length, check_survival, from_data
+from rtdelay.stats._results import ResultMixin, TestResult
 from rtdelay.stats._survtable import encode_groups, event_as_bool, risk_table
+from rtdelay.stats._timefix import chain_starts, has_near_ties, merge_table, timefix_times
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["ADJUSTMENTS", "WEIGHTINGS", "logrank_test", "logrank_trend_test", "pairwise_logrank"]
+__all__ = ["ADJUSTMENTS", "WEIGHTINGS", "PairwiseLogrank", "logrank_test", "logrank_trend_test", "pairwise_logrank"]
 
 WEIGHTINGS: tuple[str, ...] = ("logrank", "breslow", "tarone-ware", "fleming-harrington")
-ADJUSTMENTS: tuple[str, ...] = ("holm", "bonferroni", "none")
+ADJUSTMENTS: tuple[str, ...] = ("holm", "bonferroni", "BH", "none")
 
 _METHOD_NAMES: dict[str, str] = {
     "logrank": "log-rank (Mantel-Cox)",
@@ -70,19 +72,27 @@ class _Sums:
 
 def _check_weighting(weighting: str, p: float, q: float) -> None:
     if weighting not in WEIGHTINGS:
-        raise ValueError(f"weighting must be one of {', '.join(WEIGHTINGS)}; got {weighting!r}")
+        raise InputError(f"weighting must be one of {', '.join(WEIGHTINGS)}; got {weighting!r}")
     for name, val in (("p", p), ("q", q)):
         if not isinstance(val, (int, float)) or not np.isfinite(val) or val < 0:
-            raise ValueError(f"{name} must be a finite number >= 0; got {val!r}")
+            raise InputError(f"{name} must be a finite number >= 0; got {val!r}")
     if weighting != "fleming-harrington" and (p != 0 or q != 0):
-        raise ValueError("p and q apply only to weighting='fleming-harrington'")
+        raise InputError("p and q apply only to weighting='fleming-harrington'")
 
 
 def _prepare(
-    time: ArrayLike, event: ArrayLike, group: ArrayLike, strata: ArrayLike | None
-) -> tuple[NDArray[np.float64], NDArray[np.bool_], NDArray[np.integer[Any]], tuple[Any, ...], NDArray[np.integer[Any]] | None]:
+    time: ArrayLike,
+    event: ArrayLike,
+    group: ArrayLike,
+    strata: ArrayLike | None,
+    levels: Sequence[Any] | None = None,
+    data: Any = None,
+    nan_policy: str = "raise",
+) -> tuple[NDArray[np.float64], NDArray[np.bool_], NDArray[np.integer[Any]], tuple[Any, ...], NDArray[np.integer[Any]] | None, int]:
+    time, event, group, strata = from_data(data, time=time, event=event, group=group, strata=strata)
+    (time, event, group, strata), n_omitted = apply_nan_policy(nan_policy, time, event, group, strata)
     t, e = check_survival(time, event_as_bool(event))
-    codes, labels = encode_groups(group, name="group")
+    codes, labels = encode_groups(group, name="group", levels=levels)
     check_same_length(time=t, group=codes)
     s_codes: NDArray[np.integer[Any]] | None = None
     if strata is not None:
@@ -90,8 +100,8 @@ def _prepare(
         check_same_length(time=t, strata=s_codes)
     if len(labels) < 2:
         shown = f" ({labels[0]!r})" if labels else ""
-        raise ValueError(f"a log-rank test needs at least two groups; group has {len(labels)}{shown}")
-    return t, e, codes, labels, s_codes
+        raise InputError(f"a log-rank test needs at least two groups; group has {len(labels)}{shown}")
+    return t, e, codes, labels, s_codes, n_omitted
 
 
 def _stratum_sums(
@@ -102,9 +112,18 @@ def _stratum_sums(
     weighting: str,
     p: float,
     q: float,
+    merge_ties: bool = False,
 ) -> tuple[NDArray[np.float64], ...]:
-    """U, V, weighted O, weighted E, O, E, n for one stratum (vectorised over event times)."""
-    tab = risk_table(t, e, codes, k, per_group=True, event_times_only=True)
+    """U, V, weighted O, weighted E, O, E, n for one stratum (vectorised over event times).
+
+    ``merge_ties``: R's timefix on the table of all distinct times, then the event times kept.
+    """
+    tab = risk_table(t, e, codes, k, per_group=True, event_times_only=not merge_ties)
+    if merge_ties:
+        starts = chain_starts(tab.time)
+        if starts is None:
+            starts = np.arange(tab.time.shape[0])
+        tab = merge_table(tab, starts, event_rows_only=True)
     # Few full-length temporaries (each T or k x T floats), reused through ``out=``; sums over
     # times are matrix-vector products.
     n = tab.n_at_risk.astype(np.float64)
@@ -119,8 +138,8 @@ def _stratum_sums(
     elif weighting == "tarone-ware":
         w = np.sqrt(n)
     else:
-        km = np.cumprod(1.0 - d / n)
-        s_left = np.concatenate(([1.0], km[:-1]))
+        # pooled KM just before each event time; a stratum without events has no event times
+        s_left = np.concatenate(([1.0], np.cumprod(1.0 - d / n)))[:-1]
         w = s_left**p * (1.0 - s_left) ** q
     h = d / n  # hazard d_j / n_j; expected d_j n_gj / n_j summed over j is ng @ h
     exp = ng @ h
@@ -157,10 +176,13 @@ def _sums(
     weighting: str,
     p: float,
     q: float,
+    timefix: bool = True,
 ) -> _Sums:
     if s_codes is None:
-        parts = [_stratum_sums(t, e, codes, k, weighting, p, q)]
+        parts = [_stratum_sums(t, e, codes, k, weighting, p, q, merge_ties=timefix)]
     else:
+        if timefix and has_near_ties(t):  # R applies aeqSurv to all times before the strata
+            (t,) = timefix_times(t)
         order = np.argsort(s_codes, kind="stable")
         bounds = np.flatnonzero(np.diff(s_codes[order])) + 1
         parts = [
@@ -211,6 +233,10 @@ def logrank_test(
     weighting: str = "logrank",
     p: float = 0.0,
     q: float = 0.0,
+    levels: Sequence[Any] | None = None,
+    timefix: bool = True,
+    data: Any = None,
+    nan_policy: str = "raise",
 ) -> TestResult:
     """k-sample (weighted, optionally stratified) log-rank test, as R ``survdiff``.
 
@@ -219,12 +245,25 @@ def logrank_test(
     time, event : array-like
         Follow-up times (finite, >= 0) and 0/1 event indicators.
     group : array-like
-        Group labels (at least two distinct); sorted as R orders factor levels.
+        Group labels (at least two distinct). Their order (of ``observed``, ``expected`` and
+        ``groups``) is ``levels`` if given, else the categories of a pandas Categorical, else
+        the sorted labels, as R orders factor levels.
     strata : array-like, optional
         Stratum labels: the stratified test (R ``survdiff(Surv(t, e) ~ g + strata(s))``).
     weighting : {"logrank", "breslow", "tarone-ware", "fleming-harrington"}
     p, q : float
         Fleming-Harrington exponents (only with ``weighting="fleming-harrington"``).
+    levels : sequence, optional
+        The group labels in the order to use (R ``factor(levels = )``); levels absent from the
+        data are dropped, a label not among them is an error.
+    timefix : bool, default True
+        Merge times equal up to floating-point noise, as R's default ``timefix = TRUE``
+        (``aeqSurv``, :mod:`rtdelay.stats._timefix`); ``False`` compares times exactly.
+    data : pandas.DataFrame, optional
+        With ``data``, ``time``, ``event``, ``group`` and ``strata`` are column names.
+    nan_policy : {"raise", "omit"}
+        A missing value is an error naming its index (default), or its row is dropped and
+        counted in ``extra["n_omitted"]``.
 
     Returns
     -------
@@ -241,10 +280,17 @@ def logrank_test(
     ------
     ValueError
         Fewer than two groups, a bad option, or bad input (naming the first bad index).
+
+    Examples
+    --------
+    >>> from rtdelay.stats import logrank_test
+    >>> res = logrank_test([1, 2, 3, 4, 5, 6], [1, 1, 1, 1, 0, 1], ["a", "b"] * 3)
+    >>> round(res.statistic, 4), res.df, res.groups
+    (0.0739, 1.0, ('a', 'b'))
     """
     _check_weighting(weighting, p, q)
-    t, e, codes, labels, s_codes = _prepare(time, event, group, strata)
-    s = _sums(t, e, codes, len(labels), s_codes, weighting, float(p), float(q))
+    t, e, codes, labels, s_codes, n_omitted = _prepare(time, event, group, strata, levels, data, nan_policy)
+    s = _sums(t, e, codes, len(labels), s_codes, weighting, float(p), float(q), timefix)
     stat, df = _chisq(s.u, s.v, s.exp_w)
     return TestResult(
         statistic=stat,
@@ -263,6 +309,7 @@ def logrank_test(
             "weighted_expected": s.exp_w,
             "variance": s.v,
             "stratified": s_codes is not None,
+            "n_omitted": n_omitted,
         },
     )
 
@@ -274,14 +321,14 @@ def _scores_for(labels: tuple[Any, ...], scores: Sequence[float] | Mapping[Any, 
     if isinstance(scores, Mapping):
         missing = [lab for lab in labels if lab not in scores]
         if missing:
-            raise ValueError(f"scores has no value for group {missing[0]!r}")
+            raise InputError(f"scores has no value for group {missing[0]!r}")
         c = np.array([float(scores[lab]) for lab in labels])
     else:
         c = np.asarray(scores, dtype=np.float64).reshape(-1)
         if c.size != k:
-            raise ValueError(f"scores must have one value per group ({k}, sorted labels); got {c.size}")
+            raise InputError(f"scores must have one value per group ({k}, in level order); got {c.size}")
     if not np.all(np.isfinite(c)):
-        raise ValueError("scores must be finite numbers")
+        raise InputError("scores must be finite numbers")
     return c
 
 
@@ -295,14 +342,19 @@ def logrank_trend_test(
     weighting: str = "logrank",
     p: float = 0.0,
     q: float = 0.0,
+    levels: Sequence[Any] | None = None,
+    timefix: bool = True,
+    data: Any = None,
+    nan_policy: str = "raise",
 ) -> TestResult:
     """Log-rank test for trend over ordered groups: :math:`(c'U)^2 / (c'Vc)` on 1 df.
 
     Parameters
     ----------
     scores : sequence or mapping, optional
-        One score per group in sorted label order (or a mapping label -> score); default
-        1, 2, ..., k. ``U`` and ``V`` are those of :func:`logrank_test` (same ``strata`` and
+        One score per group in level order (``levels``, else the categories of a pandas
+        Categorical, else sorted labels) or a mapping label -> score; default 1, 2, ..., k. ``U`` and ``V`` are those of :func:`logrank_test` (same ``strata``, ``levels``,
+        ``timefix`` (R's default merging of near-equal times) and
         ``weighting`` options); the statistic equals R
         ``fit <- survdiff(...); U <- fit$obs - fit$exp; (sum(c*U))^2 / (c %*% fit$var %*% c)``.
 
@@ -310,11 +362,18 @@ def logrank_trend_test(
     -------
     TestResult
         ``extra`` holds the ``scores`` used and the signed ``z = c'U / sqrt(c'Vc)``.
+
+    Examples
+    --------
+    >>> from rtdelay.stats import logrank_trend_test
+    >>> res = logrank_trend_test([1, 2, 3, 4, 5, 6], [1, 1, 1, 1, 0, 1], [1, 2, 3] * 2)
+    >>> round(res.statistic, 4)
+    0.8147
     """
     _check_weighting(weighting, p, q)
-    t, e, codes, labels, s_codes = _prepare(time, event, group, strata)
+    t, e, codes, labels, s_codes, n_omitted = _prepare(time, event, group, strata, levels, data, nan_policy)
     c = _scores_for(labels, scores)
-    s = _sums(t, e, codes, len(labels), s_codes, weighting, float(p), float(q))
+    s = _sums(t, e, codes, len(labels), s_codes, weighting, float(p), float(q), timefix)
     num = float(c @ s.u)
     den = float(c @ s.v @ c)
     if den > 0:
@@ -329,12 +388,16 @@ def logrank_trend_test(
         observed=s.obs,
         expected=s.exp,
         groups=labels,
-        extra={"scores": c, "z": z, "weighting": weighting, "n": s.n},
+        extra={"scores": c, "z": z, "weighting": weighting, "n": s.n, "n_omitted": n_omitted},
     )
 
 
 def _adjust(pvals: NDArray[np.float64], method: str) -> NDArray[np.float64]:
-    """Holm or Bonferroni adjustment as R ``p.adjust`` (NaN p values are left out of m)."""
+    """Holm, Bonferroni or Benjamini-Hochberg adjustment as R ``p.adjust`` (NaN p values left out of m).
+
+    BH (Benjamini & Hochberg 1995): with the p values sorted decreasingly,
+    :math:`\\tilde p_{(i)} = \\min_{j \\ge i} \\min(1, m p_{(j)} / j)` (R ``p.adjust(method = "BH")``).
+    """
     out = np.full_like(pvals, np.nan)
     ok = np.flatnonzero(~np.isnan(pvals))
     m = ok.size
@@ -345,12 +408,80 @@ def _adjust(pvals: NDArray[np.float64], method: str) -> NDArray[np.float64]:
     if method == "bonferroni":
         out[ok] = np.minimum(1.0, m * pv)
         return out
+    if method == "BH":
+        desc = np.argsort(-pv, kind="stable")
+        rank = m - np.arange(m)  # rank of each p in increasing order, for the decreasing sort
+        bh = np.minimum(1.0, np.minimum.accumulate(m / rank * pv[desc]))
+        res = np.empty(m)
+        res[desc] = bh
+        out[ok] = res
+        return out
     order = np.argsort(pv, kind="stable")
     adj = np.minimum(1.0, np.maximum.accumulate((m - np.arange(m)) * pv[order]))
     res = np.empty(m)
     res[order] = adj
     out[ok] = res
     return out
+
+
+@dataclass(frozen=True, eq=False)
+class PairwiseLogrank(ResultMixin):
+    """Log-rank tests between every pair of groups (one entry per pair, in label order).
+
+    Attributes
+    ----------
+    group1, group2 : tuple
+        The labels of each pair.
+    statistic, p_value, p_adjusted : numpy.ndarray
+        Chi-square (1 df), raw and adjusted p value of each pair (read-only).
+    adjust : str
+        ``"holm"``, ``"bonferroni"``, ``"BH"`` or ``"none"`` (R ``p.adjust`` methods).
+    method : str
+    """
+
+    group1: tuple[Any, ...]
+    group2: tuple[Any, ...]
+    statistic: NDArray[np.float64]
+    p_value: NDArray[np.float64]
+    p_adjusted: NDArray[np.float64]
+    adjust: str
+    method: str
+    n_omitted: int = 0
+
+    def __post_init__(self) -> None:
+        for name in ("statistic", "p_value", "p_adjusted"):
+            object.__setattr__(self, name, np.array(getattr(self, name), dtype=np.float64))
+        super().__post_init__()
+
+    def __len__(self) -> int:
+        return len(self.group1)
+
+    @property
+    def columns(self) -> list[str]:
+        """Column names of :meth:`to_frame` (the result reads like that table)."""
+        return ["group1", "group2", "statistic", "p_value", "p_adjusted"]
+
+    def __getitem__(self, column: str) -> Any:
+        """One column of :meth:`to_frame`, e.g. ``res["p_adjusted"]``."""
+        return self.to_frame()[column]
+
+    def __repr__(self) -> str:
+        best = float(np.nanmin(self.p_adjusted)) if len(self) and not np.all(np.isnan(self.p_adjusted)) else float("nan")
+        return f"PairwiseLogrank({len(self)} pairs, {self.method}, adjust={self.adjust!r}, min adjusted p={best:.4g})"
+
+    def to_frame(self) -> pd.DataFrame:
+        """Columns ``group1, group2, statistic, p_value, p_adjusted``, one row per pair."""
+        import pandas as pd
+
+        return pd.DataFrame(
+            {
+                "group1": list(self.group1),
+                "group2": list(self.group2),
+                "statistic": self.statistic,
+                "p_value": self.p_value,
+                "p_adjusted": self.p_adjusted,
+            }
+        )
 
 
 def pairwise_logrank(
@@ -363,25 +494,41 @@ def pairwise_logrank(
     weighting: str = "logrank",
     p: float = 0.0,
     q: float = 0.0,
-) -> pd.DataFrame:
+    levels: Sequence[Any] | None = None,
+    timefix: bool = True,
+    data: Any = None,
+    nan_policy: str = "raise",
+) -> PairwiseLogrank:
     """Log-rank tests between every pair of groups, with a multiplicity adjustment.
 
-    Each pair is tested on its own two groups' records (as R
+    Each pair is tested on its own two groups' records, with R's ``timefix`` merging of
+    near-equal times unless ``timefix=False`` (as R
     ``survdiff(..., subset = g %in% c(a, b))``); p values are adjusted as R ``p.adjust``.
+
+    ``adjust`` is ``"holm"`` (default), ``"bonferroni"``, ``"BH"`` (Benjamini-Hochberg false
+    discovery rate, survminer's ``pairwise_survdiff`` default) or ``"none"``.
 
     Returns
     -------
-    pandas.DataFrame
-        Columns ``group1, group2, statistic, p_value, p_adjusted``, one row per pair in
-        sorted label order.
-    """
-    import pandas as pd
+    PairwiseLogrank
+        One entry per pair in label order; ``to_frame()`` gives columns
+        ``group1, group2, statistic, p_value, p_adjusted``.
 
+    Examples
+    --------
+    >>> from rtdelay.stats import pairwise_logrank
+    >>> res = pairwise_logrank([1, 2, 3, 4, 5, 6], [1, 1, 1, 1, 1, 1], ["a", "b", "c"] * 2, adjust="BH")
+    >>> res.to_frame()[["group1", "group2"]].values.tolist()
+    [['a', 'b'], ['a', 'c'], ['b', 'c']]
+    """
     if adjust not in ADJUSTMENTS:
-        raise ValueError(f"adjust must be one of {', '.join(ADJUSTMENTS)}; got {adjust!r}")
+        raise InputError(f"adjust must be one of {', '.join(ADJUSTMENTS)}; got {adjust!r}")
     _check_weighting(weighting, p, q)
-    t, e, codes, labels, s_codes = _prepare(time, event, group, strata)
-    rows: list[dict[str, Any]] = []
+    t, e, codes, labels, s_codes, n_omitted = _prepare(time, event, group, strata, levels, data, nan_policy)
+    g1: list[Any] = []
+    g2: list[Any] = []
+    stats: list[float] = []
+    pvals: list[float] = []
     k = len(labels)
     for i in range(k):
         for j in range(i + 1, k):
@@ -394,8 +541,20 @@ def pairwise_logrank(
                 weighting=weighting,
                 p=p,
                 q=q,
+                timefix=timefix,
             )
-            rows.append({"group1": labels[i], "group2": labels[j], "statistic": res.statistic, "p_value": res.p_value})
-    frame = pd.DataFrame(rows, columns=["group1", "group2", "statistic", "p_value"])
-    frame["p_adjusted"] = _adjust(frame["p_value"].to_numpy(dtype=np.float64), adjust)
-    return frame
+            g1.append(labels[i])
+            g2.append(labels[j])
+            stats.append(res.statistic)
+            pvals.append(res.p_value)
+    pv = np.asarray(pvals, dtype=np.float64)
+    return PairwiseLogrank(
+        group1=tuple(g1),
+        group2=tuple(g2),
+        statistic=np.asarray(stats, dtype=np.float64),
+        p_value=pv,
+        p_adjusted=_adjust(pv, adjust),
+        adjust=adjust,
+        method="pairwise " + _method(weighting, p, q, s_codes is not None),
+        n_omitted=n_omitted,
+    )

@@ -42,15 +42,43 @@ def jsonable(value: Any) -> Any:
     return value
 
 
+def fmt(x: Any, digits: int = 4) -> str:
+    """A number for a repr: 4 significant digits, "NA" for NaN/None (R's spelling)."""
+    if x is None:
+        return "NA"
+    f = float(x)
+    return "NA" if math.isnan(f) else f"{f:.{digits}g}"
+
+
 class ResultMixin:
-    """``to_dict`` for frozen dataclass results (fields converted with :func:`jsonable`)."""
+    """Shared behaviour of the frozen result dataclasses.
+
+    ``to_dict`` (fields converted with :func:`jsonable`); arrays made read-only when the result
+    is built (the dataclasses use ``eq=False``: results compare and hash by identity and never
+    raise); ``print_summary`` prints the one-line ``repr`` and the ``summary()`` table.
+    """
+
+    def __post_init__(self) -> None:
+        for f in dataclasses.fields(self):  # type: ignore[arg-type]
+            value = getattr(self, f.name)
+            if isinstance(value, np.ndarray):
+                value.flags.writeable = False
 
     def to_dict(self) -> dict[str, Any]:
         assert dataclasses.is_dataclass(self)
         return {f.name: jsonable(getattr(self, f.name)) for f in dataclasses.fields(self)}
 
+    def summary(self) -> pd.DataFrame:
+        """A small table of the result (one row for a test or a curve)."""
+        return self.to_frame()  # type: ignore[attr-defined,no-any-return]
 
-@dataclasses.dataclass(frozen=True)
+    def print_summary(self) -> None:
+        """Print the one-line description and the :meth:`summary` table (as lifelines)."""
+        print(repr(self))
+        print(self.summary().to_string())
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
 class TestResult(ResultMixin):
     """Result of a hypothesis test.
 
@@ -84,6 +112,18 @@ class TestResult(ResultMixin):
     expected: np.ndarray = dataclasses.field(default_factory=lambda: np.empty(0))
     groups: tuple[Any, ...] = ()
     extra: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        df = "" if math.isnan(self.df) else f", df={self.df:g}"
+        return f"TestResult({self.method}: statistic={fmt(self.statistic)}{df}, p={fmt(self.p_value)})"
+
+    def summary(self) -> pd.DataFrame:
+        """One row: ``method, statistic, df, p_value``."""
+        import pandas as pd
+
+        return pd.DataFrame(
+            [{"method": self.method, "statistic": self.statistic, "df": self.df, "p_value": self.p_value}]
+        )
 
     def to_frame(self) -> pd.DataFrame:
         import pandas as pd

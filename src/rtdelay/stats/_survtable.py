@@ -22,13 +22,15 @@ For distinct times :math:`t_1 < \\dots < t_T` the table holds :math:`n_j` (numbe
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from rtdelay.stats._check import check_group
+from rtdelay.errors import InputError
+from rtdelay.stats._check import categorical_levels, check_group, encode_with_levels
 
 __all__ = ["RiskTable", "encode_groups", "event_as_bool", "risk_table"]
 
@@ -275,15 +277,23 @@ def event_as_bool(event: ArrayLike) -> ArrayLike:
 
 
 def encode_groups(
-    group: ArrayLike, *, name: str = "group"
+    group: ArrayLike, *, name: str = "group", levels: Sequence[Any] | None = None
 ) -> tuple[NDArray[np.integer[Any]], tuple[Any, ...]]:
-    """Group codes 0..k-1 in sorted label order, and the labels.
+    """Group codes 0..k-1 in level order, and the labels.
+
+    The order is ``levels`` when given, else the categories of a pandas Categorical, else the
+    sorted labels (as R orders the levels of a factor made from a vector).
 
     Numeric arrays take a vectorised path with the same rules as
     :func:`rtdelay.stats._check.check_group` (missing values are an error naming the index;
     labels sorted as R orders factor levels); anything else goes through ``check_group``.
     Integer labels that already are 0..k-1 are returned as they are (any integer dtype).
     """
+    if levels is None:
+        levels = categorical_levels(group)
+    if levels is not None:
+        codes_l, labels_l = encode_with_levels(group, levels, name=name)
+        return codes_l.astype(np.intp), labels_l
     arr = np.asarray(group)
     if arr.ndim == 1 and arr.dtype.kind in "biu":
         if arr.size == 0:
@@ -304,7 +314,7 @@ def encode_groups(
     if arr.ndim == 1 and arr.dtype.kind == "f":
         bad = np.isnan(arr)
         if bad.any():
-            raise ValueError(f"{name} is missing at index {int(np.flatnonzero(bad)[0])}")
+            raise InputError(f"{name} is missing at index {int(np.flatnonzero(bad)[0])}")
         values_f, codes = np.unique(arr, return_inverse=True)
         return codes.astype(np.intp).reshape(-1), tuple(float(v) for v in values_f.tolist())
     codes_o, labels_o = check_group(group, name=name)

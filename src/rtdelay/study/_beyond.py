@@ -183,6 +183,13 @@ class BeyondResults(ResultMixin):
         }
 
 
+def _missing(value: Any) -> bool:
+    """True for None, NaN and pandas' NA (a value rejected at validation or never given)."""
+    import pandas as pd
+
+    return value is None or bool(pd.isna(value))
+
+
 def _waiting_risk(included: pd.DataFrame, *, n_boot: int, seed: int) -> WaitingRisk:
     from rtdelay.planning import fit_progression_model
     from rtdelay.stats import current_status_ci, current_status_npmle, kaplan_meier
@@ -214,8 +221,11 @@ def _waiting_risk(included: pd.DataFrame, *, n_boot: int, seed: int) -> WaitingR
             warnings.simplefilter("ignore", StatisticalWarning)
             model = fit_progression_model(included)
         # standardised (marginal) risk: the average of F(t | x_i) over the cohort's patients
+        # with every covariate known (the model is fitted on those complete cases)
         rows = []
         for _, patient in included.iterrows():
+            if any(_missing(patient.get(k)) for k in model.terms):
+                continue
             profile = {k: str(patient[k]) for k in model.terms}
             rows.append(model.predict(times, profile)["risk"])
         model_risk = np.mean(rows, axis=0)
@@ -397,19 +407,38 @@ def _landmark(included: pd.DataFrame, *, rate_time: float) -> Landmark | None:
 def run_beyond(
     included: pd.DataFrame, *, rate_time: float = 12.0, n_boot: int = 2000, seed: int = 0
 ) -> BeyondResults:
-    """Run the analyses that go beyond the article on the eligible patients (pure)."""
+    """Run the analyses that go beyond the article on the eligible patients (pure).
+
+    A part that fails on these data (a model or test raising ``RtdelayError``, ``ValueError``,
+    ``ZeroDivisionError`` or ``LinAlgError``) is left out with a note naming the part and the
+    reason; the other parts still run.
+    """
     notes: list[str] = []
+
+    def part(what: str, func: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except (RtdelayError, ValueError, ZeroDivisionError, np.linalg.LinAlgError) as exc:
+            notes.append(f"{what}: not computed ({exc})")
+            return None
+
     waiting = None
     pbr = (included["group"] == "PBR").sum() if len(included) else 0
     if len(included) and 0 < pbr < len(included):
-        waiting = _waiting_risk(included, n_boot=n_boot, seed=seed)
+        waiting = part("risk of progression while waiting", _waiting_risk, included, n_boot=n_boot, seed=seed)
     else:
         notes.append("risk of progression while waiting needs patients with and without PBR")
-    competing = _competing(included, rate_time=rate_time) if len(included) else None
+    competing = (
+        part("local control with death competing", _competing, included, rate_time=rate_time)
+        if len(included) else None
+    )
+    cox = part("Cox models", _cox_models, included)
+    if cox is None:
+        cox = CoxModels(None, None, None, None, covariates=(), notes=())
     return BeyondResults(
         waiting=waiting,
         competing=competing,
-        cox=_cox_models(included),
-        landmark=_landmark(included, rate_time=rate_time),
+        cox=cox,
+        landmark=part("landmark analysis", _landmark, included, rate_time=rate_time),
         notes=tuple(notes),
     )

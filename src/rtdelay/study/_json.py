@@ -274,7 +274,7 @@ def results_to_json(
     screened = flow.get("screened") if flow else None
     doc["n_screened"] = int(screened) if isinstance(screened, (int, float)) and math.isfinite(screened) else None
     doc["details"] = _details(results)
-    doc["notes"] = list(results.notes)
+    doc["notes"] = list(results.all_notes())
     if results.beyond is not None:
         doc["beyond_the_article"] = results.beyond.to_dict()
     if metadata is not None:

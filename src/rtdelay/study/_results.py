@@ -288,3 +288,21 @@ class StudyResults(ResultMixin):
         from rtdelay.study._json import results_to_json
 
         return results_to_json(self)
+
+    def all_notes(self) -> tuple[str, ...]:
+        """Every note of the run: the study's, then those of the analyses beyond the article.
+
+        A note of a beyond-the-article analysis is prefixed with ``"Beyond the article: "``
+        (each part keeps its own notes too, shown beside its table in the report). This is the
+        list written to ``results.json`` (``notes``) and ``methods.md``.
+        """
+        out = list(self.notes)
+        beyond = self.beyond
+        if beyond is not None:
+            parts: list[Any] = [beyond, beyond.waiting, beyond.competing, beyond.cox]
+            for part in parts:
+                for note in getattr(part, "notes", None) or ():
+                    text = f"Beyond the article: {note}"
+                    if text not in out:
+                        out.append(text)
+        return tuple(out)

@@ -1,7 +1,8 @@
 """Writes the malformed-content corpus (csv files) and its manifest of expected outcomes.
 
 Run from the repository root: ``.venv/bin/python tests/cohort/corpus/make_corpus.py``.
-Each case is a small cohort whose rows are valid except the ones named in ``rejected_rows``
+Each case is a small cohort whose rows are valid except the ones named in ``rejected_rows`` (a row
+or, in a field-level column, only its value is rejected: the column's level decides)
 (1-based data rows); ``rules`` are the rule names the errors must carry. The expected values
 are written by hand here, not taken from rtdelay's output.
 """

@@ -209,3 +209,23 @@ def test_importing_the_planner_loads_no_scipy_pandas_or_matplotlib():
             "print(sorted(m for m in ('scipy', 'pandas', 'matplotlib', 'jinja2') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_class_queues_equal_the_heap_loop(seed):
+    """Risk-first with few risk levels runs one FIFO queue per level across replications; the
+    result must equal the heap loop start for start (deaths, reserved starts, breakdowns)."""
+    reps = 12
+    pts = draw_patients(seed=seed, n_reps=reps, horizon_days=900.0, arrivals_per_week=4.5 + seed % 2,
+                        surgery_days=None, ready_after_days=(14.0, 14.0), profile_weights=np.ones(5) / 5,
+                        death_rate_per_day=(seed % 3) / 150)
+    key = -np.array([0.1, 0.3, 0.3, 0.5, 0.2])[pts.profile]
+    urgent = key <= -0.3
+    down = Downtime(rate_per_year=6, duration_days=3) if seed % 2 else Downtime()
+    times, reserved = SlotCalendar(starts_per_week=5, reserved_urgent=1 + seed % 2, downtime=down).slots(
+        2500, reps, np.random.default_rng(seed))
+    slots = Slots(times, reserved)
+    heap = priority_starts(pts.ready, pts.death, key, slots, urgent=urgent, method="heap")
+    classes = priority_starts(pts.ready, pts.death, key, slots, urgent=urgent, method="classes")
+    np.testing.assert_array_equal(heap, classes)
+    assert np.isfinite(heap).sum() > 100

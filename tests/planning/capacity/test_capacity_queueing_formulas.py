@@ -80,6 +80,7 @@ def test_erlang_c_formula_hand_value():
     assert _erlang_c_wait(3, 0.2, 0.1) == pytest.approx(40 / 9, rel=1e-12)
 
 
+@pytest.mark.slow
 def test_erlang_c_mmc_and_littles_law():
     rng = np.random.default_rng(154)
     c, lam, mu = 3, 0.2, 0.1
@@ -97,6 +98,7 @@ def test_erlang_c_mmc_and_littles_law():
     assert lq == pytest.approx(lam * _erlang_c_wait(c, lam, mu), rel=0.03)
 
 
+@pytest.mark.slow
 def test_cobham_two_class_nonpreemptive_priority():
     """M/D/1 with two classes (lam1 = lam2 = 0.3, D = 1; class 0 first), Cobham (1954):
     W0 = sum lam_i E[S_i^2] / 2 = 0.3; Wq1 = W0 / (1 - rho1) = 0.4286;

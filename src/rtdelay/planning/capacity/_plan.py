@@ -292,6 +292,12 @@ def plan_capacity(
     last_ready = float(np.max(np.where(pts.valid, pts.ready, 0.0)))
     scenarios: list[ScenarioResult] = []
     notes: list[str] = list(harm.notes)
+    lo, hi = settings.ready_interval
+    if "deadline" in policies and lo == hi:
+        notes.append(
+            "with the same readiness interval for everyone, earliest deadline first starts patients in the "
+            "order of first come first served (the two policies give the same results)"
+        )
     for k in ks:
         cal = SlotCalendar(
             starts_per_week=k,
@@ -330,8 +336,8 @@ def plan_capacity(
         for a, b in zip(ks[:-1], ks[1:], strict=True):
             sa = next(s for s in scenarios if s.policy == policy and s.starts_per_week == a)
             sb = next(s for s in scenarios if s.policy == policy and s.starts_per_week == b)
-            m, lo, hi = mean_ci(sa.per_rep_progressions_per_year - sb.per_rep_progressions_per_year)
-            marginal.append(MarginalValue(policy, a, b, float(m), (float(lo), float(hi))))
+            d_mean, d_lo, d_hi = mean_ci(sa.per_rep_progressions_per_year - sb.per_rep_progressions_per_year)
+            marginal.append(MarginalValue(policy, a, b, float(d_mean), (float(d_lo), float(d_hi))))
     model = _model_block(settings, harm, policies, reps, seed, float(np.mean(urgent[pts.valid])), threshold)
     return CapacityPlan(scenarios=tuple(scenarios), marginal=tuple(marginal), model=model, notes=tuple(notes))
 

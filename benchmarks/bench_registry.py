@@ -1,0 +1,114 @@
+"""Benchmark: registry import of a 5,000-patient file (dry run, commit, re-import) and export.
+
+Goals (issue 13): dry-run diff and commit each under 10 s, export of 5,000 patients under 3 s,
+on SQLite and on PostgreSQL. Run::
+
+    .venv/bin/python benchmarks/bench_registry.py [n_patients] [--postgres URL] [--repeat 3]
+
+PostgreSQL uses a fresh database created beside the one in URL (dropped afterwards); without
+``--postgres`` it uses ``$RTDELAY_TEST_POSTGRES_URL`` when set. Prints the median of the
+repeats for each step.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from bench_cohort import make_cohort  # noqa: E402
+
+from rtdelay.registry import (  # noqa: E402
+    add_site,
+    cli_actor,
+    export_registry,
+    import_table,
+    init_registry,
+    read_import_file,
+    write_export,
+)
+
+
+def _timed(func: Callable[[], object]) -> tuple[float, object]:
+    start = time.perf_counter()
+    result = func()
+    return time.perf_counter() - start, result
+
+
+def _fresh_pg(url: str) -> tuple[str, Callable[[], None]]:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"rtdelay_bench_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return make_url(url).set(database=name).render_as_string(hide_password=False), drop
+
+
+def run_once(url: str, csv_path: Path, out_dir: Path) -> dict[str, float]:
+    registry, _ = init_registry(url)
+    actor = cli_actor()
+    with registry.session(actor=actor.name, write=True) as session:
+        add_site(session, actor, "B", "Bench site")
+    times: dict[str, float] = {}
+    times["read file"], raw = _timed(lambda: read_import_file(csv_path))
+    times["dry run (diff)"], plan = _timed(lambda: import_table(registry, actor, raw, dry_run=True))
+    times["commit"], outcome = _timed(lambda: import_table(registry, actor, raw))
+    times["re-import (no change)"], again = _timed(lambda: import_table(registry, actor, raw))
+    assert outcome.plan.counts()["new"] == len(raw.frame), outcome.plan.counts()
+    assert again.plan.n_changes == 0
+    for fmt in ("csv", "xlsx", "sav", "dta", "parquet"):
+        def export(fmt: str = fmt) -> None:
+            with registry.session(actor=actor.name, write=True) as session:
+                write_export(export_registry(session, actor), out_dir / f"cohort.{fmt}")
+        times[f"export {fmt}"], _ = _timed(export)
+    registry.dispose()
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("n", nargs="?", type=int, default=5000)
+    parser.add_argument("--postgres", default=os.environ.get("RTDELAY_TEST_POSTGRES_URL"))
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        csv_path = folder / "cohort.csv"
+        make_cohort(args.n).to_csv(csv_path, index=False)
+        backends = ["sqlite"] + (["postgresql"] if args.postgres else [])
+        for backend in backends:
+            runs: list[dict[str, float]] = []
+            for i in range(args.repeat):
+                if backend == "sqlite":
+                    url, drop = f"sqlite:///{folder / f'bench{i}.db'}", (lambda: None)
+                else:
+                    url, drop = _fresh_pg(args.postgres)
+                try:
+                    runs.append(run_once(url, csv_path, folder / f"out_{backend}_{i}"))
+                finally:
+                    drop()
+            print(f"{backend}: {args.n} patients, median of {args.repeat} runs")
+            for step in runs[0]:
+                values = [r[step] for r in runs]
+                print(f"  {step:24s} {statistics.median(values):7.2f} s  "
+                      f"(min {min(values):.2f}, max {max(values):.2f})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,94 @@
+"""Values between the cohort layer's typed frames, Python objects and database rows.
+
+The registry validates with the cohort layer (:func:`rtdelay.cohort.validate_cohort`): it puts
+the cells of a record into a one-table frame, lets the cohort rules check and type them, and
+stores the typed values. These helpers convert a validated frame to plain Python values per
+row (dates as ``datetime.date``, integers as ``int``, no NaN/NaT/NA) and back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from rtdelay.cohort import COLUMNS, RawTable, ValidationResult, validate_cohort
+from rtdelay.registry._models import PATIENT_FIELDS
+
+__all__ = ["plain", "frame_records", "validate_records", "patient_values"]
+
+
+def plain(value: Any) -> Any:
+    """A cell as a plain Python value: None for missing, ``datetime.date`` for dates."""
+    if value is None or value is pd.NaT or value is pd.NA:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if hasattr(value, "item") and type(value).__module__ == "numpy":
+        value = value.item()
+        if isinstance(value, float) and math.isnan(value):
+            return None
+        if isinstance(value, int) and not isinstance(value, bool) and type(value) is not int:
+            value = int(value)
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return value
+
+
+def _column_values(series: pd.Series, kind: str) -> list[Any]:
+    if kind == "date":
+        return [None if pd.isna(v) else pd.Timestamp(v).date() for v in series.tolist()]
+    if kind == "integer":
+        return [None if v is pd.NA or v is None else int(v) for v in series.astype(object).tolist()]
+    if kind == "boolean":
+        return [None if v is pd.NA or v is None else bool(v) for v in series.astype(object).tolist()]
+    if kind == "number":
+        return [None if v is None or math.isnan(v) else float(v) for v in series.tolist()]
+    return [None if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
+            for v in series.astype(object).tolist()]
+
+
+def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """One dict of the dictionary's fields (plain values) per row of a validated frame."""
+    columns = {
+        name: _column_values(frame[name], COLUMNS[name].kind)
+        for name in PATIENT_FIELDS
+        if name in frame.columns
+    }
+    return [{name: values[i] for name, values in columns.items()} for i in range(len(frame))]
+
+
+def validate_records(
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    source_rows: Sequence[int] | None = None,
+    source: str = "registry",
+    date_order: str | None = None,
+) -> ValidationResult:
+    """Validate records (dicts of dictionary fields) with the cohort rules.
+
+    Every dictionary column is present (blank where a record has no value), so a missing
+    column never makes the table unusable: each record is judged on its own values.
+    """
+    frame = pd.DataFrame(
+        {name: pd.Series([row.get(name) for row in rows], dtype=object) for name in PATIENT_FIELDS}
+    )
+    numbers = list(source_rows) if source_rows is not None else list(range(1, len(rows) + 1))
+    raw = RawTable(
+        frame=frame,
+        source_rows=numbers,
+        path=source,
+        format="registry",
+        original_columns={name: name for name in PATIENT_FIELDS},
+    )
+    return validate_cohort(raw, date_order=date_order or "ymd")
+
+
+def patient_values(patient: Any) -> dict[str, Any]:
+    """The dictionary fields of a stored patient as plain values."""
+    return {name: plain(getattr(patient, name)) for name in PATIENT_FIELDS}
