@@ -316,6 +316,8 @@ def analyze(
         flow=flow,
         today=options.today,
     )
+    if data.raw is not None:  # what reading detected: sheet chosen, encoding guessed, values recoded
+        document["load_notes"] = list(data.raw.notes)
     rows = [dict(r) for r in options.reproduction(document)] if options.reproduction is not None else None
     analysis = AnalysisRun(
         source=source,

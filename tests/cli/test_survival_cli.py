@@ -115,7 +115,7 @@ BAD_CASES = [
     ("bad conf type", "t,e\n1,1\n2,0\n", ["--time", "t", "--event", "e", "--conf-type", "logit"], "--conf-type"),
     ("bad --at", "t,e\n1,1\n2,0\n", ["--time", "t", "--event", "e", "--at", "6,x"], "--at"),
     ("negative --at", "t,e\n1,1\n2,0\n", ["--time", "t", "--event", "e", "--at", "-1"], "--at"),
-    ("empty file", "", ["--time", "t", "--event", "e"], "cannot read"),
+    ("empty file", "", ["--time", "t", "--event", "e"], "is empty"),
     ("missing group", "t,e,g\n1,1,a\n2,0,\n", ["--time", "t", "--event", "e", "--group", "g"], "empty at row 2"),
 ]
 

@@ -1,7 +1,8 @@
 """Command line of rtdelay: parse, call, print, map errors to exit codes.
 
 Exit codes: 0 success; 1 some rows were rejected (the valid rows stay usable); 2 the input
-cannot be used at all. Bad input never shows a traceback.
+cannot be used at all; 3 internal error (traceback in rtdelay-error.log); 130 interrupted.
+Bad input never shows a traceback.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from rtdelay.cli import (  # noqa: F401  (register commands)
     _plan,  # noqa: F401  (rtdelay plan)
     _registry,  # noqa: F401  (registry, user, site commands)
     _risk,
+    _safety,
     _scores,
     _study,
     _survival,
@@ -46,6 +48,7 @@ def main() -> None:
     from rtdelay.errors import RtdelayError
 
     usage_error, click_exception = _click_exceptions()
+    _safety.install()
     try:
         code = app(standalone_mode=False)
     except usage_error as exc:
@@ -59,12 +62,22 @@ def main() -> None:
         sys.stderr.write(f"rtdelay: error: {exc.format_message()}\n")  # type: ignore[attr-defined]
         sys.exit(EXIT_UNUSABLE)
     except RtdelayError as exc:
-        sys.stderr.write(f"rtdelay: error: {exc}\n")
+        from rtdelay.cli._terminal import plain
+
+        sys.stderr.write(f"rtdelay: error: {plain(exc)}\n")
         sys.exit(EXIT_UNUSABLE)
     except (FileNotFoundError, PermissionError, IsADirectoryError) as exc:
         sys.stderr.write(f"rtdelay: error: {exc.strerror or exc}: {exc.filename}\n")
         sys.exit(EXIT_UNUSABLE)
     except KeyboardInterrupt:
-        sys.stderr.write("rtdelay: interrupted\n")
-        sys.exit(130)
+        _safety.interrupted()
+    except OSError as exc:
+        if exc.filename is None:
+            _safety.internal_error(exc)
+        sys.stderr.write(f"rtdelay: error: {exc.strerror or exc}: {exc.filename}\n")
+        sys.exit(EXIT_UNUSABLE)
+    except Exception as exc:  # the safety net: anything no command expected
+        _safety.internal_error(exc)
+    if code == _safety.EXIT_INTERRUPTED:  # typer turns KeyboardInterrupt into a silent Exit(130)
+        _safety.interrupted()
     sys.exit(code if isinstance(code, int) else 0)

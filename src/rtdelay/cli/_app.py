@@ -31,8 +31,13 @@ EXIT_UNUSABLE = 2
 
 
 def fail(message: str, code: int = EXIT_UNUSABLE) -> NoReturn:
-    """Print one clear line on stderr and exit with ``code`` (never a traceback)."""
-    sys.stderr.write(f"rtdelay: error: {message}\n")
+    """Print one clear line on stderr and exit with ``code`` (never a traceback).
+
+    Data quoted in the message (ids, file names) loses control and escape sequences.
+    """
+    from rtdelay.cli._terminal import plain
+
+    sys.stderr.write(f"rtdelay: error: {plain(message)}\n")
     raise typer.Exit(code)
 
 

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.markup import escape
 
 from rtdelay.cli._app import EXIT_OK, EXIT_ROWS_REJECTED, app, fail
 
@@ -47,13 +46,16 @@ def _summary(result: Any, notes: list[str], path: Path, quarantine: Path | None)
     from rich.console import Console
     from rich.table import Table
 
+    from rtdelay.cli._terminal import markup_safe as safe
+    from rtdelay.cli._terminal import plain as clean
+
     console = Console(highlight=False, soft_wrap=True)
     plain = not console.is_terminal  # logs and CI: whole lines, no table, no wrapping
     n_warn = len(result.warnings)
-    console.print(f"[bold]{path}[/bold]" if not plain else str(path), markup=not plain)
+    console.print(f"[bold]{safe(path)}[/bold]" if not plain else clean(str(path)), markup=not plain)
     recoded = getattr(result, "recoded_note", None)
     for note in [*notes, *([recoded] if recoded else [])]:
-        console.print(f"  note: {note}", markup=False)
+        console.print(f"  note: {clean(str(note))}", markup=False)
     console.print(
         f"rows: {result.n_rows}   valid: {result.n_valid}   rejected: {result.n_rejected}   "
         f"values rejected: {len(result.field_issues)}   warnings: {n_warn}"
@@ -82,17 +84,17 @@ def _summary(result: Any, notes: list[str], path: Path, quarantine: Path | None)
             style = {"error": "red", "field": "magenta"}.get(issue.severity, "yellow")
             table.add_row(
                 "" if issue.row is None else str(issue.row),
-                escape(issue.patient_id or ""),
+                safe(issue.patient_id or ""),
                 f"[{style}]{issue.severity}[/{style}]",
-                escape(issue.column or ""),
-                escape(issue.rule),
-                escape(_hint(issue)),
+                safe(issue.column or ""),
+                safe(issue.rule),
+                safe(_hint(issue)),
             )
         console.print(table)
     if len(issues) > MAX_SHOWN:
         console.print(f"... and {len(issues) - MAX_SHOWN} more")
     if quarantine is not None:
-        console.print(f"rejected rows and values written to {quarantine}", markup=False)
+        console.print(f"rejected rows and values written to {clean(str(quarantine))}", markup=False)
     elif result.n_rejected or result.field_issues:
         console.print("use --quarantine FILE.csv to write the rejected rows and values with their reasons")
 
@@ -125,11 +127,15 @@ def validate_command(
         fail(f"--date-order takes dmy, mdy or ymd; got {date_order!r}")
     try:
         from rtdelay.cohort import load_table, validate_cohort
+        from rtdelay.report.outdir import check_not_input
 
+        if quarantine is not None:
+            check_not_input(quarantine, [file, mapping])
         raw = load_table(file, mapping=mapping, sheet=sheet)
         result = validate_cohort(raw, date_order=date_order)
+        write_notes: list[str] = []
         if quarantine is not None:
-            result.write_quarantine(quarantine)
+            result.write_quarantine(quarantine, notes=write_notes)
     except RtdelayError as exc:
         fail(str(exc))
     except (FileNotFoundError, PermissionError, IsADirectoryError) as exc:
@@ -139,5 +145,5 @@ def validate_command(
     if as_json:
         typer.echo(json.dumps(result.to_dict(), ensure_ascii=False))
     else:
-        _summary(result, list(getattr(raw, "notes", [])), file, quarantine)
+        _summary(result, [*getattr(raw, "notes", []), *write_notes], file, quarantine)
     raise typer.Exit(EXIT_ROWS_REJECTED if result.n_rejected or result.field_issues else EXIT_OK)

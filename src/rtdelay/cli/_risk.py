@@ -87,28 +87,29 @@ def _print_human(pred, source: str) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    from rtdelay.cli._terminal import markup_safe as safe
     from rtdelay.planning import MAX_WAIT_WEEKS, describe_profile, wait_caution
     from rtdelay.report.formatting import format_percent
 
     console = Console()
-    console.print(f"Model fitted on: {source}")
+    console.print(f"Model fitted on: {safe(source)}")
     m = pred.model
     baseline = {"weibull": "Weibull", "loglogistic": "log-logistic"}.get(m.baseline, m.baseline)
     console.print(f"{baseline} baseline ({m.link}), {m.n} patients, {m.n_progressed} with progression before RT")
     for note in m.notes:
-        console.print(f"  note: {note}")
+        console.print(f"  note: {safe(note)}")
     profile = describe_profile(pred.profile) or "no covariates"
     if pred.ignored:
         console.print(
-            "Given but not in the model (dropped, see the notes), so not used: " + describe_profile(pred.ignored) + "."
+            "Given but not in the model (dropped, see the notes), so not used: " + safe(describe_profile(pred.ignored)) + "."
         )
     if pred.assumed:
         console.print(
             "Not given, so set to the reference level: "
-            + describe_profile({k: pred.profile[k] for k in pred.assumed})
+            + safe(describe_profile({k: pred.profile[k] for k in pred.assumed}))
             + " (the risks below are for these levels, not an average over them)."
         )
-    table = Table(title=f"Predicted risk of progression before RT ({profile})")
+    table = Table(title=f"Predicted risk of progression before RT ({safe(profile)})")
     table.add_column("wait (weeks)", justify="right")
     table.add_column("risk", justify="right")
     table.add_column("95% CI", justify="right")

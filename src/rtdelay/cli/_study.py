@@ -27,6 +27,13 @@ __all__ = ["analyze", "demo", "run_analysis"]
 DATE_ORDERS = ("dmy", "mdy", "ymd")
 
 
+def _echo(text: str = "") -> None:
+    """Print one line; data in it (ids, notes, paths) loses control and escape sequences."""
+    from rtdelay.cli._terminal import plain
+
+    typer.echo(plain(text))
+
+
 class _RichProgress:
     """Progress callback drawn with rich on stderr: a spinner with the step and elapsed seconds.
 
@@ -173,30 +180,32 @@ def _summary(run: Any) -> None:
 
     document, validation, flow, paths = run.document, run.validation, run.flow, run.paths
     for line in _complications_lines(run):
-        typer.echo(line)
+        _echo(line)
+    for note in document.get("load_notes") or []:
+        _echo(f"Read {run.source.name}: {note}")
     labels = flow.get("labels", {})
-    typer.echo(f"Rows read: {validation.n_rows}  valid: {validation.n_valid}  rejected: {validation.n_rejected}")
+    _echo(f"Rows read: {validation.n_rows}  valid: {validation.n_valid}  rejected: {validation.n_rejected}")
     if getattr(validation, "recoded_note", None):
-        typer.echo(f"  note: {validation.recoded_note}")
+        _echo(f"  note: {validation.recoded_note}")
     if validation.n_rejected:
-        typer.echo(
+        _echo(
             f"  {validation.n_rejected} row(s) rejected and written to {paths.get('quarantine')}; "
             "the valid rows were analysed."
         )
     excluded = {k: v for k, v in flow.get("exclusions", {}).items() if v}
     for key, count in excluded.items():
-        typer.echo(f"  excluded, {labels.get(key, key)}: {count}")
+        _echo(f"  excluded, {labels.get(key, key)}: {count}")
     by_group = flow.get("by_group", {})
-    typer.echo(
+    _echo(
         f"Included: {flow.get('included')} (PBR {by_group.get('PBR', 0)}, NPBR {by_group.get('NPBR', 0)})"
     )
     risk = document.get("pbr_cumulative_risk") or {}
     if risk:
         parts = ", ".join(f"{k} mo {format_percent(v)}" for k, v in risk.items())
-        typer.echo(f"Risk of progression before RT (Kaplan-Meier): {parts}")
+        _echo(f"Risk of progression before RT (Kaplan-Meier): {parts}")
     for key, name in (("lc", "Local control"), ("os", "Overall survival")):
         rates = document.get(f"{key}_1y") or {}
-        typer.echo(
+        _echo(
             f"{name} at 1 year: PBR {format_percent(rates.get('PBR'))}, "
             f"NPBR {format_percent(rates.get('NPBR'))}, "
             f"log-rank {format_p(document.get(f'{key}_logrank_p'))}"
@@ -205,21 +214,39 @@ def _summary(run: Any) -> None:
     waiting = beyond.get("waiting_risk") or {}
     if waiting.get("npmle"):
         parts = ", ".join(f"{k} mo {format_percent(v)}" for k, v in waiting["npmle"].items())
-        typer.echo(f"Risk of progression before RT (current-status NPMLE, beyond the article): {parts}")
+        _echo(f"Risk of progression before RT (current-status NPMLE, beyond the article): {parts}")
         if waiting.get("diverges"):
-            typer.echo(
+            _echo(
                 "  Warning: the article's Kaplan-Meier risk and the current-status estimate differ by more "
                 "than 5 points; see the report's 'Beyond the article' section."
             )
     notes = document.get("notes") or []
     if notes:
-        typer.echo(f"Notes ({len(notes)}):")
+        _echo(f"Notes ({len(notes)}):")
         for note in notes:
-            typer.echo(f"  - {note}")
+            _echo(f"  - {note}")
     main = [p for key, p in paths.items() if key in ("results", "included", "quarantine")]
-    typer.echo(f"Written: {', '.join(str(p) for p in main)}")
+    _echo(f"Written: {', '.join(str(p) for p in main)}")
     if "report" in paths:
-        typer.echo(f"Report: {paths['report']}")
+        _echo(f"Report: {paths['report']}")
+
+
+def _in_output_folder(out: Path, inputs: list[Path | None], command: str, func: Any, *args: Any, **kwargs: Any) -> Any:
+    """Run ``func`` inside the guarded output folder (see :mod:`rtdelay.report.outdir`)."""
+    from rtdelay.report.outdir import output_folder
+
+    with output_folder(out, inputs=inputs, command=command):
+        return func(*args, **kwargs)
+
+
+def _out_folder(out: str) -> Path:
+    """``--out`` as a path: an empty name is refused (``Path("")`` would be the current folder)."""
+    from rtdelay.cli._safety import set_output_folder
+
+    if out.strip() == "":
+        fail("--out needs a folder name (got an empty string)")
+    set_output_folder(out)
+    return Path(out)
 
 
 def _guard(func: Any, *args: Any, **kwargs: Any) -> Any:
@@ -250,7 +277,7 @@ def analyze(
     ),
     mapping: Path | None = typer.Option(None, "--mapping", help="Mapping file (own column names and codes)."),
     date_order: str | None = typer.Option(None, "--date-order", help="Order of non-ISO dates: dmy, mdy or ymd."),
-    out: Path = typer.Option(Path("rtdelay-output"), "--out", help="Output folder."),
+    out: str = typer.Option("rtdelay-output", "--out", help="Output folder."),
     times: str | None = typer.Option(None, "--times", help="Months of the survival rates, e.g. 6,12,24 (default)."),
     title: str | None = typer.Option(None, "--title", help="Title of the report."),
     institution: str | None = typer.Option(None, "--institution", help="Institution shown under the title."),
@@ -271,11 +298,12 @@ def analyze(
             fail("--site is an option of --registry: rtdelay analyze --registry [URL] --site S")
         from rtdelay.cli._registry import analyze_registry
 
-        analyze_registry(cohort, site=site, out=out, quiet=quiet)
+        analyze_registry(cohort, site=site, out=_out_folder(out), quiet=quiet)
         return
     if cohort is None:
         fail("give a COHORT file to analyse (or --registry [URL])")
-    check_out_folder(out)
+    folder = _out_folder(out)
+    check_out_folder(folder)
     report = _options(config, title, institution, times)
     comp_path, comp_sheet = complications_source(complications, Path(cohort))
     if comp_path is not None and complications is None and not quiet:
@@ -286,12 +314,16 @@ def analyze(
     )
     with _RichProgress(quiet) as progress:
         run = _guard(
+            _in_output_folder,
+            folder,
+            [cohort, complications, mapping],
+            "analyze",
             run_service,
             cohort,
             mapping=mapping,
             date_order=date_order,
             complications=comp_path,
-            out_dir=out,
+            out_dir=folder,
             options=options,
             progress=progress,
         )
@@ -305,7 +337,7 @@ def analyze(
     "(the article's numbers against the reproduced ones)."
 ))
 def demo(
-    out: Path = typer.Option(Path("rtdelay-demo"), "--out", help="Output folder."),
+    out: str = typer.Option("rtdelay-demo", "--out", help="Output folder."),
     regenerate: bool = typer.Option(
         False, "--regenerate", help="Rebuild the synthetic cohort with its generator instead of the shipped copy."
     ),
@@ -318,13 +350,17 @@ def demo(
     from rtdelay.analysis import AnalysisOptions, analyze_demo
     from rtdelay.demo import DEMO_NOTICE
 
-    check_out_folder(out)
+    folder = _out_folder(out)
+    check_out_folder(folder)
     report = _options(config, title, institution, times)
     options = AnalysisOptions(times=report.times, title=report.title, institution=report.institution)
     if not quiet:
         typer.echo(DEMO_NOTICE)  # once: the report, the tables and the figures carry it too
     with _RichProgress(quiet) as progress:
-        run = _guard(analyze_demo, out_dir=out, regenerate=regenerate, options=options, progress=progress)
+        run = _guard(
+            _in_output_folder, folder, [], "demo", analyze_demo, out_dir=folder, regenerate=regenerate,
+            options=options, progress=progress,
+        )
     if not quiet:
         _summary(run)
         typer.echo(f"Paper vs demo: {run.paths['reproduction']}")

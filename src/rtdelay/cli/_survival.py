@@ -8,7 +8,6 @@ functions so that ``rtdelay --help`` stays fast.
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from pathlib import Path
@@ -22,20 +21,28 @@ CONF_TYPES = ("log-log", "log", "plain")
 WEIGHTINGS = ("logrank", "breslow", "tarone-ware", "fleming-harrington")
 
 
-def _read_csv(path: Path) -> Any:
-    import pandas as pd
+MAX_GROUP_LEVELS = 200
+"""A --group or --strata column with more distinct values than this is refused: it is an id
+or a measurement, not a grouping (thousands of curves would exhaust memory and the screen)."""
+
+
+def _read_table(path: Path) -> Any:
+    """Read km/compare input through the cohort reader (one hardened reader for every command).
+
+    Regular-file check, encoding and delimiter detection, binary files, duplicate headers and
+    stray quotes are handled by :func:`rtdelay.cohort.load_table`; the columns keep the file's
+    own headers.
+    """
+    from rtdelay.cohort import load_table
+    from rtdelay.errors import RtdelayError
 
     if not path.exists():
         fail(f"file not found: {path}")
-    if path.is_dir():
-        fail(f"{path} is a directory, not a csv file")
     try:
-        return pd.read_csv(path)
-    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError, csv.Error) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        fail(f"cannot read {path} as a csv table: {first}")
-    except OSError as exc:
-        fail(f"cannot read {path}: {exc.strerror or exc}")
+        raw = load_table(path)
+    except RtdelayError as exc:
+        fail(str(exc))
+    return raw.frame.rename(columns=raw.original_columns)
 
 
 #: Columns a dates-form cohort gives rise to (``rtdelay.cohort`` derives them).
@@ -52,16 +59,7 @@ def read_survival_table(path: Path, *, needed: tuple[str, ...] = ()) -> Any:
         fail(f"{path} is a directory, not a table")
     from rtdelay.errors import RtdelayError
 
-    suffix = path.suffix.lower()
-    try:
-        if suffix in (".csv", ""):
-            frame = _read_csv(path)
-        else:
-            from rtdelay.cohort import load_table
-
-            frame = load_table(path).frame
-    except RtdelayError as exc:
-        fail(str(exc))
+    frame = _read_table(path)  # the hardened cohort reader, every format
     missing = [c for c in needed if c not in frame.columns]
     if missing and all(c in DERIVED_TIMES for c in missing) and "patient_id" in frame.columns:
         from rtdelay.cohort import read_cohort
@@ -128,7 +126,23 @@ def _survival_columns(frame: Any, time: str, event: str) -> tuple[Any, Any]:
 
 
 def _labels(frame: Any, name: str, option: str) -> Any:
+    """Group labels: numbers when every cell is a number (``1``, ``2``), else the text."""
+    import pandas as pd
+
     col = _column(frame, name, option)
+    levels = pd.unique(col.to_numpy(dtype=object))
+    if len(levels) > MAX_GROUP_LEVELS:
+        fail(
+            f"{option} column {name!r} has {len(levels):,} different values (more than "
+            f"{MAX_GROUP_LEVELS}): is it an id or a measurement? Group by a categorical column, "
+            "or cut the measurement into classes first"
+        )
+    num = pd.to_numeric(col, errors="coerce")
+    if num.notna().all():
+        values = num.to_numpy()
+        if (values == values.round()).all():
+            return values.astype("int64").astype(object)
+        return values.astype(object)
     return col.to_numpy(dtype=object)
 
 
@@ -144,7 +158,16 @@ def _sorted_levels(labels: Any) -> list[Any]:
 
 
 def _py(value: Any) -> Any:
-    return value.item() if hasattr(value, "item") else value
+    """A plain Python value; text that is a number shows as that number (the file is text)."""
+    value = value.item() if hasattr(value, "item") else value
+    if isinstance(value, str):
+        try:
+            number = float(value)
+        except ValueError:
+            return value
+        if value.strip().lstrip("+-").replace(".", "", 1).isdigit():
+            return int(number) if number.is_integer() and "." not in value else number
+    return value
 
 
 def _default_times(t: Any) -> list[float]:
@@ -201,10 +224,11 @@ def _print_km(blocks: list[dict[str, Any]], test: dict[str, Any] | None, conf_ty
     from rich.console import Console
     from rich.table import Table
 
+    from rtdelay.cli._terminal import markup_safe as safe
     from rtdelay.report.formatting import format_number, format_p, format_percent
 
     console = Console(highlight=False)
-    console.print(f"[bold]{path}[/bold]  Kaplan-Meier, 95% CI on the {conf_type} scale (Greenwood)")
+    console.print(f"[bold]{safe(path)}[/bold]  Kaplan-Meier, 95% CI on the {conf_type} scale (Greenwood)")
     rates = Table(title="Survival at selected times")
     for col in ("group", "time", "at risk", "events", "survival", "std. error", "95% CI"):
         rates.add_column(col, justify="left" if col == "group" else "right")
@@ -216,7 +240,7 @@ def _print_km(blocks: list[dict[str, Any]], test: dict[str, Any] | None, conf_ty
                 else f"{format_percent(row['lower'])}–{format_percent(row['upper'])}"
             )
             rates.add_row(
-                "all" if block["group"] is None else str(block["group"]),
+                "all" if block["group"] is None else safe(block["group"]),
                 f"{row['time']:g}",
                 str(row["n_at_risk"]),
                 str(row["n_events"]),
@@ -230,7 +254,7 @@ def _print_km(blocks: list[dict[str, Any]], test: dict[str, Any] | None, conf_ty
         med.add_column(col, justify="left" if col == "group" else "right")
     for block in blocks:
         med.add_row(
-            "all" if block["group"] is None else str(block["group"]),
+            "all" if block["group"] is None else safe(block["group"]),
             str(block["n"]),
             str(block["events"]),
             "not reached" if block["median"] is None else f"{block['median']:g}",
@@ -323,7 +347,7 @@ def km_command(
             "curves": blocks,
             "logrank": test,
         }
-        typer.echo(json.dumps(out, default=str))
+        typer.echo(json.dumps(_strict_json(out), allow_nan=False, default=str))
         return
     _print_km(blocks, test, conf_type, file)
 
@@ -374,19 +398,38 @@ def compare_command(
             if pairwise is None
             else [{k: _py(v) for k, v in row.items()} for row in pairwise.to_dict(orient="records")],
         }
-        typer.echo(json.dumps(out, allow_nan=False, default=str))
+        typer.echo(json.dumps(_strict_json(out), allow_nan=False, default=str))
         return
     _print_compare(result, pairwise, file)
+
+
+def _strict_json(value: Any) -> Any:
+    """NaN and infinities (a test that cannot be computed, e.g. no events) become null."""
+    import math
+
+    if isinstance(value, dict):
+        return {k: _strict_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_strict_json(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        try:
+            value = value.item()
+        except (TypeError, ValueError):
+            return value
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
 
 
 def _print_compare(result: Any, pairwise: Any, path: Path) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    from rtdelay.cli._terminal import markup_safe as safe
     from rtdelay.report.formatting import format_number, format_p
 
     console = Console(highlight=False)
-    console.print(f"[bold]{path}[/bold]  {result.method}")
+    console.print(f"[bold]{safe(path)}[/bold]  {safe(result.method)}")
     if result.note and "n" not in result.extra:  # the data cannot support the test
         console.print(f"not computed: {result.note}")
         return
@@ -394,7 +437,7 @@ def _print_compare(result: Any, pairwise: Any, path: Path) -> None:
     for col in ("group", "n", "observed", "expected"):
         table.add_column(col, justify="left" if col == "group" else "right")
     for label, n, o, ex in zip(result.groups, result.extra["n"], result.observed, result.expected, strict=True):
-        table.add_row(str(label), str(int(n)), f"{o:g}", format_number(ex, digits=2))
+        table.add_row(safe(label), str(int(n)), f"{o:g}", format_number(ex, digits=2))
     console.print(table)
     if result.note:
         console.print(f"not computed: {result.note}")
@@ -409,8 +452,8 @@ def _print_compare(result: Any, pairwise: Any, path: Path) -> None:
             pw.add_column(col, justify="left" if col.startswith("group") else "right")
         for row in pairwise.itertuples(index=False):
             pw.add_row(
-                str(row.group1),
-                str(row.group2),
+                safe(row.group1),
+                safe(row.group2),
                 format_number(row.statistic, digits=2),
                 format_p(row.p_value),
                 format_p(row.p_adjusted),

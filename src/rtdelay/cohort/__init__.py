@@ -27,7 +27,7 @@ if TYPE_CHECKING:
         apply_eligibility,
         read_cohort,
     )
-    from rtdelay.cohort._export import cell_text, escape_formula, write_table
+    from rtdelay.cohort._export import cell_text, csv_text, escape_formula, write_table, xml_safe
     from rtdelay.cohort._load import RawTable, load_table
     from rtdelay.cohort._mapping import read_mapping
     from rtdelay.cohort._schema import (
@@ -73,6 +73,8 @@ _LAZY: dict[str, str] = {
     "write_table": "_export",
     "escape_formula": "_export",
     "cell_text": "_export",
+    "csv_text": "_export",
+    "xml_safe": "_export",
     "write_template": "_template",
     "dictionary_markdown": "_dictionary",
     "dictionary_csv": "_dictionary",
@@ -112,6 +114,8 @@ __all__ = [
     "dictionary_redcap",
     "escape_formula",
     "cell_text",
+    "csv_text",
+    "xml_safe",
 ]
 
 

@@ -10,7 +10,17 @@ prefixes such a value with a single quote ``'``; a value that is a plain number
 
 The characters that trigger the prefix follow the OWASP "CSV Injection" guidance: ``=``, ``+``,
 ``-``, ``@``, tab (0x09) and carriage return (0x0D); their full-width forms (``＝ ＋ － ＠``),
-which some spreadsheet locales also read as formula starts, are treated the same way.
+which some spreadsheet locales also read as formula starts, are treated the same way. The test
+looks at the first character after any leading white space and control characters, because
+spreadsheet programs skip those (``" =1+1"`` and ``"\x00@SUM(1)"`` are formulas too).
+
+This module is the one writer of csv and xlsx files: cohort exports, quarantine files and the
+report's csv tables all pass through it. csv fields holding a delimiter, a quote, a line feed
+**or a carriage return** are quoted (Python's csv writer leaves a lone carriage return
+unquoted, which splits the record in two when the file is read back). Characters that XML 1.0
+cannot hold (control characters other than tab, line feed and carriage return) cannot be
+stored in an xlsx or docx file: :func:`xml_safe` writes them as visible ``\\xNN`` escapes and
+the writers count them in their notes.
 
 Files are written with :func:`rtdelay.atomic.atomic_file` (a temporary file beside the target,
 then renamed), so an interrupted export never leaves a half-written file under the final name.
@@ -18,11 +28,11 @@ then renamed), so an interrupted export never leaves a half-written file under t
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import math
 import os
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,7 +43,7 @@ from rtdelay.errors import InputError
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["FORMULA_PREFIXES", "escape_formula", "write_table", "cell_text"]
+__all__ = ["FORMULA_PREFIXES", "escape_formula", "write_table", "cell_text", "csv_line", "csv_text", "xml_safe"]
 
 #: First characters that make a spreadsheet read a cell as a formula (OWASP CSV injection).
 FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
@@ -41,6 +51,66 @@ FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r", "＝", "＋
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
 _SUFFIXES = (".csv", ".xlsx")
+
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+"""Characters XML 1.0 cannot hold (openpyxl and python-docx refuse them)."""
+
+_CSV_SPECIAL = frozenset(',"\r\n')
+
+
+def xml_safe(text: str) -> tuple[str, int]:
+    r"""Replace characters XML cannot hold by visible ``\xNN`` escapes.
+
+    Returns
+    -------
+    tuple of (str, int)
+        The text and the number of characters replaced.
+
+    Examples
+    --------
+    >>> xml_safe("P\x07001")
+    ('P\\x07001', 1)
+    """
+    count = 0
+
+    def repl(match: re.Match[str]) -> str:
+        nonlocal count
+        count += 1
+        code = ord(match.group(0))
+        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+    return _XML_ILLEGAL.sub(repl, text), count
+
+
+def _skip_blank(value: str) -> int:
+    """Index of the first character that is not white space or a control/format character."""
+    i = 0
+    while i < len(value) and (value[i].isspace() or unicodedata.category(value[i]) in ("Cc", "Cf")):
+        i += 1
+    return i
+
+
+def csv_line(cells: Sequence[str], delimiter: str = ",") -> str:
+    r"""One csv record (without the line end): a field holding the delimiter, a quote, a line
+    feed or a carriage return is quoted, quotes doubled.
+
+    Examples
+    --------
+    >>> csv_line(["a", "b\rc", 'x"y'])
+    'a,"b\rc","x""y"'
+    """
+    out = []
+    for cell in cells:
+        if delimiter in cell or any(ch in _CSV_SPECIAL for ch in cell):
+            out.append('"' + cell.replace('"', '""') + '"')
+        else:
+            out.append(cell)
+    return delimiter.join(out)
+
+
+def csv_text(rows: Iterable[Sequence[Any]]) -> str:
+    r"""csv text of rows of cells (each through :func:`cell_text`), one ``\n`` per record."""
+    return "".join(csv_line([cell_text(v) for v in row]) + "\n" for row in rows)
 
 
 def escape_formula(value: Any) -> Any:
@@ -54,7 +124,8 @@ def escape_formula(value: Any) -> Any:
     Returns
     -------
     Any
-        ``"'" + value`` when ``value`` is a string whose first character is one of
+        ``"'" + value`` when ``value`` is a string whose first character, or first character
+        after leading white space and control characters, is one of
         :data:`FORMULA_PREFIXES` and the whole string is not a plain decimal number
         (``"-3.5"``, ``"+2"``, ``"-1e-3"`` stay as they are); otherwise ``value`` unchanged.
 
@@ -66,12 +137,15 @@ def escape_formula(value: Any) -> Any:
     '-3.5'
     >>> escape_formula("@SUM(A1)")
     "'@SUM(A1)"
+    >>> escape_formula(" =1+1")
+    "' =1+1"
     """
     if not isinstance(value, str) or value == "":
         return value
-    if value[0] not in FORMULA_PREFIXES:
+    start = _skip_blank(value)
+    if value[0] not in FORMULA_PREFIXES and (start >= len(value) or value[start] not in FORMULA_PREFIXES):
         return value
-    if _NUMBER.fullmatch(value):
+    if _NUMBER.fullmatch(value.strip()):
         return value
     return "'" + value
 
@@ -119,7 +193,7 @@ def cell_text(value: Any) -> str:
     return str(escape_formula(str(value)))
 
 
-def _xlsx_value(value: Any) -> Any:
+def _xlsx_value(value: Any, counter: list[int]) -> Any:
     value = _plain(value)
     if value is None:
         return None
@@ -127,7 +201,9 @@ def _xlsx_value(value: Any) -> Any:
         return value
     if isinstance(value, float):
         return None if math.isinf(value) else value
-    return escape_formula(str(value))
+    text, replaced = xml_safe(str(escape_formula(str(value))))
+    counter[0] += replaced
+    return text
 
 
 def _check_path(path: str | os.PathLike[str]) -> Path:
@@ -149,13 +225,12 @@ def _rows(frame: pd.DataFrame) -> Iterable[Sequence[Any]]:
 
 
 def _write_csv(frame: pd.DataFrame, handle: Any) -> None:
-    writer = csv.writer(handle, lineterminator="\n")
-    writer.writerow([cell_text(str(c)) for c in frame.columns])
+    handle.write(csv_text([[str(c) for c in frame.columns]]))
     for row in _rows(frame):
-        writer.writerow([cell_text(v) for v in row])
+        handle.write(csv_line([cell_text(v) for v in row]) + "\n")
 
 
-def _write_xlsx(frame: pd.DataFrame, handle: Any, sheet_name: str) -> None:
+def _write_xlsx(frame: pd.DataFrame, handle: Any, sheet_name: str) -> int:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -164,15 +239,16 @@ def _write_xlsx(frame: pd.DataFrame, handle: Any, sheet_name: str) -> None:
     sheet = book.create_sheet(title=sheet_name[:31] or "Sheet1")
     sheet.freeze_panes = "A2"  # must be set before the first row in write-only mode
     header = []
+    counter = [0]
     for name in frame.columns:
-        cell = WriteOnlyCell(sheet, value=escape_formula(str(name)))
+        cell = WriteOnlyCell(sheet, value=_xlsx_value(str(name), counter))
         cell.font = Font(bold=True)
         header.append(cell)
     sheet.append(header)
     for row in _rows(frame):
         out: list[Any] = []
         for value in row:
-            value = _xlsx_value(value)
+            value = _xlsx_value(value, counter)
             if isinstance(value, dt.datetime):
                 cell = WriteOnlyCell(sheet, value=value)
                 cell.number_format = "yyyy-mm-dd hh:mm:ss"
@@ -185,6 +261,7 @@ def _write_xlsx(frame: pd.DataFrame, handle: Any, sheet_name: str) -> None:
                 out.append(value)
         sheet.append(out)
     book.save(handle)
+    return counter[0]
 
 
 def write_table(
@@ -193,6 +270,7 @@ def write_table(
     *,
     sheet_name: str = "cohort",
     bom: bool = False,
+    notes: list[str] | None = None,
 ) -> Path:
     """Write ``frame`` to csv (UTF-8) or xlsx, chosen by the file suffix, escaping text cells.
 
@@ -207,6 +285,9 @@ def write_table(
         Worksheet name for xlsx output.
     bom : bool, default False
         csv only: write a UTF-8 byte-order mark (helps old Excel versions show accents).
+    notes : list of str, optional
+        Receives a sentence when characters had to be escaped (xlsx cannot hold control
+        characters: they are written as ``\\xNN``).
 
     Returns
     -------
@@ -217,7 +298,8 @@ def write_table(
     -----
     csv cells: missing values (None, NaN, NaT) are empty; booleans ``true``/``false``; dates
     ISO 8601 (a datetime at midnight is written as a date); every text cell and header passes
-    through :func:`escape_formula`. xlsx cells keep numbers, booleans and dates as typed
+    through :func:`escape_formula`; fields with a delimiter, quote, line feed or carriage return
+    are quoted. xlsx cells keep numbers, booleans and dates as typed
     cells (dates formatted ``yyyy-mm-dd``); text cells are escaped the same way, so openpyxl
     never stores them as formulas.
 
@@ -233,5 +315,10 @@ def write_table(
             _write_csv(frame, fh)
     else:
         with atomic_file(target, "wb") as fh:
-            _write_xlsx(frame, fh, sheet_name)
+            replaced = _write_xlsx(frame, fh, sheet_name)
+        if replaced and notes is not None:
+            notes.append(
+                f"{target.name}: {replaced} control character(s) that an xlsx file cannot hold "
+                "were written as visible \\xNN escapes"
+            )
     return target

@@ -168,7 +168,7 @@ def _read_sav(path: Path, mapping: Mapping | None) -> _Read:
     import pyreadstat
 
     try:
-        data, meta = pyreadstat.read_sav(str(path), apply_value_formats=False)
+        data, meta = pyreadstat.read_sav(str(path), apply_value_formats=False, user_missing=True)
     except Exception as exc:  # pyreadstat raises its own and OS errors for broken files
         reason = str(exc).strip() or type(exc).__name__
         raise CohortError(f"{path.name} is not a readable SPSS data file ({reason})") from None
@@ -187,8 +187,71 @@ def _read_sav(path: Path, mapping: Mapping | None) -> _Read:
         path.name, header, _positional(columns, len(data)), mapping, notes, labels=labels,
         as_read=as_read,
     )
+    _user_missing(data, meta, frame, original, notes, as_read)
     fix_dates(frame, notes, epoch_1904=None)
     return frame, list(range(1, len(data) + 1)), original, notes, "sav", as_read
+
+
+def _user_missing(
+    data: pd.DataFrame, meta: Any, frame: pd.DataFrame, original: dict[str, str], notes: list[str],
+    as_read: dict[str, Any],
+) -> None:
+    """SPSS user-missing codes (e.g. 999 = not known) are blank for the analysis; the quarantine
+    file keeps the code as it came in (``as_read``)."""
+    import numpy as np
+
+    ranges = dict(getattr(meta, "missing_ranges", None) or {})
+    for column, values in (getattr(meta, "missing_user_values", None) or {}).items():
+        ranges.setdefault(column, []).extend({"lo": v, "hi": v} for v in values)
+    blanked: list[str] = []
+    for target, source in original.items():
+        spans = ranges.get(source)
+        if not spans or target not in frame.columns:
+            continue
+        raw = data[source]
+        mask = np.zeros(len(raw), dtype=bool)
+        for span in spans:
+            lo, hi = span.get("lo"), span.get("hi")
+            try:
+                mask |= ((raw >= lo) & (raw <= hi)).to_numpy(dtype=bool)
+            except TypeError:  # string variables: discrete codes
+                mask |= (raw == lo).to_numpy(dtype=bool)
+        if mask.any():
+            as_read.setdefault(target, frame[target].copy())
+            column = frame[target].copy()
+            column[mask] = None
+            frame[target] = column
+            blanked.append(target)
+    if blanked:
+        notes.append("SPSS user-missing values read as blank (kept as given in the quarantine) in: "
+                     + ", ".join(blanked))
+
+
+def _parquet_plain_columns(name: str, data: pd.DataFrame, notes: list[str]) -> None:
+    """Decimal columns (databases export NUMERIC so) become numbers; nested columns are refused."""
+    import decimal
+
+    import numpy as np
+
+    converted: list[str] = []
+    for column in data.columns:
+        series = data[column]
+        if series.dtype != object:
+            continue
+        sample = series.dropna()
+        if sample.empty:
+            continue
+        first = sample.iloc[0]
+        if isinstance(first, (list, tuple, dict, set, np.ndarray)):
+            raise CohortError(
+                f"{name}: column {str(column)!r} holds nested values (lists or structures); a cohort "
+                "needs one value per cell: flatten or drop that column"
+            )
+        if all(isinstance(v, decimal.Decimal) for v in sample):
+            data[column] = [None if v is None or v != v else float(v) for v in series]
+            converted.append(str(column))
+    if converted:
+        notes.append(f"decimal columns read as numbers: {', '.join(converted)}")
 
 
 PARQUET_EXTRA_MESSAGE = (
@@ -208,11 +271,18 @@ def _read_parquet(path: Path, mapping: Mapping | None) -> _Read:
     except Exception as exc:  # pyarrow raises ArrowInvalid, OSError, ... for broken files
         reason = str(exc).strip() or type(exc).__name__
         raise CohortError(f"{path.name} is not a readable Parquet file ({reason})") from None
+    notes = [f"Parquet file: {data.shape[1]} columns, {len(data)} rows"]
     if not isinstance(data.index, pd.RangeIndex):
+        clash = [str(n) for n in data.index.names if n is not None and n in data.columns]
+        if clash:
+            raise CohortError(
+                f"{path.name}: the table's index is named {clash[0]!r}, like one of its columns; "
+                "save it without the index (pandas: to_parquet(..., index=False))"
+            )
         data = data.reset_index()
+    _parquet_plain_columns(path.name, data, notes)
     header = [str(c) for c in data.columns]
     columns = [python_column(data.iloc[:, j]) for j in range(data.shape[1])]
-    notes = [f"Parquet file: {data.shape[1]} columns, {len(data)} rows"]
     as_read: dict[str, Any] = {}
     frame, original = assemble(
         path.name, header, _positional(columns, len(data)), mapping, notes, as_read=as_read

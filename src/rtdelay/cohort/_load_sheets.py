@@ -3,7 +3,9 @@
 Part of :mod:`rtdelay.cohort._load`. The workbook is opened read-only with cached formula
 values. The header row is searched in the first :data:`HEADER_SEARCH_ROWS` rows of each sheet
 (a title line above the header is common); the sheet chosen is the one named by ``sheet``, else
-the one whose header has ``patient_id`` and the most data dictionary columns (ties: the first).
+a visible sheet named ``cohort``, else the visible sheet whose header has ``patient_id`` and the
+most data dictionary columns (ties: the first). A hidden sheet is read only when no visible sheet
+holds the cohort, and the notes say so.
 """
 
 from __future__ import annotations
@@ -17,6 +19,43 @@ from rtdelay.errors import CohortError
 __all__ = ["read_workbook", "HEADER_SEARCH_ROWS"]
 
 HEADER_SEARCH_ROWS = 20
+
+MAX_UNCOMPRESSED_BYTES = 4 * 1024**3
+"""Largest total declared uncompressed size of a workbook's parts (4 GiB, about 4 million
+cohort rows)."""
+MAX_RATIO = 500
+MIN_RATIO_CHECK_BYTES = 50 * 1024**2
+"""A part that declares more than 50 MiB and over 500 times its compressed size is a
+decompression bomb: real sheets compress about 5 to 50 times."""
+
+
+def _check_zip(path: Path) -> None:
+    """Refuse a decompression bomb from the zip directory alone, before anything is inflated.
+
+    Python's zipfile never inflates a member beyond its declared size, so the declared sizes
+    bound the memory and time the read can take.
+    """
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise CohortError(f"{path.name} is not a readable .xlsx workbook ({exc})") from None
+    total = sum(info.file_size for info in infos)
+    if total > MAX_UNCOMPRESSED_BYTES:
+        raise CohortError(
+            f"{path.name} would unpack to {total / 1024**3:.1f} GiB (limit "
+            f"{MAX_UNCOMPRESSED_BYTES / 1024**3:.0f} GiB); refused before unpacking: save the "
+            "cohort as csv or split it"
+        )
+    for info in infos:
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > MIN_RATIO_CHECK_BYTES and ratio > MAX_RATIO:
+            raise CohortError(
+                f"{path.name}: part {info.filename} would unpack {ratio:,.0f} times its size "
+                f"({info.file_size / 1024**2:,.0f} MiB): a decompression bomb, refused before unpacking"
+            )
 
 
 def _empty(value: Any) -> bool:
@@ -38,6 +77,7 @@ def _open(path: Path) -> Any:
             f"{path.name} is not an Excel .xlsx workbook (an .xlsx file is a zip archive; if "
             "this is a text table, give it the .csv extension)"
         )
+    _check_zip(path)
     try:
         return load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl/zipfile raise many types for broken workbooks
@@ -64,6 +104,10 @@ def _find_header(sheet: Any, mapping: Mapping | None) -> tuple[int, tuple[int, i
     if best_score <= (0, 0):
         return first_row, (0, 0), first_cells
     return best_row, best_score, best_cells
+
+
+def _visible(sheet: Any) -> bool:
+    return getattr(sheet, "sheet_state", "visible") == "visible"
 
 
 def read_workbook(
@@ -98,8 +142,11 @@ def read_workbook(
                     f"column in its first {HEADER_SEARCH_ROWS} rows (sheets: {', '.join(names)}); "
                     "name the sheet to read, or give a mapping file for your column names"
                 )
-            top = max(t[2] for t in ranked)
-            ws, header_row, _score, header = next(t for t in ranked if t[2] == top)
+            visible = [t for t in ranked if _visible(t[0])]
+            named = [t for t in visible if t[0].title.strip().lower() == "cohort"]
+            pool = named or visible or ranked
+            top = max(t[2] for t in pool)
+            ws, header_row, _score, header = next(t for t in pool if t[2] == top)
         if not header_row:
             raise CohortError(f"{path.name}: sheet {ws.title!r} is empty: no header and no data rows")
         epoch = getattr(book, "epoch", None)
@@ -123,6 +170,12 @@ def read_workbook(
     width = max([len(header)] + [len(r) for r in rows])
     header_cells = list(header) + [None] * (width - len(header))
     notes = [f"sheet: {ws.title} (header in spreadsheet row {header_row})"]
+    if not _visible(ws):
+        notes.append(f"sheet {ws.title!r} is hidden in the workbook; it was read because "
+                     + ("--sheet named it" if sheet is not None else "no visible sheet holds the cohort"))
+    hidden = [s.title for s in sheets if not _visible(s) and s.title != ws.title]
+    if hidden:
+        notes.append(f"hidden sheets not read: {', '.join(hidden)}")
     ignored = [n for n in names if n != ws.title]
     if ignored:
         notes.append(f"ignored sheets: {', '.join(ignored)}")

@@ -120,12 +120,31 @@ def _decode(raw: bytes, name: str) -> tuple[str, str]:
             except UnicodeDecodeError:
                 pass
         raise CohortError(f"{name} is not a text table: it contains binary data (NUL bytes)")
-    for codec, label in (("utf-8", "UTF-8"), ("cp1252", "Windows-1252 (cp1252)")):
+    try:
+        return raw.decode("utf-8"), "UTF-8"
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        byte = raw[exc.start]
+    if _has_utf8_sequences(raw):
+        raise CohortError(
+            f"{name} is UTF-8 text except for byte 0x{byte:02X} on line {line}: that line was saved "
+            "in another encoding (or the byte is damaged); correct it or save the whole file as UTF-8"
+        )
+    where = f"first non-UTF-8 byte 0x{byte:02X} on line {line}"
+    for codec, label in (("cp1252", "Windows-1252 (cp1252)"),):
         try:
-            return raw.decode(codec), label
+            return raw.decode(codec), f"{label} | not UTF-8: {where}"
         except UnicodeDecodeError:
             continue
-    return raw.decode("latin-1"), "Latin-1 (ISO-8859-1)"
+    return raw.decode("latin-1"), f"Latin-1 (ISO-8859-1) | not UTF-8: {where}"
+
+
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+def _has_utf8_sequences(raw: bytes) -> bool:
+    """True when the bytes hold valid multi-byte UTF-8 characters (so they were meant as UTF-8)."""
+    return _UTF8_MULTIBYTE.search(raw) is not None
 
 
 def _check_text(text: str, name: str) -> None:
@@ -184,14 +203,42 @@ def _field_count_issue(number: int, record: list[str], width: int, delimiter: st
     )
 
 
+_MAX_RECORD_LINES = 20
+"""A quoted value may hold line breaks (free text), but one running over more physical lines
+than this is taken for a stray opening quote that swallowed the rows below it."""
+
+
+def _check_runaway_quote(record: list[str], first: int, last: int, delimiter: str, name: str) -> None:
+    """Refuse a record whose quoted value swallowed whole lines of the file.
+
+    A value that spans lines and holds the delimiter on a continuation line, or that spans more
+    than ``_MAX_RECORD_LINES`` lines, has eaten the delimiter structure: without this check the
+    rows inside it would silently vanish (they are read as one long text cell).
+    """
+    if last <= first:
+        return
+    for value in record:
+        if "\n" not in value and "\r" not in value:
+            continue
+        continuation = value.splitlines()[1:]
+        if last - first + 1 > _MAX_RECORD_LINES or any(delimiter in line for line in continuation):
+            raise CohortError(
+                f"{name}: a quoted value opened on line {first} runs to line {last} and swallows "
+                f"{last - first} line(s) holding the {DELIMITER_NAMES[delimiter]}-separated rows "
+                "below it; is a quote character (\") missing or stray on that line? No row was "
+                "read: correct the file and run again"
+            )
+
+
 def read_text_table(raw: bytes, name: str) -> TextTable:
     """Decode and parse a delimited text file.
 
     Raises
     ------
     CohortError
-        Empty file, binary data, no data rows, or rows with more (non-empty) fields than the
-        header (an unquoted delimiter inside a value).
+        Empty file, binary data, no data rows, rows with more (non-empty) fields than the
+        header (an unquoted delimiter inside a value), or a quoted value that swallows the
+        lines below it (a stray opening quote), named by the line where it opened.
     """
     if not raw:
         raise CohortError(f"{name} is empty (0 bytes): no header and no data rows")
@@ -224,6 +271,7 @@ def read_text_table(raw: bytes, name: str) -> TextTable:
     try:
         for record in reader:
             start_line, previous_line = previous_line + 1 + skipped_lines, reader.line_num
+            _check_runaway_quote(record, start_line, previous_line + skipped_lines, delimiter, name)
             if header is None:
                 if "".join(record).strip():
                     header = record
@@ -255,7 +303,10 @@ def read_text_table(raw: bytes, name: str) -> TextTable:
             f"check for an unquoted {DELIMITER_NAMES[delimiter]} inside a value",
             issues,
         )
+    encoding, _, where = encoding.partition(" | ")
     notes = [f"encoding: {encoding}", f"delimiter: {DELIMITER_NAMES[delimiter]}", *notes]
+    if where:
+        notes.append(f"encoding guessed: the file is {where}")
     return TextTable(
         header=header,
         rows=rows,

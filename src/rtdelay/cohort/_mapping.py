@@ -272,6 +272,39 @@ def parse_mapping(text: str, *, source: str = "mapping") -> Mapping:
     return Mapping(columns=columns, values=values, date_order=date_order, path=None)
 
 
+MAX_MAPPING_BYTES = 1024**2
+MAX_MAPPING_NESTING = 16
+
+
+def _nesting_depth(text: str) -> int:
+    """Deepest nesting of ``[``/``{`` outside quoted strings (a TOML parser recurses on it)."""
+    depth = deepest = 0
+    quote: str | None = None
+    escaped = comment = False
+    for ch in text:
+        if comment:
+            comment = ch != "\n"
+            continue
+        if quote is not None:
+            if escaped:
+                escaped = False
+            elif ch == "\\" and quote == '"':
+                escaped = True
+            elif ch == quote or ch == "\n":
+                quote = None
+            continue
+        if ch in "\"'":
+            quote = ch
+        elif ch == "#":
+            comment = True
+        elif ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "]}":
+            depth = max(depth - 1, 0)
+    return deepest
+
+
 def read_mapping(path: str | os.PathLike[str]) -> Mapping:
     """Read a mapping file (TOML; see the module docstring).
 
@@ -294,6 +327,13 @@ def read_mapping(path: str | os.PathLike[str]) -> Mapping:
         raise CohortError(f"mapping file {str(target)!r} does not exist")
     if target.is_dir():
         raise CohortError(f"mapping file {str(target)!r} is a directory, not a file")
+    if not target.is_file():
+        raise CohortError(f"mapping file {str(target)!r} is not a regular file (a device or a pipe?)")
+    if target.stat().st_size > MAX_MAPPING_BYTES:
+        raise CohortError(
+            f"mapping file {str(target)!r} is larger than {MAX_MAPPING_BYTES // 1024**2} MiB; a mapping "
+            "names columns and codes, it is not a data file"
+        )
     try:
         raw = target.read_bytes()
     except OSError as exc:
@@ -302,6 +342,12 @@ def read_mapping(path: str | os.PathLike[str]) -> Mapping:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = raw.decode("cp1252", errors="replace")
+    depth = _nesting_depth(text)
+    if depth > MAX_MAPPING_NESTING:
+        raise CohortError(
+            f"mapping file {target.name} nests brackets {depth} levels deep (at most "
+            f"{MAX_MAPPING_NESTING}); a mapping needs two levels"
+        )
     parsed = parse_mapping(text, source=target.name)
     return Mapping(
         columns=parsed.columns,

@@ -97,19 +97,25 @@ def display_value(value: Any) -> str:
     return str(value)
 
 
-def _as_number(value: Any) -> float | CellError:
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+"""A number as text: ASCII digits only. Python's ``float`` also reads ``6_1`` as 61 and
+full-width digits ``６１`` as 61; neither is a number a clinician typed on purpose."""
+
+
+def _as_number(value: Any, *, exponent: bool = True) -> float | CellError:
     if isinstance(value, bool | np.bool_):
         return float(value)
     if isinstance(value, int | float | np.integer | np.floating):
         number = float(value)
     elif isinstance(value, str):
         text = value.strip()
-        try:
-            number = float(text)
-        except ValueError:
-            if re.fullmatch(r"[+-]?\d+,\d+", text):
+        if not _PLAIN_NUMBER.fullmatch(text):
+            if re.fullmatch(r"[+-]?\d+,\d+", text, flags=re.ASCII):
                 return CellError("type", "is not a number (use a dot as the decimal separator)")
-            return CellError("type", "is not a number")
+            return CellError("type", "is not a number (digits 0-9 and a decimal point only)")
+        if not exponent and ("e" in text or "E" in text):
+            return CellError("type", "is not a whole number (exponent notation such as 1e1 is not accepted)")
+        number = float(text)
     else:
         return CellError("type", "is not a number")
     if not math.isfinite(number):
@@ -134,7 +140,7 @@ def _check_range(number: float, spec: ColumnSpec) -> CellError | None:
 
 
 def _parse_number(value: Any, spec: ColumnSpec) -> Any:
-    number = _as_number(value)
+    number = _as_number(value, exponent=spec.kind != "integer")
     if isinstance(number, CellError):
         return number
     if spec.kind == "integer" and not number.is_integer():
@@ -156,6 +162,8 @@ def _parse_boolean(value: Any, spec: ColumnSpec) -> Any:
             return 1.0
         if word in _FALSE:
             return 0.0
+        if _PLAIN_NUMBER.fullmatch(word) and "e" not in word and float(word) in (0.0, 1.0):
+            return float(word)  # "1.0" and "1" alike (a numeric column exported as text)
     return CellError("boolean", "is not yes/no (accepted: true/false, yes/no, y/n, 1/0)")
 
 
@@ -216,7 +224,7 @@ def parse_level(value: Any) -> str | CellError:
     )
     if not isinstance(value, str):
         return bad
-    parts = re.split(r"\s*[-\u2013\u2014]\s*|\s+to\s+", value.strip().upper())
+    parts = re.split(r"\s*[-\u2013\u2014]\s*|\s+to\s+", value.strip().upper(), flags=re.IGNORECASE)
     if not 1 <= len(parts) <= 2:
         return bad
     levels: list[str] = []

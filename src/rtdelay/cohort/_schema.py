@@ -79,6 +79,10 @@ fractions, quality of life."""
 MONTH_DAYS = 30.4375
 """Days in one month (365.25 / 12). Every interval in months is ``days / MONTH_DAYS``."""
 
+MAX_DURATION_MONTHS = 480
+"""Longest plausible duration (40 years) for ti_months, lc_months and os_months; a longer one
+is an error of the row (os_months 1e20 once reached the figures and allocated 23 GB)."""
+
 SURGERY_DATE_MIN = _dt.date(2000, 1, 1)
 """Earliest accepted surgery date."""
 
@@ -375,11 +379,12 @@ _ORDER: list[ColumnSpec] = [
        allowed=(0, 1)),
     # Durations instead of dates
     _c("ti_months", "number", "months from surgery to RT start (instead of the dates)",
-       minimum=0),
+       minimum=0, maximum=MAX_DURATION_MONTHS),
     _c("lc_months", "number", "months from RT start to local progression or last imaging",
-       minimum=0),
+       minimum=0, maximum=MAX_DURATION_MONTHS),
     _c("lc_event", "integer", "1 = local progression, 0 = censored", allowed=(0, 1)),
-    _c("os_months", "number", "months from RT start to death or last follow-up", minimum=0),
+    _c("os_months", "number", "months from RT start to death or last follow-up", minimum=0,
+       maximum=MAX_DURATION_MONTHS),
     _c("os_event", "integer", "1 = died, 0 = censored", allowed=(0, 1)),
 ]
 

@@ -134,15 +134,16 @@ class ValidationResult:
         ordered = [c for c in out.columns if c not in ("source_row", "level", "reasons")]
         return out[[*ordered, "source_row", "level", "reasons"]]
 
-    def write_quarantine(self, path: str | Path) -> Path:
+    def write_quarantine(self, path: str | Path, *, notes: list[str] | None = None) -> Path:
         """Write :meth:`quarantine_frame`: rejected rows and rows with a rejected value.
 
         csv or xlsx by suffix; text cells are escaped against spreadsheet formula injection.
+        ``notes`` receives a sentence when characters an xlsx file cannot hold were escaped.
         """
         from rtdelay.cohort._export import write_table
 
         target = Path(path)
-        write_table(self.quarantine_frame(), target)
+        write_table(self.quarantine_frame(), target, notes=notes)
         return target
 
 

@@ -223,7 +223,13 @@ def methods_markdown(
     title: str | None = None,
     institution: str | None = None,
 ) -> str:
-    """``methods.md``: the methods paragraphs and the run metadata (``notice`` first if given)."""
+    """``methods.md``: the methods paragraphs and the run metadata (``notice`` first if given).
+
+    Notes and metadata can carry data and file names: their Markdown (links, images, HTML) is
+    neutralised.
+    """
+    from rtdelay.report._table_model import _md_neutralise as _md_escape
+
     lines = ["# Statistical methods", ""]
     if title or institution:
         lines = [f"# {title}" if title else "# Statistical methods", ""]
@@ -246,11 +252,11 @@ def methods_markdown(
     notes = run_notes(results)
     if notes:
         lines += ["## Analyses not possible on these data, and cautions", ""]
-        lines += [f"- {note}" for note in notes]
+        lines += [f"- {_md_escape(str(note))}" for note in notes]
         lines.append("")
     if metadata:
         lines += ["## Run", ""]
-        lines += [f"- {key}: {value}" for key, value in metadata.items() if value is not None]
+        lines += [f"- {key}: {_md_escape(str(value))}" for key, value in metadata.items() if value is not None]
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 

@@ -13,7 +13,6 @@ can set them as it should: ``<sup>a</sup>`` in HTML and Markdown, a superscript 
 
 from __future__ import annotations
 
-import csv
 import html
 import io
 import re
@@ -127,15 +126,18 @@ class ReportTable:
         raise ValueError(f"unknown style {style!r}")
 
     def to_csv(self) -> str:
-        """Comma-separated values: header, rows, then the title and footnotes as comment rows."""
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\n")
-        writer.writerow(self.header)
+        """Comma-separated values: header, rows, then the title and footnotes as comment rows.
+
+        Written by rtdelay's one csv writer (:func:`rtdelay.cohort.csv_text`): cells that a
+        spreadsheet would run as a formula are escaped, line breaks quoted.
+        """
+        from rtdelay.cohort import csv_text
+
+        records: list[list[str]] = [list(self.header)]
         for row in self.rows:
-            writer.writerow([self.cell_text(row, j, style="csv") for j in range(len(self.header))])
-        for note in self.footnotes:
-            writer.writerow([f"# {note}"])
-        return buf.getvalue()
+            records.append([self.cell_text(row, j, style="csv") for j in range(len(self.header))])
+        records.extend([f"# {note}"] for note in self.footnotes)
+        return csv_text(records)
 
     def to_markdown(self) -> str:
         """A GitHub-flavoured Markdown table with the title above and footnotes below."""
@@ -215,7 +217,12 @@ class ReportTable:
         from docx.oxml.ns import qn
         from docx.shared import Pt
 
-        document.add_paragraph(self.title, style="Caption")
+        from rtdelay.cohort import xml_safe
+
+        def safe(text: str) -> str:  # XML cannot hold control characters: visible escapes
+            return xml_safe(text)[0]
+
+        document.add_paragraph(safe(self.title), style="Caption")
         table = document.add_table(rows=1 + len(self.rows), cols=len(self.header))
         _three_rules(table)
         header = table.rows[0]
@@ -226,7 +233,7 @@ class ReportTable:
         numeric = self.numeric_columns()
         for j, text in enumerate(self.header):
             par = header.cells[j].paragraphs[0]
-            par.add_run(text).bold = True
+            par.add_run(safe(text)).bold = True
             _rule(header.cells[j], "bottom", size=4)
             if numeric[j]:
                 par.alignment = 2  # WD_ALIGN_PARAGRAPH.RIGHT
@@ -234,18 +241,18 @@ class ReportTable:
             cells = table.rows[i].cells
             for j, text in enumerate(row.cells):
                 par = cells[j].paragraphs[0]
-                run = par.add_run(text)
+                run = par.add_run(safe(text))
                 if j == 0 and row.section:
                     run.bold = True
                 if j == 0 and row.indent:
                     par.paragraph_format.left_indent = Pt(10 * row.indent)
                 if j in row.marks:
-                    par.add_run(row.marks[j]).font.superscript = True
+                    par.add_run(safe(row.marks[j])).font.superscript = True
                 if numeric[j]:
                     par.alignment = 2
         for note in self.footnotes:
             par = document.add_paragraph()
-            run = par.add_run(note)
+            run = par.add_run(safe(note))
             run.font.size = Pt(8)
         return table
 
@@ -346,7 +353,24 @@ def _three_rules(table: Any) -> None:
     tbl_pr.append(borders)
 
 
-_MD_SPECIAL = str.maketrans({"|": "\\|", "*": "\\*", "_": "\\_", "<": "&lt;", ">": "&gt;"})
+_MD_SPECIAL = str.maketrans(
+    {
+        "|": "\\|",
+        "*": "\\*",
+        "_": "\\_",
+        "<": "&lt;",
+        ">": "&gt;",
+        "[": "\\[",
+        "]": "\\]",
+        "!": "\\!",
+        "`": "\\`",
+        "\\": "\\\\",
+    }
+)
+"""Markdown's active characters in data: emphasis, tables, links, images, code and HTML."""
+_MD_AUTOLINK = re.compile(r"(?i)\b(https?|ftp|mailto|file|data|javascript)(:)|\b(www)(\.)")
+"""Bare URLs that GitHub-flavoured Markdown would turn into links: the colon (or the dot
+after ``www``) is written as an HTML entity so that the text shows but links nowhere."""
 _TEX_SPECIAL = {
     "\\": "\\textbackslash{}",
     "&": "\\&",
@@ -368,8 +392,21 @@ _TEX_SPECIAL = {
 }
 
 
+_MD_ACTIVE = str.maketrans({"<": "&lt;", ">": "&gt;", "[": "\\[", "]": "\\]", "!": "\\!", "`": "\\`"})
+
+
+def _md_neutralise(text: str) -> str:
+    """Links, images, code and HTML in running text made inert (emphasis characters kept)."""
+    return _MD_AUTOLINK.sub(
+        lambda m: f"{m.group(1)}&#58;" if m.group(1) else f"{m.group(3)}&#46;", text.translate(_MD_ACTIVE)
+    )
+
+
 def _md_escape(text: str) -> str:
-    return text.translate(_MD_SPECIAL)
+    escaped = text.translate(_MD_SPECIAL)
+    return _MD_AUTOLINK.sub(
+        lambda m: f"{m.group(1)}&#58;" if m.group(1) else f"{m.group(3)}&#46;", escaped
+    )
 
 
 def _tex_escape(text: str) -> str:

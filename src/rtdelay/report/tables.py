@@ -85,11 +85,22 @@ def _label(variable: str) -> str:
     return VARIABLE_LABELS.get(variable, variable.replace("_", " ").capitalize())
 
 
+_CODE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
+"""A dictionary code such as ``unknown_primary``: the only labels that are re-cased."""
+
+
 def _level_label(level: str) -> str:
-    """Readable category label: ``unknown_primary`` -> ``Unknown primary``, ``>= 6`` -> ``≥ 6``."""
-    text = level.replace("_", " ") if "_" in level else level
-    text = text.replace(">=", "≥").replace("<=", "≤")
-    return text[:1].upper() + text[1:] if text and text[0].islower() else text
+    """Readable category label: ``unknown_primary`` -> ``Unknown primary``.
+
+    Only the data dictionary's codes (lower-case ASCII words joined by ``_``) are turned into
+    words; free text from the data is shown exactly as it came (``ü ñ`` stays ``ü ñ``).
+    """
+    if re.fullmatch(r"[<>]=\s*[\d.]+", level):  # a dictionary range such as ">= 6"
+        return level.replace(">=", "≥").replace("<=", "≤")
+    if not _CODE.fullmatch(level):
+        return level
+    text = level.replace("_", " ")
+    return text[:1].upper() + text[1:]
 
 
 def _marker(index: int) -> str:

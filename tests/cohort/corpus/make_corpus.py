@@ -133,8 +133,8 @@ case("location_instead_of_level",
      rejected=[])
 case("unknown_column", [row(hospital="A"), OK], exit=0, rejected=[],
      warnings=["unknown_column"])
-case("future_followup_warning", [row(last_followup_date="2100-01-01")], exit=0, rejected=[],
-     warnings=["future_date"])
+case("future_followup_warning", [row(last_followup_date="2100-01-01")], exit=1, rejected=[1],
+     rules=["future_date"], note="a date after the run's date is an error of the row (issue 10)")
 case("implausible_year", [row(last_followup_date="2999-01-01"), row(surgery_date="0020-01-01")],
      exit=1, rejected=[1, 2], rules=["date_invalid"])
 
