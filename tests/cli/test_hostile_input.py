@@ -371,7 +371,7 @@ def test_duplicate_id_reported_once_with_its_rows_linear_size(tmp_path):
     result = validate_cohort(load_table(path))
     assert result.n_rejected == 2000
     full_lists = [i for i in result.issues if i.rule == "duplicate" and "appears in rows" in i.message]
-    assert len(full_lists) == 1 and ", 1999, 2000;" in full_lists[0].message
+    assert len(full_lists) == 1 and ", 2000, 2001;" in full_lists[0].message  # line numbers (the header is line 1)
     target = result.write_quarantine(tmp_path / "q.csv")
     assert target.stat().st_size < 2_000_000  # was quadratic: ~2000 * 2000 row numbers
 
@@ -435,7 +435,7 @@ def _validate_rows(tmp_path: Path, edits: list[dict]) -> object:
 def test_strict_numbers_and_plausible_spans(tmp_path, column, value):
     result = _validate_rows(tmp_path, [{column: value}, {}])
     # a row error or (since issue 9, for age and KPS) a rejected value of that field
-    flagged = {i.row for i in result.issues if i.severity != "warning" and i.column == column}
+    flagged = {i.data_row for i in result.issues if i.severity != "warning" and i.column == column}
     assert flagged == {1}, [i.message for i in result.issues]
 
 
@@ -451,13 +451,13 @@ def test_implausible_duration_is_an_error_and_never_reaches_the_figures(tmp_path
     path = tmp_path / "d.csv"
     frame.to_csv(path, index=False)
     result = validate_cohort(load_table(path))
-    assert 1 in {i.row for i in result.errors if i.column == column}
+    assert 1 in {i.data_row for i in result.errors if i.column == column}
     assert all(result.valid[c].max() <= 480 for c in ("ti_months", "lc_months", "os_months"))
 
 
 def test_future_date_is_an_error_of_the_row(tmp_path):
     result = _validate_rows(tmp_path, [{"last_followup_date": "2100-01-01"}, {}])
-    assert [(i.row, i.rule) for i in result.errors] == [(1, "future_date")]
+    assert [(i.data_row, i.rule) for i in result.errors] == [(1, "future_date")]
 
 
 def test_level_range_with_to_and_booleans_written_as_numbers(tmp_path):

@@ -63,15 +63,17 @@ def _summary(result: Any, notes: list[str], path: Path, quarantine: Path | None)
     grouped = column_wide(result)
     for (column, rule), items in grouped.items():
         console.print(
-            f"column {column}: {len(items)} of {result.n_rows} rows fail the same check ({rule}), "
-            f"e.g. row {items[0].row}: {_hint(items[0])}",
+            clean(
+                f"column {column}: {len(items)} of {result.n_rows} rows fail the same check ({rule}), "
+                f"e.g. row {items[0].row}: {_hint(items[0])}"
+            ),
             markup=False,
         )
     skip = {id(i) for items in grouped.values() for i in items}
     issues = [i for i in result.issues if id(i) not in skip]
     if issues and plain:
         for issue in issues[:MAX_SHOWN]:
-            console.print(f"{issue.severity}: {issue.message}", markup=False)
+            console.print(clean(f"{issue.severity}: {issue.message}"), markup=False)
     elif issues:
         table = Table(show_lines=False)
         table.add_column("row", justify="right")
