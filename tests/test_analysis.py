@@ -93,8 +93,8 @@ def test_options_reach_the_study(cohort) -> None:
 
 
 def test_bad_option_and_unusable_files(tmp_path) -> None:
-    with pytest.raises(InputError, match="date_order must be one of dmy, mdy"):
-        analyze(tmp_path / "x.csv", date_order="ymd")
+    with pytest.raises(InputError, match="date_order must be one of dmy, mdy, ymd"):
+        analyze(tmp_path / "x.csv", date_order="ydm")
     with pytest.raises(CohortError):
         analyze(tmp_path / "missing.csv")
     frame = dates_frame().head(3).assign(surgery_date="2019-02-30")  # every row rejected (a timeline field)

@@ -95,7 +95,7 @@ def _level_label(level: str) -> str:
     Only the data dictionary's codes (lower-case ASCII words joined by ``_``) are turned into
     words; free text from the data is shown exactly as it came (``ü ñ`` stays ``ü ñ``).
     """
-    if re.fullmatch(r"[<>]=\s*[\d.]+", level):  # a dictionary range such as ">= 6"
+    if re.match(r"[<>]=\s*\d", level):  # a dictionary range such as ">= 6 months"
         return level.replace(">=", "≥").replace("<=", "≤")
     if not _CODE.fullmatch(level):
         return level
