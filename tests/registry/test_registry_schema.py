@@ -36,7 +36,7 @@ def test_init_twice_and_open(db_url):
     assert init_registry(db_url)[1] is False
     assert open_registry(db_url).url == db_url
     _, before, after = upgrade_registry(db_url)
-    assert before == after == "0001"
+    assert before == after == "0002"  # 0002: web_sessions (issue 14)
     reg.dispose()
 
 

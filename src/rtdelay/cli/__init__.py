@@ -17,6 +17,7 @@ from rtdelay.cli import (  # noqa: F401  (register commands)
     _risk,
     _safety,
     _scores,
+    _serve,  # noqa: F401  (rtdelay serve)
     _study,
     _survival,
     _template,

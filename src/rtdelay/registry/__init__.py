@@ -62,7 +62,7 @@ if TYPE_CHECKING:
     )
     from rtdelay.registry._history import audit_frame, patient_history, write_audit_export
     from rtdelay.registry._import import ImportOutcome, import_table, read_import_file
-    from rtdelay.registry._models import ROLES
+    from rtdelay.registry._models import ROLES, User, web_sessions
     from rtdelay.registry._plan import FieldChange, ImportPlan, PatientDiff, plan_import
     from rtdelay.registry._records import (
         add_complication,
@@ -112,6 +112,8 @@ _LAZY: dict[str, str] = {
     "import_table": "_import",
     "read_import_file": "_import",
     "ROLES": "_models",
+    "User": "_models",
+    "web_sessions": "_models",
     "FieldChange": "_plan",
     "ImportPlan": "_plan",
     "PatientDiff": "_plan",
@@ -147,6 +149,7 @@ __all__ = [
     "Registry",
     "RegistryError",
     "RegistryExport",
+    "User",
     "actor_for",
     "add_complication",
     "add_site",
@@ -179,6 +182,7 @@ __all__ = [
     "update_patient",
     "upgrade_registry",
     "visible_site_ids",
+    "web_sessions",
     "write_audit_export",
     "write_export",
 ]

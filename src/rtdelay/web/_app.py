@@ -1,0 +1,85 @@
+"""The application factory: routers, templates, static files, security headers, errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from rtdelay.registry import NotFoundError, open_registry
+from rtdelay.web._deps import Forbidden, LoginRequired
+from rtdelay.web._settings import WebSettings
+
+HERE = Path(__file__).parent
+
+# One table of who may use which route: (method, path) -> permission (None: anyone, even
+# signed out). tests/web/test_routes.py walks app.routes and fails on a route missing here.
+ROUTE_PERMISSIONS: dict[tuple[str, str], str | None] = {
+    ("GET", "/login"): None,
+    ("POST", "/login"): None,
+    ("POST", "/logout"): "read",
+    ("GET", "/"): "read",
+    ("GET", "/patients"): "read",
+    ("GET", "/patients/{site}/{patient_id:path}"): "read",
+}
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+
+
+def create_app(db_url: str | None = None, *, settings: WebSettings | None = None) -> FastAPI:
+    """The rtdelay web application on the registry at ``db_url``.
+
+    Parameters
+    ----------
+    db_url : str, optional
+        Registry URL (default: ``RTDELAY_DB`` or the embedded SQLite file); it must exist
+        (``rtdelay registry init``).
+    settings : WebSettings, optional
+        Timeouts, lockout and page size.
+    """
+    from rtdelay.web.routers import auth, pages
+
+    app = FastAPI(title="rtdelay", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.registry = open_registry(db_url)
+    app.state.settings = settings or WebSettings()
+    app.state.templates = Jinja2Templates(directory=str(HERE / "templates"))
+    app.state.failures = {}
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    app.include_router(auth.router)
+    app.include_router(pages.router)
+
+    @app.middleware("http")
+    async def headers(request: Request, call_next: Any) -> Response:
+        response: Response = await call_next(request)
+        for key, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(key, value)
+        return response
+
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, exc: LoginRequired) -> Response:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": "not signed in"}, status_code=401)
+        return RedirectResponse("/login", status_code=303)
+
+    @app.exception_handler(Forbidden)
+    async def forbidden(request: Request, exc: Forbidden) -> Response:
+        return HTMLResponse("<h1>403 Forbidden</h1>", status_code=403)
+
+    @app.exception_handler(NotFoundError)
+    async def not_found(request: Request, exc: NotFoundError) -> Response:
+        return HTMLResponse("<h1>404 Not found</h1>", status_code=404)
+
+    return app

@@ -1,0 +1,82 @@
+"""FastAPI dependencies: the registry session, the signed-in user, roles and CSRF."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from rtdelay.registry import Actor, Registry, actor_for
+from rtdelay.web._sessions import WebSession, load_session
+from rtdelay.web._settings import WebSettings
+
+COOKIE = "rtdelay_session"
+
+
+class LoginRequired(Exception):
+    """No live session: pages redirect to /login, the API answers 401."""
+
+
+class Forbidden(Exception):
+    """The role lacks the permission: 403."""
+
+
+@dataclass(frozen=True)
+class Current:
+    """The signed-in user of a request."""
+
+    web: WebSession
+    actor: Actor
+
+
+def registry(request: Request) -> Registry:
+    reg: Registry = request.app.state.registry
+    return reg
+
+
+def settings(request: Request) -> WebSettings:
+    conf: WebSettings = request.app.state.settings
+    return conf
+
+
+def db(request: Request) -> Iterator[Session]:
+    """One registry transaction per request, committed at the end."""
+    with registry(request).session() as session:
+        yield session
+
+
+def current(request: Request, session: Session = Depends(db)) -> Current:
+    token = request.cookies.get(COOKIE)
+    if not token:
+        raise LoginRequired()
+    web = load_session(session, token, settings(request))
+    if web is None:
+        raise LoginRequired()
+    session.info["actor"] = web.user.name
+    return Current(web, actor_for(session, web.user))
+
+
+def allowed(permission: str) -> Callable[..., Current]:
+    """Dependency: the current user, who must hold ``permission`` (see PERMISSIONS)."""
+
+    def check(user: Current = Depends(current)) -> Current:
+        if not user.actor.can(permission):
+            raise Forbidden()
+        return user
+
+    return check
+
+
+async def csrf_checked(request: Request, user: Current = Depends(current)) -> Current:
+    """The synchronizer token of the session must come back (form field or header)."""
+    sent: Any = request.headers.get("x-csrf-token")
+    if sent is None:
+        form = await request.form()
+        sent = form.get("csrf_token")
+    if not isinstance(sent, str) or not hmac.compare_digest(sent, user.web.csrf_token):
+        raise Forbidden()
+    return user

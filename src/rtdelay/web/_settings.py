@@ -1,0 +1,27 @@
+"""Settings of the web application (timeouts, lockout, cookies)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    """Security settings of :func:`rtdelay.web.create_app`.
+
+    Attributes
+    ----------
+    idle_timeout_s, absolute_timeout_s : float
+        A session ends after this long without a request / this long after sign-in.
+    max_failures, lockout_s : int, float
+        After ``max_failures`` failed sign-ins of one name within ``lockout_s`` seconds, that
+        name is locked out for ``lockout_s`` seconds (good password or not).
+    page_size : int
+        Rows per page of the patients list.
+    """
+
+    idle_timeout_s: float = 30 * 60
+    absolute_timeout_s: float = 12 * 3600
+    max_failures: int = 5
+    lockout_s: float = 15 * 60
+    page_size: int = 50
