@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 from typing import Any
 
@@ -16,16 +17,31 @@ from rtdelay.web._settings import WebSettings
 
 HERE = Path(__file__).parent
 
-# One table of who may use which route: (method, path) -> permission (None: anyone, even
-# signed out). tests/web/test_routes.py walks app.routes and fails on a route missing here.
-ROUTE_PERMISSIONS: dict[tuple[str, str], str | None] = {
-    ("GET", "/login"): None,
-    ("POST", "/login"): None,
-    ("POST", "/logout"): "read",
-    ("GET", "/"): "read",
-    ("GET", "/patients"): "read",
-    ("GET", "/patients/{site}/{patient_id:path}"): "read",
-}
+# The routers of the app, by area (rtdelay.web.routers.<name>). Each module has ``router`` and
+# ``PERMISSIONS``: (method, path) -> permission (None: anyone, even signed out).
+ROUTER_MODULES: tuple[str, ...] = (
+    "auth",
+    "pages",
+)
+
+
+def _router_module(name: str) -> Any:
+    return importlib.import_module(f"rtdelay.web.routers.{name}")
+
+
+def _route_permissions() -> dict[tuple[str, str], str | None]:
+    table: dict[tuple[str, str], str | None] = {}
+    for name in ROUTER_MODULES:
+        for key, permission in _router_module(name).PERMISSIONS.items():
+            if key in table:
+                raise RuntimeError(f"route {key} declared twice")
+            table[key] = permission
+    return table
+
+
+# One table of who may use which route, gathered from the routers' PERMISSIONS.
+# tests/web/test_routes.py walks app.routes and fails on a route missing here.
+ROUTE_PERMISSIONS: dict[tuple[str, str], str | None] = _route_permissions()
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -50,16 +66,14 @@ def create_app(db_url: str | None = None, *, settings: WebSettings | None = None
     settings : WebSettings, optional
         Timeouts, lockout and page size.
     """
-    from rtdelay.web.routers import auth, pages
-
     app = FastAPI(title="rtdelay", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.registry = open_registry(db_url)
     app.state.settings = settings or WebSettings()
     app.state.templates = Jinja2Templates(directory=str(HERE / "templates"))
     app.state.failures = {}
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-    app.include_router(auth.router)
-    app.include_router(pages.router)
+    for name in ROUTER_MODULES:
+        app.include_router(_router_module(name).router)
 
     @app.middleware("http")
     async def headers(request: Request, call_next: Any) -> Response:

@@ -16,6 +16,11 @@ from rtdelay.web._deps import COOKIE, Current, Forbidden, csrf_checked, db, sett
 from rtdelay.web._sessions import revoke_session, start_session
 
 router = APIRouter()
+PERMISSIONS: dict[tuple[str, str], str | None] = {
+    ("GET", "/login"): None,
+    ("POST", "/login"): None,
+    ("POST", "/logout"): "read",
+}
 LOGIN_CSRF = "rtdelay_login_csrf"
 
 

@@ -14,6 +14,11 @@ from rtdelay.registry import get_patient, patient_history, patients_query
 from rtdelay.web._deps import Current, allowed, db, settings
 
 router = APIRouter()
+PERMISSIONS: dict[tuple[str, str], str | None] = {
+    ("GET", "/"): "read",
+    ("GET", "/patients"): "read",
+    ("GET", "/patients/{site}/{patient_id:path}"): "read",
+}
 
 
 def _render(request: Request, name: str, user: Current, **context: Any) -> Response:
