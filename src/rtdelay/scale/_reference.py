@@ -1,0 +1,170 @@
+"""The pandas engine: the reference implementation of the count aggregation.
+
+It applies the rules of :mod:`rtdelay.scale._sql` with pandas, row for row, so the engines can
+be checked against it (tests/scale/test_engines*.py). It holds the whole table in memory: use
+it for small and medium files; DuckDB aggregates out of core.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from rtdelay.scale._sql import FALSE_TEXT, MAX_FINITE, TRUE_TEXT, Check, Competing, all_rules
+
+if TYPE_CHECKING:
+    from rtdelay.scale._sql import ColumnKind, CountSpec
+
+__all__ = ["pandas_counts", "column_kind", "is_missing"]
+
+
+def is_missing(value: object) -> bool:
+    """None, pandas NA/NaT or a float NaN (what pandas shows as missing in an object column)."""
+    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value)
+
+
+def column_kind(series: pd.Series) -> ColumnKind:
+    """text, number or boolean, as the SQL engines see a column of this dtype."""
+    if pd.api.types.is_bool_dtype(series.dtype):
+        return "boolean"
+    if pd.api.types.is_numeric_dtype(series.dtype):
+        return "number"
+    return "text"
+
+
+class _Frame:
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+        self.kinds = {c: column_kind(frame[c]) for c in frame.columns}
+
+    def _text(self, name: str) -> pd.Series:
+        s = self.frame[name]
+        values = [None if is_missing(v) else str(v).strip(" ") for v in s]
+        return pd.Series(values, index=s.index, dtype=object)
+
+    def blank(self, name: str) -> np.ndarray:
+        kind, s = self.kinds[name], self.frame[name]
+        if kind == "text":
+            t = self._text(name)
+            return (t.isna() | (t == "")).to_numpy(dtype=bool)
+        return s.isna().to_numpy(dtype=bool)
+
+    def number(self, name: str) -> np.ndarray:
+        kind, s = self.kinds[name], self.frame[name]
+        if kind == "text":
+            return pd.to_numeric(self._text(name), errors="coerce").to_numpy(dtype=float)
+        if kind == "boolean":
+            return s.astype("boolean").astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+        return pd.to_numeric(s, errors="coerce").astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+
+    def valid_time(self, name: str) -> np.ndarray:
+        x = self.number(name)
+        with np.errstate(invalid="ignore"):
+            return (x >= 0) & (x < MAX_FINITE)
+
+    def flag(self, name: str) -> np.ndarray:
+        """1.0, 0.0 or NaN."""
+        kind = self.kinds[name]
+        if kind in ("boolean", "number"):
+            x = self.number(name)
+            return np.where(x == 1, 1.0, np.where(x == 0, 0.0, np.nan))
+        low = self._text(name).map(lambda v: None if v is None else v.lower())
+        out = np.full(len(low), np.nan)
+        out[low.isin(TRUE_TEXT).to_numpy(dtype=bool)] = 1.0
+        out[low.isin(FALSE_TEXT).to_numpy(dtype=bool)] = 0.0
+        return out
+
+    def label(self, name: str) -> np.ndarray:
+        kind = self.kinds[name]
+        if kind == "boolean":
+            b = self.frame[name].astype("boolean")
+            return np.where(b.fillna(False).to_numpy(dtype=bool), "true", "false").astype(object)
+        if kind == "number":
+            s = self.frame[name]
+            if pd.api.types.is_integer_dtype(s.dtype):
+                return s.astype(str).to_numpy(dtype=object)
+            return s.map(lambda v: None if pd.isna(v) else repr(float(v))).to_numpy(dtype=object)
+        return self._text(name).to_numpy(dtype=object)
+
+
+def _fails(check: Check, f: _Frame) -> np.ndarray | None:
+    n = len(f.frame)
+    if check.column not in f.kinds:
+        return np.ones(n, dtype=bool) if check.test == "blank" else None
+    name = check.column
+    if check.test == "blank":
+        return f.blank(name)
+    if check.test == "number":
+        return ~f.valid_time(name)
+    if check.test == "flag":
+        return np.isnan(f.flag(name))
+    if check.test == "flag_if_given":
+        return ~f.blank(name) & np.isnan(f.flag(name))
+    if check.test == "is_false":
+        return f.flag(name) == 0
+    if check.test == "is_true":
+        return f.flag(name) == 1
+    if check.test == "not_in":
+        lab = pd.Series(f.label(name), dtype=object)
+        return ~lab.isin(check.values).to_numpy(dtype=bool)
+    if check.test == "at_least":
+        with np.errstate(invalid="ignore"):
+            return f.number(name) >= check.limit
+    raise ValueError(f"unknown check {check.test!r}")
+
+
+def _keep(keep: np.ndarray, values: np.ndarray) -> np.ndarray:
+    out = np.full(len(values), None, dtype=object)
+    out[keep] = values[keep]
+    return out
+
+
+def pandas_counts(spec: CountSpec, frame: pd.DataFrame) -> pd.DataFrame:
+    """The raw result of the aggregation (as ``build_count_sql`` gives it) computed by pandas."""
+    f = _Frame(frame)
+    n = len(frame)
+    rule = np.full(n, None, dtype=object)
+    for check in all_rules(spec):
+        fails = _fails(check, f)
+        if fails is None:
+            continue
+        rule[fails & (rule == None)] = f"{check.kind}\t{check.rule}"  # noqa: E711
+    keep = rule == None  # noqa: E711
+
+    event = f.flag(spec.event)
+    comp = spec.competing
+    time = f.number(spec.time)
+    if comp is None:
+        cause = np.where(event == 1, 1, 0)
+    else:
+        comp_name = comp if isinstance(comp, str) else comp.event
+        comp_event = f.flag(comp_name)
+        cause = np.where(event == 1, 1, np.where(comp_event == 1, 2, 0))
+        if isinstance(comp, Competing) and comp.time is not None:
+            time = np.where(cause == 2, f.number(comp.time), time)
+
+    def label_or(name: str | None, default: str) -> np.ndarray:
+        return np.full(n, default, dtype=object) if name is None else f.label(name)
+
+    if spec.group is not None and spec.group_labels is not None:
+        group = np.where(f.flag(spec.group) == 1, spec.group_labels[0], spec.group_labels[1]).astype(object)
+    else:
+        group = label_or(spec.group, "all")
+    rows = pd.DataFrame(
+        {
+            "rule": rule,
+            "site": _keep(keep, label_or(spec.site, "")),
+            "stratum": _keep(keep, label_or(spec.stratum, "")),
+            "grp": _keep(keep, group),
+            "t": np.where(keep, time, np.nan),
+            "n_event_1": (cause == 1).astype(np.int64),
+            "n_event_2": (cause == 2).astype(np.int64),
+            "n_censored": (cause == 0).astype(np.int64),
+        }
+    )
+    keys = ["rule", "site", "stratum", "grp", "t"]
+    return rows.groupby(keys, dropna=False, sort=False, as_index=False)[
+        ["n_event_1", "n_event_2", "n_censored"]
+    ].sum()
