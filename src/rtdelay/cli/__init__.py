@@ -16,6 +16,7 @@ from rtdelay.cli import (  # noqa: F401  (register commands)
     _registry,  # noqa: F401  (registry, user, site commands)
     _risk,
     _safety,
+    _scale,  # noqa: F401  (site-summary, pool)
     _scores,
     _serve,  # noqa: F401  (rtdelay serve)
     _study,

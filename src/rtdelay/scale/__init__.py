@@ -1,17 +1,30 @@
-"""Count tables as the interchange: aggregation engines (DuckDB, pandas, Spark), pooling.
+"""Multi-site and registry scale: count tables as the one interchange.
 
-The public names are loaded lazily: ``import rtdelay.scale`` imports neither pandas, DuckDB nor
-pyspark.
+A site turns its patient rows into count tables (per site, stratum, group and time: events by
+cause and censorings), applies disclosure control and sends only those
+(:func:`site_summary`); the pooling side runs the study's survival analyses on them
+(:func:`pool_summaries`). The statistics themselves live in :mod:`rtdelay.stats` (array form
+:class:`rtdelay.stats.EventCounts`); this package holds the pandas frame, the JSON envelope,
+disclosure control, pooling and the aggregation engines.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from rtdelay._lazy import lazy_attributes
+from rtdelay.scale._counts import COLUMNS, SCHEMA_HASH, TIME_UNITS, CountTable, count_frame
+from rtdelay.scale._disclosure import (
+    MIN_SITE_PATIENTS,
+    PRESETS,
+    DisclosureRule,
+    apply_rule,
+    get_rule,
+)
+from rtdelay.scale._pool import load_summaries, pool_summaries
+from rtdelay.scale._pool_report import pool_report_html, write_pool_outputs
+from rtdelay.scale._site import SUMMARY_FORMAT, TABLES, site_summary, site_summary_of_frame
 
 if TYPE_CHECKING:
-    # -- engines (issue 16, Scale) --
     from rtdelay.scale._engines import (
         COUNT_COLUMNS,
         ENGINES,
@@ -24,8 +37,9 @@ if TYPE_CHECKING:
     from rtdelay.scale._sql import Check, Competing, CountSpec, build_count_sql
     from rtdelay.scale._study_counts import STUDY_ANALYSES, StudyCounts, study_counts
 
-_LAZY: dict[str, str] = {
-    # -- engines (issue 16, Scale) --
+# -- aggregation engines (issue 16, Scale; branch issue-16b): loaded lazily so that importing
+# the package imports neither DuckDB nor pyspark. --
+_ENGINE_NAMES: dict[str, str] = {
     "COUNT_COLUMNS": "_engines",
     "ENGINES": "_engines",
     "CountAggregation": "_engines",
@@ -42,7 +56,35 @@ _LAZY: dict[str, str] = {
     "study_counts": "_study_counts",
 }
 
+
+def __getattr__(name: str) -> object:
+    if name in _ENGINE_NAMES:
+        import importlib
+
+        return getattr(importlib.import_module(f"rtdelay.scale.{_ENGINE_NAMES[name]}"), name)
+    raise AttributeError(f"module 'rtdelay.scale' has no attribute {name!r}")
+
+
 __all__ = [
+    "COLUMNS",
+    "MIN_SITE_PATIENTS",
+    "PRESETS",
+    "SCHEMA_HASH",
+    "SUMMARY_FORMAT",
+    "TABLES",
+    "TIME_UNITS",
+    "CountTable",
+    "DisclosureRule",
+    "apply_rule",
+    "count_frame",
+    "get_rule",
+    "load_summaries",
+    "pool_report_html",
+    "pool_summaries",
+    "site_summary",
+    "site_summary_of_frame",
+    "write_pool_outputs",
+    # engines (lazy)
     "COUNT_COLUMNS",
     "ENGINES",
     "CountAggregation",
@@ -58,5 +100,3 @@ __all__ = [
     "StudyCounts",
     "study_counts",
 ]
-
-__getattr__, __dir__ = lazy_attributes(__name__, _LAZY, __all__)

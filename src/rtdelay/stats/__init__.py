@@ -15,6 +15,7 @@ from rtdelay._lazy import lazy_attributes
 if TYPE_CHECKING:
     from rtdelay.stats._competing import CumulativeIncidence, cumulative_incidence, gray_test
     from rtdelay.stats._contingency import chi_square, fisher_exact
+    from rtdelay.stats._counts import EventCounts, count_records, event_counts
     from rtdelay.stats._cox import CoxResult, cox_ph
     from rtdelay.stats._current_status import (
         CurrentStatusBand,
@@ -26,6 +27,12 @@ if TYPE_CHECKING:
         CurrentStatusInterval,
         current_status_lr_ci,
         current_status_lr_statistic,
+    )
+    from rtdelay.stats._from_counts import (
+        cumulative_incidence_counts,
+        gray_test_counts,
+        kaplan_meier_counts,
+        logrank_counts,
     )
     from rtdelay.stats._km import SurvivalCurve, kaplan_meier
     from rtdelay.stats._logrank import (
@@ -60,6 +67,13 @@ _LAZY: dict[str, str] = {
     "wilcoxon_signed_rank": "_rank",
     "chi_square": "_contingency",
     "fisher_exact": "_contingency",
+    "EventCounts": "_counts",
+    "count_records": "_counts",
+    "event_counts": "_counts",
+    "kaplan_meier_counts": "_from_counts",
+    "logrank_counts": "_from_counts",
+    "cumulative_incidence_counts": "_from_counts",
+    "gray_test_counts": "_from_counts",
     "TestResult": "_results",
     "ResultMixin": "_results",
     "jsonable": "_results",
@@ -69,6 +83,7 @@ __all__ = [
     "CoxResult",
     "CumulativeIncidence",
     "CurrentStatusBand",
+    "EventCounts",
     "CurrentStatusInterval",
     "PairwiseLogrank",
     "StepFunction",
@@ -76,16 +91,22 @@ __all__ = [
     "ResultMixin",
     "TestResult",
     "chi_square",
+    "count_records",
     "cox_ph",
     "cumulative_incidence",
+    "cumulative_incidence_counts",
     "current_status_ci",
     "current_status_lr_ci",
     "current_status_lr_statistic",
     "current_status_npmle",
+    "event_counts",
     "fisher_exact",
     "gray_test",
+    "gray_test_counts",
     "jsonable",
     "kaplan_meier",
+    "kaplan_meier_counts",
+    "logrank_counts",
     "logrank_test",
     "logrank_trend_test",
     "mann_whitney",

@@ -60,10 +60,10 @@ from rtdelay.stats._results import ResultMixin, fmt
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["CumulativeIncidence", "cumulative_incidence", "gray_test"]
+__all__ = ["CumulativeIncidence", "aalen_johansen_table", "cumulative_incidence", "gray_test", "incidence_result"]
 
 
-def _check_conf_level(conf_level: float) -> float:
+def check_conf_level(conf_level: float) -> float:
     level = float(conf_level)
     if not 0.0 < level < 1.0:
         raise InputError(f"conf_level must be strictly between 0 and 1, got {conf_level!r}")
@@ -204,6 +204,18 @@ def aalen_johansen(
     n = (counts[::-1].cumsum()[::-1]).astype(np.float64)
     dk = np.bincount(inv, weights=(cause == cause_of_interest).astype(np.float64), minlength=m).astype(np.float64)
     d = np.bincount(inv, weights=(cause != 0).astype(np.float64), minlength=m).astype(np.float64)
+    return aalen_johansen_table(ut, n, dk, d)
+
+
+def aalen_johansen_table(
+    ut: NDArray[np.float64], n: NDArray[np.float64], dk: NDArray[np.float64], d: NDArray[np.float64]
+) -> dict[str, Any]:
+    """Aalen-Johansen estimate and cmprsk variance of a count table: the one computation.
+
+    ``ut`` distinct times, ``n`` at risk, ``dk`` failures from the cause of interest and ``d``
+    failures of any cause at each time (floats holding counts). Patient rows
+    (:func:`aalen_johansen`) and count tables build these and call this.
+    """
     do = d - dk
     surv = np.cumprod(1.0 - d / n)
     s_prev = np.concatenate(([1.0], surv[:-1]))
@@ -315,7 +327,7 @@ def cumulative_incidence(
     time, cause, group = from_data(data, time=time, cause=cause, group=group)
     (time, cause, group), n_omitted = apply_nan_policy(nan_policy, time, cause, group)
     t, c, k = check_competing(time, cause, cause_of_interest)
-    level = _check_conf_level(conf_level)
+    level = check_conf_level(conf_level)
     if group is not None:
         from rtdelay.stats._check import check_same_length
         from rtdelay.stats._survtable import encode_groups
@@ -329,7 +341,11 @@ def cumulative_incidence(
             )
             for i, lab in enumerate(labels)
         }
-    fit = aalen_johansen(t, c, k)
+    return incidence_result(aalen_johansen(t, c, k), k, level, n_omitted)
+
+
+def incidence_result(fit: dict[str, Any], cause_of_interest: int, level: float, n_omitted: int = 0) -> CumulativeIncidence:
+    """The result of :func:`aalen_johansen_table`'s estimate, with log(-log) limits."""
     lower, upper = loglog_limits(fit["estimate"], fit["variance"], level)
     return CumulativeIncidence(
         time=fit["time"],
@@ -338,7 +354,7 @@ def cumulative_incidence(
         lower=lower,
         upper=upper,
         n_at_risk=fit["n_at_risk"],
-        cause_of_interest=k,
+        cause_of_interest=cause_of_interest,
         conf_level=level,
         n_omitted=n_omitted,
     )

@@ -75,7 +75,7 @@ from rtdelay.stats._check import (
 )
 from rtdelay.stats._results import TestResult, not_computed, small_groups
 
-__all__ = ["check_competing", "gray_test"]
+__all__ = ["check_competing", "gray_result", "gray_statistic", "gray_test"]
 
 
 def check_competing(
@@ -253,9 +253,22 @@ def gray_test(
         parts = np.split(order, np.flatnonzero(np.diff(s_codes[order])) + 1)
     if not np.any(c == k):
         return not_computed(method, f"no failure from cause {k}: Gray's test is undefined", groups=labels)
+    tables = [_group_tables(t[idx], c[idx], codes[idx], k, n_groups) for idx in parts]
+    return gray_result(tables, labels, k, method, n_omitted)
+
+
+def gray_result(
+    tables: Sequence[tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]],
+    labels: tuple[Any, ...],
+    k: int,
+    method: str,
+    n_omitted: int = 0,
+) -> TestResult:
+    """Gray's test from per-stratum tables (at risk, cause-k and competing failures per group,
+    at the stratum's failure times): the one computation behind patient rows and count tables."""
+    n_groups = len(labels)
     res: dict[str, Any] = {}
-    for idx in parts:
-        y, d1, d2 = _group_tables(t[idx], c[idx], codes[idx], k, n_groups)
+    for y, d1, d2 in tables:
         if y.shape[1] == 0:
             continue  # no failure of any cause in this stratum: it adds nothing
         part = gray_statistic(y, d1, d2)

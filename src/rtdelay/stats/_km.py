@@ -44,13 +44,13 @@ from rtdelay.stats._check import (
     from_data,
 )
 from rtdelay.stats._results import ResultMixin, fmt
-from rtdelay.stats._survtable import encode_groups, event_as_bool, risk_table
+from rtdelay.stats._survtable import RiskTable, encode_groups, event_as_bool, risk_table
 from rtdelay.stats._timefix import chain_starts, merge_table, timefix_times
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["CONF_TYPES", "SurvivalCurve", "kaplan_meier"]
+__all__ = ["CONF_TYPES", "SurvivalCurve", "check_km_options", "curve_from_table", "kaplan_meier"]
 
 CONF_TYPES: tuple[str, ...] = ("log-log", "log", "plain")
 
@@ -58,7 +58,7 @@ CONF_TYPES: tuple[str, ...] = ("log-log", "log", "plain")
 _MEDIAN_TOL = float(np.finfo(np.float64).eps) ** 0.5
 
 
-def _check_options(conf_type: str, conf_level: float) -> None:
+def check_km_options(conf_type: str, conf_level: float) -> None:
     if conf_type not in CONF_TYPES:
         raise InputError(f"conf_type must be one of {', '.join(CONF_TYPES)}; got {conf_type!r}")
     if not (isinstance(conf_level, (int, float)) and 0.0 < float(conf_level) < 1.0):
@@ -414,7 +414,7 @@ def kaplan_meier(
     >>> list(curves)
     ['b', 'a']
     """
-    _check_options(conf_type, conf_level)
+    check_km_options(conf_type, conf_level)
     time, event, entry, group = from_data(data, time=time, event=event, entry=entry, group=group)
     (time, event, entry, group), n_omitted = apply_nan_policy(nan_policy, time, event, entry, group)
     t, e = check_survival(time, event_as_bool(event))
@@ -463,13 +463,28 @@ def _one_curve(
     if en is not None and timefix:
         en, t = timefix_times(en, t)
     tab = risk_table(t, e)
-    if en is None:
-        starts = chain_starts(tab.time) if timefix else None
-        if starts is not None:
-            tab = merge_table(tab, starts)
-    else:  # at risk at t: entry < t <= time, i.e. (time >= t) minus (entry >= t)
+    if en is not None:  # at risk at t: entry < t <= time, i.e. (time >= t) minus (entry >= t)
         late = en.size - np.searchsorted(np.sort(en), tab.time, side="left")
         tab = dataclasses.replace(tab, n_at_risk=tab.n_at_risk - late)
+    return curve_from_table(
+        tab, conf_type=conf_type, conf_level=conf_level, merge_ties=timefix and en is None, n_omitted=n_omitted
+    )
+
+
+def curve_from_table(
+    tab: RiskTable, *, conf_type: str, conf_level: float, merge_ties: bool, n_omitted: int = 0
+) -> SurvivalCurve:
+    """Kaplan-Meier curve of a risk-set table: the one computation behind every curve.
+
+    Patient rows (:func:`kaplan_meier`) and count tables
+    (:func:`rtdelay.stats.kaplan_meier_counts`) both build a :class:`RiskTable` and call this.
+    ``merge_ties`` applies R's timefix to the table's times (the table's count arrays are
+    updated in place: pass a table just built).
+    """
+    if merge_ties:
+        starts = chain_starts(tab.time)
+        if starts is not None:
+            tab = merge_table(tab, starts)
     # In-place steps on two work arrays keep the temporaries few (10 million records fit in
     # well under 2 GB, and fewer fresh pages are touched).
     surv: NDArray[np.float64] = np.divide(tab.n_events, tab.n_at_risk, dtype=np.float64)  # h = d / n

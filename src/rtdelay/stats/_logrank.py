@@ -38,13 +38,25 @@ from numpy.typing import ArrayLike, NDArray
 from rtdelay.errors import InputError
 from rtdelay.stats._check import apply_nan_policy, check_same_length, check_survival, from_data
 from rtdelay.stats._results import ResultMixin, TestResult, not_computed, small_groups
-from rtdelay.stats._survtable import encode_groups, event_as_bool, risk_table
+from rtdelay.stats._survtable import RiskTable, encode_groups, event_as_bool, risk_table
 from rtdelay.stats._timefix import chain_starts, has_near_ties, merge_table, timefix_times
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["ADJUSTMENTS", "WEIGHTINGS", "PairwiseLogrank", "logrank_test", "logrank_trend_test", "pairwise_logrank"]
+__all__ = [
+    "ADJUSTMENTS",
+    "WEIGHTINGS",
+    "PairwiseLogrank",
+    "check_weighting",
+    "logrank_result",
+    "logrank_test",
+    "logrank_trend_test",
+    "method_name",
+    "pairwise_logrank",
+    "sum_parts",
+    "table_sums",
+]
 
 WEIGHTINGS: tuple[str, ...] = ("logrank", "breslow", "tarone-ware", "fleming-harrington")
 ADJUSTMENTS: tuple[str, ...] = ("holm", "bonferroni", "BH", "none")
@@ -70,7 +82,7 @@ class _Sums:
     n: NDArray[np.int64]
 
 
-def _check_weighting(weighting: str, p: float, q: float) -> None:
+def check_weighting(weighting: str, p: float, q: float) -> None:
     if weighting not in WEIGHTINGS:
         raise InputError(f"weighting must be one of {', '.join(WEIGHTINGS)}; got {weighting!r}")
     for name, val in (("p", p), ("q", q)):
@@ -119,6 +131,18 @@ def _stratum_sums(
     ``merge_ties``: R's timefix on the table of all distinct times, then the event times kept.
     """
     tab = risk_table(t, e, codes, k, per_group=True, event_times_only=not merge_ties)
+    return table_sums(tab, weighting, p, q, merge_ties=merge_ties)
+
+
+def table_sums(
+    tab: RiskTable, weighting: str, p: float, q: float, *, merge_ties: bool = False
+) -> tuple[NDArray[np.float64], ...]:
+    """U, V, weighted O, weighted E, O, E, n of one stratum's per-group risk table.
+
+    The one computation behind every log-rank statistic: patient rows and count tables both
+    build the table and call this. With ``merge_ties`` the table holds all distinct times and
+    R's timefix merges them before the event times are kept; else it holds the event times.
+    """
     if merge_ties:
         starts = chain_starts(tab.time)
         if starts is None:
@@ -161,7 +185,7 @@ def _stratum_sums(
     # V_gh = sum_j a_j n_gj (n_j [g == h] - n_hj).
     buf = np.multiply(a, n, out=den)
     v = np.diag(ng @ buf)
-    for g in range(k):
+    for g in range(ng.shape[0]):
         np.multiply(ng[g], a, out=buf)
         v[g] -= ng @ buf
     return obs_w - exp_w, v, obs_w, exp_w, obs, exp, tab.group_n.astype(np.float64)
@@ -189,8 +213,7 @@ def _sums(
             _stratum_sums(t[idx], e[idx], codes[idx], k, weighting, p, q)
             for idx in np.split(order, bounds)
         ]
-    tot = [np.sum([part[i] for part in parts], axis=0) for i in range(7)]
-    return _Sums(tot[0], tot[1], tot[2], tot[3], tot[4], tot[5], tot[6].astype(np.int64))
+    return sum_parts(parts)
 
 
 def _chisq(u: NDArray[np.float64], v: NDArray[np.float64], exp_w: NDArray[np.float64]) -> tuple[float, int]:
@@ -217,7 +240,7 @@ def _p_chisq(stat: float, df: float) -> float:
     return float(chi2.sf(stat, df))
 
 
-def _method(weighting: str, p: float, q: float, strata: bool) -> str:
+def method_name(weighting: str, p: float, q: float, strata: bool) -> str:
     name = _METHOD_NAMES[weighting]
     if weighting == "fleming-harrington":
         name += f" (p={p:g}, q={q:g})"
@@ -291,18 +314,39 @@ def logrank_test(
     >>> round(res.statistic, 4), res.df, res.groups
     (0.0739, 1.0, ('a', 'b'))
     """
-    _check_weighting(weighting, p, q)
+    check_weighting(weighting, p, q)
     t, e, codes, labels, s_codes, n_omitted = _prepare(time, event, group, strata, levels, data, nan_policy)
     small = small_groups(labels, np.bincount(codes, minlength=len(labels)), min_group_size)
     if small:
-        return not_computed(_method(weighting, p, q, s_codes is not None), small, groups=labels)
+        return not_computed(method_name(weighting, p, q, s_codes is not None), small, groups=labels)
     s = _sums(t, e, codes, len(labels), s_codes, weighting, float(p), float(q), timefix)
+    return logrank_result(s, labels, weighting, p, q, stratified=s_codes is not None, n_omitted=n_omitted, any_event=bool(e.any()))
+
+
+def sum_parts(parts: Sequence[tuple[NDArray[np.float64], ...]]) -> _Sums:
+    """The per-stratum sums of :func:`table_sums` added up."""
+    tot = [np.sum([part[i] for part in parts], axis=0) for i in range(7)]
+    return _Sums(tot[0], tot[1], tot[2], tot[3], tot[4], tot[5], tot[6].astype(np.int64))
+
+
+def logrank_result(
+    s: _Sums,
+    labels: tuple[Any, ...],
+    weighting: str,
+    p: float,
+    q: float,
+    *,
+    stratified: bool,
+    n_omitted: int,
+    any_event: bool,
+) -> TestResult:
+    """The test result of summed U and V (shared by patient rows and count tables)."""
     stat, df = _chisq(s.u, s.v, s.exp_w)
     return TestResult(
         statistic=stat,
         df=float(df),
         p_value=_p_chisq(stat, df),
-        method=_method(weighting, p, q, s_codes is not None),
+        method=method_name(weighting, p, q, stratified),
         observed=s.obs,
         expected=s.exp,
         groups=labels,
@@ -314,10 +358,10 @@ def logrank_test(
             "weighted_observed": s.obs_w,
             "weighted_expected": s.exp_w,
             "variance": s.v,
-            "stratified": s_codes is not None,
+            "stratified": stratified,
             "n_omitted": n_omitted,
         },
-        note="" if e.any() else "no events: the test is undefined",
+        note="" if any_event else "no events: the test is undefined",
     )
 
 
@@ -378,10 +422,10 @@ def logrank_trend_test(
     >>> round(res.statistic, 4)
     0.8147
     """
-    _check_weighting(weighting, p, q)
+    check_weighting(weighting, p, q)
     t, e, codes, labels, s_codes, n_omitted = _prepare(time, event, group, strata, levels, data, nan_policy)
     c = _scores_for(labels, scores)
-    method = "test for trend, " + _method(weighting, p, q, s_codes is not None)
+    method = "test for trend, " + method_name(weighting, p, q, s_codes is not None)
     small = small_groups(labels, np.bincount(codes, minlength=len(labels)), min_group_size)
     if small:
         return not_computed(method, small, groups=labels)
@@ -537,7 +581,7 @@ def pairwise_logrank(
     """
     if adjust not in ADJUSTMENTS:
         raise InputError(f"adjust must be one of {', '.join(ADJUSTMENTS)}; got {adjust!r}")
-    _check_weighting(weighting, p, q)
+    check_weighting(weighting, p, q)
     t, e, codes, labels, s_codes, n_omitted = _prepare(time, event, group, strata, levels, data, nan_policy)
     g1: list[Any] = []
     g2: list[Any] = []
@@ -570,6 +614,6 @@ def pairwise_logrank(
         p_value=pv,
         p_adjusted=_adjust(pv, adjust),
         adjust=adjust,
-        method="pairwise " + _method(weighting, p, q, s_codes is not None),
+        method="pairwise " + method_name(weighting, p, q, s_codes is not None),
         n_omitted=n_omitted,
     )

@@ -1,0 +1,172 @@
+"""Disclosure control of count tables without breaking the risk sets.
+
+A count table publishes, per site, stratum, group and time, the numbers leaving the risk set.
+Suppressing a small cell would make every risk set before it wrong (they are sums of the cells
+from that time on). Instead the time axis is coarsened:
+
+1. times are put into bins (one week, in the table's time unit, for every preset but ``none``;
+   a time goes to the end of its week, 0 stays 0);
+2. within each site, stratum and group, neighbouring bins are merged, from the first time on,
+   until every count of the merged bin (events of interest, competing events, censorings) is 0
+   or at least the preset's minimum; a merged bin carries the time of its last bin (the events
+   are placed at the end of the interval in which they happened); a last bin that stays below
+   the minimum is merged back into the bins before it;
+3. a series whose totals cannot reach the minimum even as one bin is withheld (not published)
+   and named in the table's flags;
+4. ``opensafely``: the minimum is 8 (counts of 7 or fewer would be redacted), then every count is
+   rounded to the nearest multiple of 6 (a count at the midpoint, 3 more than a multiple, goes up):
+   the risk sets are the sums of the rounded counts, so they stay consistent, and the curves move
+   by the rounding (most where few remain at risk).
+
+The cost: event times are known only to the merged bins, so the curves of a published table
+are step functions on a coarser grid, and its risk sets count those leaving within a bin as at
+risk for the whole bin. :func:`curve_movement` measures at the site how far each published
+Kaplan-Meier curve lies from the curve of the patient rows (the largest absolute difference).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from rtdelay.errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["MIN_SITE_PATIENTS", "PRESETS", "DisclosureRule", "apply_rule", "disclose_count", "get_rule"]
+
+#: A site with fewer patients is refused under any preset but ``none``.
+MIN_SITE_PATIENTS = 10
+_COUNTS = ["n_event_1", "n_event_2", "n_censored"]
+_WEEK = {"days": 7.0, "weeks": 1.0, "months": 7.0 / 30.4375}
+
+
+@dataclass(frozen=True)
+class DisclosureRule:
+    """A preset: minimum published cell, time bin (weeks; 0 = none), rounding base (0 = none)."""
+
+    name: str
+    min_cell: int
+    bin_weeks: float
+    round_to: int
+    description: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "preset": self.name,
+            "min_cell": self.min_cell,
+            "time_bin_weeks": self.bin_weeks,
+            "round_to": self.round_to,
+            "description": self.description,
+            "min_site_patients": 0 if self.name == "none" else MIN_SITE_PATIENTS,
+        }
+
+
+PRESETS: dict[str, DisclosureRule] = {
+    "none": DisclosureRule("none", 0, 0.0, 0, "no disclosure control (for the site's own use only)"),
+    "default": DisclosureRule(
+        "default", 5, 1.0, 0, "weekly time bins, merged until no published count is between 1 and 4"
+    ),
+    "datashield": DisclosureRule(
+        "datashield", 3, 1.0, 0, "DataSHIELD's minimum cell of 3: weekly bins, merged until no count is 1 or 2"
+    ),
+    "opensafely": DisclosureRule(
+        "opensafely",
+        8,
+        1.0,
+        6,
+        "OpenSAFELY: counts of 7 or fewer redacted (weekly bins merged until every count is 0 or at least 8), "
+        "then every count rounded to the nearest multiple of 6 (midpoint up)",
+    ),
+    "strict": DisclosureRule("strict", 10, 1.0, 0, "weekly time bins, merged until no count is between 1 and 9"),
+}
+
+
+def get_rule(name: str) -> DisclosureRule:
+    try:
+        return PRESETS[name]
+    except KeyError:
+        raise InputError(f"disclosure must be one of {', '.join(PRESETS)}; got {name!r}") from None
+
+
+def disclose_count(value: int, rule: DisclosureRule) -> int | None:
+    """One count of a frequency table (Table 1): None when suppressed, rounded when the rule rounds."""
+    if rule.name == "none" or value == 0:
+        return int(value)
+    if value < rule.min_cell:
+        return None
+    return _round(value, rule.round_to)
+
+
+def _round(value: int, base: int) -> int:
+    if base <= 0:
+        return int(value)
+    return int(base * np.floor(value / base + 0.5))
+
+
+def _ok(cells: np.ndarray, k: int) -> bool:
+    return bool(np.all((cells == 0) | (cells >= k)))
+
+
+def _merge_series(time: np.ndarray, counts: np.ndarray, k: int) -> tuple[list[float], list[np.ndarray]] | None:
+    """Greedy forward merge of one series' bins; None when even one bin is below ``k``."""
+    out_t: list[float] = []
+    out_c: list[np.ndarray] = []
+    acc = np.zeros(counts.shape[1], dtype=np.int64)
+    acc_t = 0.0
+    for t, c in zip(time.tolist(), counts, strict=True):
+        acc = acc + c
+        acc_t = t
+        if _ok(acc, k):
+            out_t.append(acc_t)
+            out_c.append(acc)
+            acc = np.zeros_like(acc)
+    if acc.any():
+        while not _ok(acc, k) and out_c:
+            acc = acc + out_c.pop()
+            out_t.pop()
+        if not _ok(acc, k):
+            return None
+        out_t.append(acc_t)
+        out_c.append(acc)
+    return out_t, out_c
+
+
+def apply_rule(frame: pd.DataFrame, rule: DisclosureRule, *, time_unit: str) -> tuple[pd.DataFrame, list[str]]:
+    """The count frame after the rule, and flags naming what was coarsened or withheld."""
+    import pandas as pd
+
+    if rule.name == "none":
+        return frame.copy(), []
+    flags: list[str] = []
+    width = rule.bin_weeks * _WEEK[time_unit]
+    rows: list[dict[str, Any]] = []
+    for (site, stratum, group), part in frame.groupby(["site", "stratum", "group"], sort=True):
+        t = part["time"].to_numpy(float)
+        binned = np.where(t > 0, np.ceil(np.round(t / width, 9)) * width, 0.0) if width > 0 else t
+        agg = (
+            pd.DataFrame({"time": binned, **{c: part[c].to_numpy() for c in _COUNTS}})
+            .groupby("time", sort=True)[_COUNTS]
+            .sum()
+        )
+        merged = _merge_series(agg.index.to_numpy(float), agg.to_numpy(np.int64), rule.min_cell)
+        label = f"{site}/{stratum or '-'}/{group}"
+        if merged is None:
+            flags.append(
+                f"withheld {label}: its totals cannot reach the minimum cell of {rule.min_cell} even in one time bin"
+            )
+            continue
+        if len(merged[0]) < len(agg):
+            flags.append(f"coarsened {label}: {len(agg)} weekly bins merged into {len(merged[0])}")
+        for tt, cc in zip(*merged, strict=True):
+            vals = [_round(int(v), rule.round_to) for v in cc]
+            if sum(vals) == 0:
+                continue
+            rows.append({"site": site, "stratum": stratum, "group": group, "time": float(tt), **dict(zip(_COUNTS, vals, strict=True))})
+    out = pd.DataFrame(rows, columns=["site", "stratum", "group", "time", *_COUNTS])
+    if rule.round_to:
+        flags.append(f"counts rounded to multiples of {rule.round_to}")
+    return out, flags
