@@ -29,6 +29,7 @@ def spark():
         .config("spark.default.parallelism", "1")
         .config("spark.driver.memory", "512m")
         .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
         .getOrCreate()
     )
     session.sparkContext.setLogLevel("ERROR")

@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from rtdelay.cli._app import app, fail
+from rtdelay.cli._engine import ENGINE_HELP, summary_with_engine
 
 
 @app.command("site-summary")
@@ -18,6 +19,7 @@ def site_summary_cmd(
     disclosure: str = typer.Option("default", "--disclosure", help="none, default (weekly bins, min cell 5), datashield (3), opensafely (<=7 redacted, rounded to 6), strict (10)."),
     mapping: Path | None = typer.Option(None, "--mapping", help="Column-mapping TOML."),
     date_order: str | None = typer.Option(None, "--date-order", help="dmy, mdy or ymd for non-ISO dates."),
+    engine: str | None = typer.Option(None, "--engine", help=ENGINE_HELP),
 ) -> None:
     """Count tables of every survival analysis and Table 1 counts of one site, after disclosure control."""
     from rtdelay.atomic import atomic_write
@@ -29,7 +31,12 @@ def site_summary_cmd(
         get_rule(disclosure)
         if out.resolve() == cohort.resolve():
             fail("--out must not be the cohort file")
-        doc = site_summary(cohort, site=site, disclosure=disclosure, mapping=mapping, date_order=date_order)
+        if engine is not None:
+            if mapping is not None or date_order is not None:
+                fail("--engine reads a durations-form parquet/csv as it is: no --mapping or --date-order")
+            doc = summary_with_engine(cohort, engine=engine, site=site, disclosure=disclosure)
+        else:
+            doc = site_summary(cohort, site=site, disclosure=disclosure, mapping=mapping, date_order=date_order)
     except RtdelayError as exc:
         fail(str(exc))
     atomic_write(out, json.dumps(jsonable(doc), indent=1, sort_keys=True) + "\n")

@@ -21,6 +21,7 @@ from typing import Any
 import typer
 
 from rtdelay.cli._app import app, fail
+from rtdelay.cli._engine import ENGINE_HELP
 
 __all__ = ["analyze", "demo", "run_analysis"]
 
@@ -285,6 +286,10 @@ def analyze(
     quiet: bool = typer.Option(False, "--quiet", help="Print nothing on success."),
     registry: bool = typer.Option(False, "--registry", help="Analyse the registry (URL as argument, optional)."),
     site: str | None = typer.Option(None, "--site", help="With --registry: only this site."),
+    engine: str | None = typer.Option(None, "--engine", help=ENGINE_HELP),
+    site_column: str | None = typer.Option(
+        None, "--site-column", help="With --engine: column of the site code (site-stratified log-rank tests)."
+    ),
 ) -> None:
     import dataclasses
 
@@ -302,6 +307,13 @@ def analyze(
         return
     if cohort is None:
         fail("give a COHORT file to analyse (or --registry [URL])")
+    if engine is not None:
+        from rtdelay.cli._engine import analyze_with_engine
+
+        analyze_with_engine(cohort, engine=engine, out=_out_folder(out), site_column=site_column, quiet=quiet)
+        return
+    if site_column is not None:
+        fail("--site-column is an option of --engine")
     folder = _out_folder(out)
     check_out_folder(folder)
     report = _options(config, title, institution, times)

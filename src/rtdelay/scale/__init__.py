@@ -34,6 +34,7 @@ if TYPE_CHECKING:
         default_engine,
         engine_available,
     )
+    from rtdelay.scale._site_counts import NOT_FROM_COUNTS, analyze_counts, summaries_from_counts
     from rtdelay.scale._sql import Check, Competing, CountSpec, build_count_sql
     from rtdelay.scale._study_counts import STUDY_ANALYSES, StudyCounts, study_counts
 
@@ -54,6 +55,9 @@ _ENGINE_NAMES: dict[str, str] = {
     "STUDY_ANALYSES": "_study_counts",
     "StudyCounts": "_study_counts",
     "study_counts": "_study_counts",
+    "NOT_FROM_COUNTS": "_site_counts",
+    "analyze_counts": "_site_counts",
+    "summaries_from_counts": "_site_counts",
 }
 
 
@@ -99,4 +103,7 @@ __all__ = [
     "STUDY_ANALYSES",
     "StudyCounts",
     "study_counts",
+    "NOT_FROM_COUNTS",
+    "analyze_counts",
+    "summaries_from_counts",
 ]

@@ -29,7 +29,6 @@ from rtdelay.scale._sql import (
     all_rules,
     build_count_sql,
     columns_missing,
-    split_rule,
 )
 
 if TYPE_CHECKING:
@@ -127,20 +126,18 @@ def _source_format(source: object) -> str:
 
 def _text_frame(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
     """The spec's columns, object columns as str-or-None so every engine reads them as text."""
-    from rtdelay.scale._reference import is_missing
-
     out = {}
     for name in columns:
         if name not in frame.columns:
             continue
-        s = frame[name]
+        s = frame[name].reset_index(drop=True)
         if pd.api.types.is_bool_dtype(s.dtype) or pd.api.types.is_numeric_dtype(s.dtype):
-            out[name] = s.reset_index(drop=True)
+            out[name] = s
         else:
-            out[name] = pd.Series(
-                [None if is_missing(v) else str(v) for v in s],
-                dtype=object,
-            )
+            missing = s.isna().to_numpy(dtype=bool)
+            text = s.astype(str).astype(object)
+            text[missing] = None
+            out[name] = text
     return pd.DataFrame(out)
 
 
@@ -150,18 +147,15 @@ def _finish(raw: pd.DataFrame, spec: CountSpec, *, engine: str, time_unit: str) 
     for col in ("n_event_1", "n_event_2", "n_censored"):
         raw[col] = raw[col].astype("int64")
     is_rule = raw["rule"].notna()
-    rules = raw.loc[is_rule]
-    by_rule: dict[str, int] = {}
-    for value, n1, n2, n0 in rules[["rule", "n_event_1", "n_event_2", "n_censored"]].itertuples(index=False):
-        by_rule[str(value)] = by_rule.get(str(value), 0) + int(n1) + int(n2) + int(n0)
-    rejected_rows = []
-    for rule in all_rules(spec):
-        key = f"{rule.kind}\t{rule.rule}"
-        rejected_rows.append({"kind": rule.kind, "rule": rule.rule, "n": by_rule.pop(key, 0)})
-    for key, n in by_rule.items():  # pragma: no cover - every label comes from all_rules
-        kind, rule_text = split_rule(key)
-        rejected_rows.append({"kind": kind, "rule": rule_text, "n": n})
-    rejected = pd.DataFrame(rejected_rows, columns=["kind", "rule", "n"]).astype({"n": "int64"})
+    rules = all_rules(spec)
+    by_rule = [0] * len(rules)
+    counted = raw.loc[is_rule, ["rule", "n_event_1", "n_event_2", "n_censored"]]
+    for code, n1, n2, n0 in counted.itertuples(index=False):
+        by_rule[int(code)] += int(n1) + int(n2) + int(n0)
+    rejected = pd.DataFrame(
+        [{"kind": r.kind, "rule": r.rule, "n": n} for r, n in zip(rules, by_rule, strict=True)],
+        columns=["kind", "rule", "n"],
+    ).astype({"n": "int64"})
 
     kept = raw.loc[~is_rule]
     counts = pd.DataFrame(
@@ -195,6 +189,12 @@ def _read_pandas(source: object, fmt: str, columns: tuple[str, ...]) -> pd.DataF
     return pd.read_csv(str(source), usecols=use, dtype=str, keep_default_na=False, na_filter=False)
 
 
+def _check_columns(spec: CountSpec, source: object, available: Any) -> None:
+    missing = columns_missing(spec, [str(c) for c in available])
+    if missing:
+        raise InputError(f"{source}: column(s) missing: {', '.join(missing)}")
+
+
 def _source_columns(source: object, fmt: str) -> list[str]:
     if fmt == "frame":
         assert isinstance(source, pd.DataFrame)
@@ -223,7 +223,9 @@ def _run_duckdb(
 
     own_dir = spill_dir is None
     tmp = tempfile.mkdtemp(prefix="rtdelay-duckdb-") if spill_dir is None else spill_dir
-    config: dict[str, Any] = {"memory_limit": memory_limit, "temp_directory": tmp}
+    # preserve_insertion_order off: the result is sorted afterwards, and keeping row order costs
+    # memory on large scans (DuckDB's documentation on memory).
+    config: dict[str, Any] = {"memory_limit": memory_limit, "temp_directory": tmp, "preserve_insertion_order": False}
     if threads is not None:
         config["threads"] = threads
     con = duckdb.connect(database=":memory:", config=config)
@@ -238,6 +240,7 @@ def _run_duckdb(
             rel = con.read_parquet(path)
         else:
             rel = con.read_csv(str(source), header=True, all_varchar=True)
+        _check_columns(spec, source, rel.columns)
         kinds = {name: _duckdb_kind(str(dtype)) for name, dtype in zip(rel.columns, rel.dtypes, strict=True)}
         rel.create_view("rtdelay_source")
         sql = build_count_sql(spec, relation="rtdelay_source", kinds=kinds, dialect="duckdb")
@@ -268,11 +271,8 @@ def aggregate_spec(
     fmt = _source_format(source)
     if fmt != "frame" and "://" not in str(source) and not Path(str(source)).exists():
         raise InputError(f"{source}: no such file")
-    if engine != "spark":
-        missing = columns_missing(spec, _source_columns(source, fmt))
-        if missing:
-            raise InputError(f"{source}: column(s) missing: {', '.join(missing)}")
     if engine == "pandas":
+        _check_columns(spec, source, _source_columns(source, fmt))
         from rtdelay.scale._reference import pandas_counts
 
         raw = pandas_counts(spec, _read_pandas(source, fmt, spec.columns()))

@@ -38,11 +38,17 @@ class _Frame:
     def __init__(self, frame: pd.DataFrame) -> None:
         self.frame = frame
         self.kinds = {c: column_kind(frame[c]) for c in frame.columns}
+        self._texts: dict[str, pd.Series] = {}
 
     def _text(self, name: str) -> pd.Series:
-        s = self.frame[name]
-        values = [None if is_missing(v) else str(v).strip(" ") for v in s]
-        return pd.Series(values, index=s.index, dtype=object)
+        """Trimmed text, None where missing (computed once per column)."""
+        if name not in self._texts:
+            s = self.frame[name]
+            missing = s.isna().to_numpy(dtype=bool)
+            text = s.astype(str).str.strip(" ").astype(object)
+            text[missing] = None
+            self._texts[name] = text
+        return self._texts[name]
 
     def blank(self, name: str) -> np.ndarray:
         kind, s = self.kinds[name], self.frame[name]
@@ -125,13 +131,13 @@ def pandas_counts(spec: CountSpec, frame: pd.DataFrame) -> pd.DataFrame:
     """The raw result of the aggregation (as ``build_count_sql`` gives it) computed by pandas."""
     f = _Frame(frame)
     n = len(frame)
-    rule = np.full(n, None, dtype=object)
-    for check in all_rules(spec):
+    rule = np.full(n, -1, dtype=np.int64)
+    for code, check in enumerate(all_rules(spec)):
         fails = _fails(check, f)
         if fails is None:
             continue
-        rule[fails & (rule == None)] = f"{check.kind}\t{check.rule}"  # noqa: E711
-    keep = rule == None  # noqa: E711
+        rule[fails & (rule < 0)] = code
+    keep = rule < 0
 
     event = f.flag(spec.event)
     comp = spec.competing
@@ -154,7 +160,7 @@ def pandas_counts(spec: CountSpec, frame: pd.DataFrame) -> pd.DataFrame:
         group = label_or(spec.group, "all")
     rows = pd.DataFrame(
         {
-            "rule": rule,
+            "rule": pd.Series(rule, dtype="Int64").mask(keep),
             "site": _keep(keep, label_or(spec.site, "")),
             "stratum": _keep(keep, label_or(spec.stratum, "")),
             "grp": _keep(keep, group),

@@ -55,6 +55,7 @@ def local_session(*, master: str | None = None, partitions: int = 4) -> Any:
         .config("spark.ui.enabled", "false")
         .config("spark.sql.shuffle.partitions", str(partitions))
         .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
     )
     return builder.getOrCreate()
 
@@ -71,8 +72,7 @@ def _kind(data_type: Any) -> ColumnKind:
 
 def spark_counts(spec: CountSpec, source: object, fmt: str, *, session: Any = None) -> pd.DataFrame:
     """Run the count statement on Spark and collect the raw result to the driver."""
-    from rtdelay.errors import InputError
-    from rtdelay.scale._sql import columns_missing
+    from rtdelay.scale._engines import _check_columns
 
     spark = session if session is not None else local_session()
     if fmt == "frame":
@@ -107,15 +107,13 @@ def spark_counts(spec: CountSpec, source: object, fmt: str, *, session: Any = No
         df = spark.read.parquet(str(source))
     else:
         df = spark.read.option("header", "true").option("inferSchema", "false").csv(str(source))
-    missing = columns_missing(spec, df.columns)
-    if missing:
-        raise InputError(f"{source}: column(s) missing: {', '.join(missing)}")
+    _check_columns(spec, source, df.columns)
     kinds = {f.name: _kind(f.dataType) for f in df.schema.fields}
     df.createOrReplaceTempView(_RELATION)
     sql = build_count_sql(spec, relation=_RELATION, kinds=kinds, dialect="spark")
-    rows = spark.sql(sql).collect()
-    cols = ["rule", "site", "stratum", "grp", "t", "n_event_1", "n_event_2", "n_censored"]
-    return pd.DataFrame([tuple(r) for r in rows], columns=cols)
+    # toPandas goes through Arrow when the session enables it (local_session does): the count
+    # frame can have hundreds of thousands of cells, too many for row-by-row collect().
+    return spark.sql(sql).toPandas()
 
 
 def _na(value: Any) -> bool:

@@ -161,34 +161,65 @@ def number_literal(value: float) -> str:
 
 
 class _Columns:
-    """Expressions over the source columns of one statement (quoting and kinds)."""
+    """Expressions over the source columns of one statement (quoting and kinds).
 
-    def __init__(self, kinds: Mapping[str, ColumnKind], dialect: Dialect) -> None:
+    Each source column the spec reads is normalised once in an inner projection (``b<i>``:
+    trimmed text, a double, or the boolean), then parsed once (``n<i>`` number, ``f<i>`` flag
+    1/0/NULL, ``l<i>`` label); the rules and outputs refer to those aliases only.
+    """
+
+    def __init__(self, kinds: Mapping[str, ColumnKind], dialect: Dialect, names: Sequence[str]) -> None:
         self.kinds = kinds
         self.dialect = dialect
+        self.index = {name: i for i, name in enumerate(n for n in names if n in kinds)}
 
-    def ref(self, name: str) -> str:
-        return quote_identifier(name, self.dialect)
+    def base_projection(self) -> str:
+        """``SELECT`` list of the inner projection over the source."""
+        parts = []
+        for name, i in self.index.items():
+            c, kind = quote_identifier(name, self.dialect), self.kinds[name]
+            if kind == "text":
+                parts.append(f"TRIM({c}) AS b{i}")
+                continue
+            parts.append(f"CAST({c} AS DOUBLE) AS b{i}" if kind == "number" else f"{c} AS b{i}")
+            parts.append(f"TRIM(CAST({c} AS STRING)) AS r{i}")
+        return ", ".join(parts)
 
-    def text(self, name: str) -> str:
-        """The value as trimmed text (numbers and booleans cast)."""
-        return f"TRIM(CAST({self.ref(name)} AS STRING))"
+    def parsed_projection(self) -> str:
+        """``SELECT`` list of the parsing projection (blank, number, flag, label per column)."""
+        parts = []
+        yes = ", ".join(string_literal(w) for w in TRUE_TEXT)
+        no = ", ".join(string_literal(w) for w in FALSE_TEXT)
+        for name, i in self.index.items():
+            kind, b = self.kinds[name], f"b{i}"
+            if kind == "text":
+                parts += [
+                    f"({b} IS NULL OR {b} = '') AS k{i}",
+                    f"TRY_CAST({b} AS DOUBLE) AS n{i}",
+                    f"(CASE WHEN LOWER({b}) IN ({yes}) THEN 1 WHEN LOWER({b}) IN ({no}) THEN 0 END) AS f{i}",
+                    f"{b} AS l{i}",
+                ]
+            elif kind == "number":
+                parts += [
+                    f"({b} IS NULL OR isnan({b})) AS k{i}",
+                    f"{b} AS n{i}",
+                    f"(CASE WHEN {b} = 1 THEN 1 WHEN {b} = 0 THEN 0 END) AS f{i}",
+                    f"r{i} AS l{i}",
+                ]
+            else:
+                parts += [
+                    f"({b} IS NULL) AS k{i}",
+                    f"(CASE WHEN {b} THEN CAST(1 AS DOUBLE) WHEN NOT {b} THEN CAST(0 AS DOUBLE) END) AS n{i}",
+                    f"(CASE WHEN {b} THEN 1 WHEN NOT {b} THEN 0 END) AS f{i}",
+                    f"(CASE WHEN {b} THEN 'true' ELSE 'false' END) AS l{i}",
+                ]
+        return ", ".join(parts)
 
     def blank(self, name: str) -> str:
-        c, kind = self.ref(name), self.kinds[name]
-        if kind == "text":
-            return f"({c} IS NULL OR TRIM({c}) = '')"
-        if kind == "number":
-            return f"({c} IS NULL OR isnan(CAST({c} AS DOUBLE)))"
-        return f"({c} IS NULL)"
+        return f"k{self.index[name]}"
 
     def number(self, name: str) -> str:
-        c, kind = self.ref(name), self.kinds[name]
-        if kind == "text":
-            return f"TRY_CAST(TRIM({c}) AS DOUBLE)"
-        if kind == "boolean":
-            return f"(CASE WHEN {c} THEN CAST(1 AS DOUBLE) WHEN NOT {c} THEN CAST(0 AS DOUBLE) END)"
-        return f"CAST({c} AS DOUBLE)"
+        return f"n{self.index[name]}"
 
     def valid_time(self, name: str) -> str:
         x = self.number(name)
@@ -196,24 +227,10 @@ class _Columns:
 
     def flag(self, name: str) -> str:
         """1, 0 or NULL (anything else)."""
-        c, kind = self.ref(name), self.kinds[name]
-        if kind == "boolean":
-            return f"(CASE WHEN {c} THEN 1 WHEN NOT {c} THEN 0 END)"
-        if kind == "number":
-            x = f"CAST({c} AS DOUBLE)"
-            return f"(CASE WHEN {x} = 1 THEN 1 WHEN {x} = 0 THEN 0 END)"
-        low = f"LOWER(TRIM({c}))"
-        yes = ", ".join(string_literal(w) for w in TRUE_TEXT)
-        no = ", ".join(string_literal(w) for w in FALSE_TEXT)
-        return f"(CASE WHEN {low} IN ({yes}) THEN 1 WHEN {low} IN ({no}) THEN 0 END)"
+        return f"f{self.index[name]}"
 
     def label(self, name: str) -> str:
-        c, kind = self.ref(name), self.kinds[name]
-        if kind == "text":
-            return f"TRIM({c})"
-        if kind == "boolean":
-            return f"(CASE WHEN {c} THEN 'true' ELSE 'false' END)"
-        return self.text(name)
+        return f"l{self.index[name]}"
 
 
 def _check_sql(check: Check, cols: _Columns) -> str | None:
@@ -301,7 +318,8 @@ def build_count_sql(
     Returns
     -------
     str
-        A ``SELECT`` giving columns ``kind``, ``rule`` (NULL for rows counted), ``site``,
+        A ``SELECT`` giving columns ``rule`` (NULL for rows counted, else the index of the
+        first failing rule in :func:`all_rules`), ``site``,
         ``stratum``, ``grp``, ``t``, ``n_event_1``, ``n_event_2``, ``n_censored``.
 
     Raises
@@ -312,14 +330,13 @@ def build_count_sql(
     for name in (spec.time, spec.event, spec.group, spec.site, spec.stratum):
         if name is not None and name not in kinds:
             raise KeyError(name)
-    cols = _Columns(kinds, dialect)
+    cols = _Columns(kinds, dialect, spec.columns())
     whens: list[str] = []
-    for rule in all_rules(spec):
+    for code, rule in enumerate(all_rules(spec)):
         pred = _check_sql(rule, cols)
         if pred is not None:
-            label = string_literal(f"{rule.kind}\t{rule.rule}")
-            whens.append(f"WHEN {pred} THEN {label}")
-    rule_expr = f"CASE {' '.join(whens)} END" if whens else "CAST(NULL AS STRING)"
+            whens.append(f"WHEN {pred} THEN {code}")
+    rule_expr = f"CASE {' '.join(whens)} END" if whens else "CAST(NULL AS INTEGER)"
 
     event = cols.flag(spec.event)
     comp = spec.competing
@@ -345,9 +362,11 @@ def build_count_sql(
     site = label_or(spec.site, "")
     stratum = label_or(spec.stratum, "")
     src = quote_identifier(relation, dialect)
+    base = f"SELECT {cols.base_projection()} FROM {src}"
+    parsed = f"SELECT {cols.parsed_projection()} FROM ({base}) base_"
     inner = (
         f"SELECT {rule_expr} AS rule_, {site} AS site_, {stratum} AS stratum_, {group} AS grp_, "
-        f"{time} AS t_, {cause} AS cause_ FROM {src}"
+        f"{time} AS t_, {cause} AS cause_ FROM ({parsed}) parsed_"
     )
     keep = "rule_ IS NULL"
     return (
@@ -366,12 +385,6 @@ def build_count_sql(
 
 #: Signature of an engine's runner: (spec, source) -> raw result frame of build_count_sql.
 Runner = Callable[[CountSpec, object], object]
-
-
-def split_rule(value: str) -> tuple[str, str]:
-    """``"kind\\trule"`` -> (kind, rule)."""
-    kind, _, rule = value.partition("\t")
-    return kind, rule
 
 
 def columns_missing(spec: CountSpec, available: Sequence[str]) -> list[str]:

@@ -1,0 +1,193 @@
+"""Benchmark: 10 million rows to the count table with DuckDB, pandas and Spark.
+
+Not a timed test. It writes a synthetic table (fixed seed) as parquet and csv in a temporary
+directory, then runs :func:`rtdelay.scale.aggregate_counts` with each engine, each run in its
+own subprocess, and prints per engine and format the median wall time of the runs and the peak
+resident memory:
+
+* ``rss_MB``: peak RSS of the Python process that ran the aggregation
+  (``resource.getrusage(RUSAGE_SELF).ru_maxrss`` in the worker, i.e. the parent's
+  ``RUSAGE_CHILDREN`` view of that one child);
+* ``jvm_MB`` (Spark): peak RSS of the JVM the worker started (``RUSAGE_CHILDREN`` of the worker
+  after the JVM has exited and been reaped);
+* ``CPU``: user + system seconds of that process (less sensitive to a loaded machine than the
+  wall time; for Spark the work is in the JVM, so only the driver's share shows);
+* ``spill_MB`` (DuckDB): largest size the temporary directory reached (polled every 20 ms).
+
+Target (issue 16): DuckDB under 5 s and 500 MB peak on 10 M rows; the figures quoted in the
+issue from elsewhere were 1.5 s / 179 MB (DuckDB) and 5.1 s / 863 MB (pandas). The script
+prints the load average before and after: on a shared machine the times are upper bounds.
+
+Usage::
+
+    python benchmarks/bench_counts.py                 # 10 M rows, 3 runs, all engines
+    python benchmarks/bench_counts.py --rows 1000000 --runs 1 --engines duckdb pandas
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+SEED = 20240601
+SPEC = {"time": "time", "event": "event", "group": "group", "site": "site"}
+
+
+def make_data(folder: Path, rows: int) -> dict[str, Path]:
+    """Synthetic rows: 20 sites, two groups, times on a 0.01-month grid (many ties), 0/1 events."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    rng = np.random.default_rng(SEED)
+    sites = np.array([f"site{k:02d}" for k in range(20)])
+    table = pa.table(
+        {
+            "patient_id": pa.array(np.arange(rows, dtype=np.int64)),
+            "site": pa.array(sites[rng.integers(0, 20, rows)]),
+            "group": pa.array(np.where(rng.random(rows) < 0.25, "PBR", "NPBR")),
+            "time": pa.array(np.round(rng.exponential(12.0, rows), 2)),
+            "event": pa.array((rng.random(rows) < 0.45).astype(np.int8)),
+        }
+    )
+    paths = {"parquet": folder / "rows.parquet", "csv": folder / "rows.csv"}
+    pq.write_table(table, paths["parquet"])
+    pacsv.write_csv(table, paths["csv"])
+    return paths
+
+
+def _dir_size(path: Path) -> int:
+    total = 0
+    for root, _, files in os.walk(path):
+        for name in files:
+            try:
+                total += (Path(root) / name).stat().st_size
+            except OSError:
+                pass
+    return total
+
+
+def worker(engine: str, source: str) -> dict[str, float]:
+    """One aggregation in this process; returns its figures (printed as JSON)."""
+    import resource
+
+    from rtdelay.scale import aggregate_counts
+
+    spill = Path(tempfile.mkdtemp(prefix="bench-spill-"))
+    peak_spill = [0]
+    stop = threading.Event()
+
+    def poll() -> None:
+        while not stop.is_set():
+            peak_spill[0] = max(peak_spill[0], _dir_size(spill))
+            time.sleep(0.02)
+
+    spark = None
+    start_session = 0.0
+    if engine == "spark":
+        from rtdelay.scale._spark import local_session
+
+        t0 = time.perf_counter()
+        spark = local_session(master="local[*]")
+        spark.sparkContext.setLogLevel("ERROR")
+        start_session = time.perf_counter() - t0
+    thread = threading.Thread(target=poll, daemon=True)
+    thread.start()
+
+    def cpu() -> float:
+        me = resource.getrusage(resource.RUSAGE_SELF)
+        return me.ru_utime + me.ru_stime
+
+    c0, t0 = cpu(), time.perf_counter()
+    agg = aggregate_counts(source, engine=engine, spill_dir=spill, spark=spark, **SPEC)
+    wall = time.perf_counter() - t0
+    cpu_s = cpu() - c0
+    stop.set()
+    thread.join()
+    jvm = 0.0
+    if spark is not None:
+        from pyspark import SparkContext
+
+        proc = getattr(SparkContext._gateway, "proc", None)
+        spark.stop()
+        if proc is not None:
+            try:
+                proc.stdin.close()
+                proc.wait(timeout=60)
+            except Exception:  # noqa: BLE001 - the JVM figure is then 0
+                pass
+        jvm = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {
+        "wall_s": wall,
+        "cpu_s": cpu_s,
+        "session_s": start_session,
+        "rss_MB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "jvm_MB": jvm,
+        "spill_MB": peak_spill[0] / 2**20,
+        "cells": float(len(agg.counts)),
+        "n_rows": float(agg.n_rows),
+    }
+
+
+def run_one(engine: str, source: Path) -> dict[str, float]:
+    cmd = [sys.executable, __file__, "--worker", engine, str(source)]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if out.returncode != 0:
+        raise RuntimeError(f"{engine} on {source.name} failed:\n{out.stderr[-2000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=10_000_000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--engines", nargs="+", default=["duckdb", "pandas", "spark"])
+    parser.add_argument("--formats", nargs="+", default=["parquet", "csv"])
+    parser.add_argument("--worker", nargs=2, metavar=("ENGINE", "SOURCE"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        print(json.dumps(worker(*args.worker)))
+        return
+
+    print(f"load average before: {os.getloadavg()}  (cores: {os.cpu_count()})")
+    with tempfile.TemporaryDirectory(prefix="bench-counts-") as tmp:
+        t0 = time.perf_counter()
+        paths = make_data(Path(tmp), args.rows)
+        sizes = {k: p.stat().st_size / 2**20 for k, p in paths.items()}
+        print(f"data: {args.rows:,} rows, parquet {sizes['parquet']:.0f} MB, csv {sizes['csv']:.0f} MB "
+              f"(written in {time.perf_counter() - t0:.1f} s, seed {SEED})")
+        results: dict[tuple[str, str], list[dict[str, float]]] = {}
+        for fmt in args.formats:
+            for engine in args.engines:
+                runs = [run_one(engine, paths[fmt]) for _ in range(args.runs)]
+                results[(engine, fmt)] = runs
+                med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+                walls = ", ".join(f"{r['wall_s']:.2f}" for r in runs)
+                extra = f"  JVM {med['jvm_MB']:.0f} MB, session start {med['session_s']:.1f} s" if engine == "spark" else ""
+                spill = f"  spill {max(r['spill_MB'] for r in runs):.0f} MB" if engine == "duckdb" else ""
+                print(f"{engine:7s} {fmt:8s} median {med['wall_s']:6.2f} s (runs {walls}; CPU {med['cpu_s']:.2f} s)  "
+                      f"peak RSS {med['rss_MB']:6.0f} MB{extra}{spill}  cells {med['cells']:.0f}  "
+                      f"rows {med['n_rows']:.0f}")
+        for fmt in args.formats:
+            if ("duckdb", fmt) in results:
+                base = statistics.median(r["wall_s"] for r in results[("duckdb", fmt)])
+                base_mem = statistics.median(r["rss_MB"] for r in results[("duckdb", fmt)])
+                for engine in args.engines:
+                    if engine != "duckdb" and (engine, fmt) in results:
+                        w = statistics.median(r["wall_s"] for r in results[(engine, fmt)])
+                        m = statistics.median(r["rss_MB"] + r["jvm_MB"] for r in results[(engine, fmt)])
+                        print(f"{fmt}: {engine} / duckdb  time x{w / base:.1f}, memory x{m / base_mem:.1f}")
+    print(f"load average after: {os.getloadavg()}")
+
+
+if __name__ == "__main__":
+    main()
