@@ -51,7 +51,7 @@ ENGINES: tuple[str, ...] = ("duckdb", "pandas", "spark")
 COUNT_COLUMNS: tuple[str, ...] = ("site", "stratum", "group", "time", "n_event_1", "n_event_2", "n_censored")
 
 #: DuckDB's memory budget by default; above it the aggregation spills to ``spill_dir``.
-DUCKDB_MEMORY_LIMIT = "400MB"
+DUCKDB_MEMORY_LIMIT = "256MB"
 
 
 @dataclass(frozen=True)

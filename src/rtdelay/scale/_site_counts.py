@@ -158,6 +158,7 @@ def analyze_counts(
         "not_computed": list(NOT_FROM_COUNTS),
     }
     out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
     write_pool_outputs(out, results, docs)
     frame = sc.to_frame()
     atomic_write(out / "counts.csv", csv_text([list(frame.columns), *frame.itertuples(index=False)]))
