@@ -67,7 +67,8 @@ def _combined(docs: list[dict[str, Any]], name: str) -> CountTable | None:
             frames.append(CountTable.from_dict(tab).to_frame())
     if not frames:
         return None
-    return CountTable.from_frame(pd.concat(frames, ignore_index=True), time_unit=docs[0]["time_unit"])
+    table = CountTable.from_frame(pd.concat(frames, ignore_index=True), time_unit=docs[0]["time_unit"])
+    return table if table.n_records > 0 else None
 
 
 def _at(curve: Any, t: float, *, risk: bool = False) -> float | None:
