@@ -11,7 +11,13 @@ disclosure control, pooling and the aggregation engines.
 from __future__ import annotations
 
 from rtdelay.scale._counts import COLUMNS, SCHEMA_HASH, TIME_UNITS, CountTable, count_frame
-from rtdelay.scale._disclosure import MIN_SITE_PATIENTS, PRESETS, DisclosureRule, apply_rule, get_rule
+from rtdelay.scale._disclosure import (
+    MIN_SITE_PATIENTS,
+    PRESETS,
+    DisclosureRule,
+    apply_rule,
+    get_rule,
+)
 from rtdelay.scale._pool import load_summaries, pool_summaries
 from rtdelay.scale._pool_report import pool_report_html, write_pool_outputs
 from rtdelay.scale._site import SUMMARY_FORMAT, TABLES, site_summary, site_summary_of_frame

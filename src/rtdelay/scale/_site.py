@@ -19,7 +19,13 @@ import numpy as np
 
 from rtdelay.errors import InputError
 from rtdelay.scale._counts import SCHEMA_HASH, CountTable, count_frame
-from rtdelay.scale._disclosure import MIN_SITE_PATIENTS, DisclosureRule, apply_rule, disclose_count, get_rule
+from rtdelay.scale._disclosure import (
+    MIN_SITE_PATIENTS,
+    DisclosureRule,
+    apply_rule,
+    disclose_count,
+    get_rule,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
