@@ -177,8 +177,8 @@ def logrank_counts(
 
     Examples
     --------
-    >>> from rtdelay.stats import event_counts, logrank_counts
-    >>> tab = event_counts([1, 2, 3, 4, 5, 6], [1, 1, 1, 1, 0, 1], group=["a", "b"] * 3)
+    >>> from rtdelay.stats import count_records, logrank_counts
+    >>> tab = count_records([1, 2, 3, 4, 5, 6], [1, 1, 1, 1, 0, 1], group=["a", "b"] * 3)
     >>> round(logrank_counts(tab).statistic, 4)
     0.0739
     """
