@@ -15,9 +15,9 @@ from that time on). Instead the time axis is coarsened:
 3. a series with a count whose total is between 1 and the minimum minus 1 cannot be published
    at all: it is withheld and named in the table's flags;
 4. ``opensafely``: the minimum is 8 (counts of 7 or fewer would be redacted), then every count is
-   rounded to the nearest multiple of 6 (a count at the midpoint, 3 more than a multiple, goes up):
-   the risk sets are the sums of the rounded counts, so they stay consistent, and the curves move
-   by the rounding (most where few remain at risk).
+   rounded to the midpoint of its band of 6 (OpenSAFELY's "midpoint 6 rounding": 7-12 -> 9,
+   13-18 -> 15, ...; error at most 3): the risk sets are the sums of the rounded counts, so they
+   stay consistent, and the curves move by the rounding (most where few remain at risk).
 
 The cost: event times are known only to the merged bins, so the curves of a published table
 are step functions on a coarser grid, and its risk sets count those leaving within a bin as at
@@ -80,7 +80,7 @@ PRESETS: dict[str, DisclosureRule] = {
         1.0,
         6,
         "OpenSAFELY: counts of 7 or fewer redacted (weekly bins merged until every count is 0 or at least 8), "
-        "then every count rounded to the nearest multiple of 6 (midpoint up)",
+        "then every count rounded to the midpoint of its band of 6 (OpenSAFELY midpoint 6: 8-12 -> 9, 13-18 -> 15)",
     ),
     "strict": DisclosureRule("strict", 10, 1.0, 0, "weekly time bins, merged until no count is between 1 and 9"),
 }
@@ -103,9 +103,13 @@ def disclose_count(value: int, rule: DisclosureRule) -> int | None:
 
 
 def _round(value: int, base: int) -> int:
-    if base <= 0:
+    """Midpoint rounding (OpenSAFELY's "midpoint 6"): the value's band of ``base`` counts,
+    ``(base (m - 1), base m]``, is published as its midpoint ``base m - base // 2``; 0 stays 0.
+    With base 6: 1-6 -> 3, 7-12 -> 9, 13-18 -> 15; the error is at most 3 and averages 0 over a
+    band."""
+    if base <= 0 or value == 0:
         return int(value)
-    return int(base * np.floor(value / base + 0.5))
+    return int(base * -(-int(value) // base) - base // 2)
 
 
 def _merge_column(time: np.ndarray, values: np.ndarray, k: int) -> dict[float, int] | None:
@@ -170,5 +174,5 @@ def apply_rule(frame: pd.DataFrame, rule: DisclosureRule, *, time_unit: str) -> 
             )
     out = pd.DataFrame(rows, columns=["site", "stratum", "group", "time", *_COUNTS])
     if rule.round_to:
-        flags.append(f"counts rounded to multiples of {rule.round_to}")
+        flags.append(f"counts rounded to the midpoint of their band of {rule.round_to}")
     return out, flags

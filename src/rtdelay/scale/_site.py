@@ -34,6 +34,7 @@ __all__ = ["SUMMARY_FORMAT", "TABLES", "site_summary", "site_summary_of_frame"]
 
 SUMMARY_FORMAT = "rtdelay-site-summary/1"
 TABLES: tuple[str, ...] = ("pbr_risk", "local_control", "overall_survival", "local_control_competing")
+GROUPS = ("PBR", "NPBR")
 _TABLE1 = ("sex", "histology", "location", "escc_grade", "surgery_type", "rt_technique")
 
 
@@ -89,25 +90,44 @@ def _movement(true: CountTable, published: CountTable) -> dict[str, Any]:
     return out
 
 
+def _secondary(cells: dict[str, int | None]) -> dict[str, int | None]:
+    """Complementary suppression: cells partitioning a published total with exactly one cell
+    suppressed would give it away by subtraction; the smallest other nonzero cell is suppressed too."""
+    hidden = [k for k, v in cells.items() if v is None]
+    if len(hidden) != 1:
+        return cells
+    others = [(v, k) for k, v in cells.items() if v]
+    if others:
+        cells = dict(cells)
+        cells[min(others)[1]] = None
+    return cells
+
+
 def _table1(included: pd.DataFrame, rule: DisclosureRule) -> dict[str, Any]:
+    """Counts by group (PBR / NPBR) of the Table 1 variables, with primary suppression (counts
+    between 1 and the minimum minus 1; rounding when the rule rounds) and complementary
+    suppression within each group's column and across the two groups."""
     groups = included["group"].astype(str)
-    out: dict[str, Any] = {
-        "n": {g: disclose_count(int((groups == g).sum()), rule) for g in ("PBR", "NPBR")}
-        | {"all": disclose_count(len(included), rule)}
-    }
+    n = {g: disclose_count(int((groups == g).sum()), rule) for g in GROUPS}
+    if rule.name != "none":
+        n = _secondary(n)
+    out: dict[str, Any] = {"n": n | {"all": disclose_count(len(included), rule)}}
     for col in _TABLE1:
         if col not in included.columns:
             continue
         vals = included[col].astype("string").fillna("missing")
-        block: dict[str, dict[str, int | None]] = {}
-        for level in sorted(set(vals.tolist())):
-            block[str(level)] = {g: disclose_count(int(((vals == level) & (groups == g)).sum()), rule) for g in ("PBR", "NPBR")}
-        out[col] = block
+        levels = sorted(set(vals.tolist()))
+        by_group: dict[str, dict[str, int | None]] = {}
+        for g in GROUPS:
+            column = {str(level): disclose_count(int(((vals == level) & (groups == g)).sum()), rule) for level in levels}
+            by_group[g] = column if rule.name == "none" else _secondary(column)
+        out[col] = {str(level): {g: by_group[g][str(level)] for g in GROUPS} for level in levels}
     out["suppression"] = (
         "none"
         if rule.name == "none"
-        else f"counts between 1 and {rule.min_cell - 1} published as null"
-        + (f"; others rounded to multiples of {rule.round_to}" if rule.round_to else "")
+        else f"counts between 1 and {rule.min_cell - 1} published as null, and the smallest other count of "
+        "a column where only one was (so that it cannot be recovered by subtraction)"
+        + (f"; others rounded to the midpoint of their band of {rule.round_to}" if rule.round_to else "")
     )
     return out
 
