@@ -24,7 +24,7 @@ def count_frames(draw: st.DrawFn) -> pd.DataFrame:
             for t in draw(st.lists(st.floats(0, 60, allow_nan=False), min_size=1, max_size=25, unique=True)):
                 c = draw(st.tuples(st.integers(0, 9), st.integers(0, 3), st.integers(0, 6)))
                 if sum(c):
-                    rows.append({"site": site, "stratum": "", "group": group, "time": t, **dict(zip(COUNTS, c))})
+                    rows.append({"site": site, "stratum": "", "group": group, "time": t, **dict(zip(COUNTS, c, strict=True))})
     if not rows:
         rows.append({"site": "A", "stratum": "", "group": "PBR", "time": 1.0, "n_event_1": 1, "n_event_2": 0, "n_censored": 0})
     return CountTable.from_frame(pd.DataFrame(rows)).to_frame()
