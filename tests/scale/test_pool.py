@@ -154,3 +154,20 @@ def test_cli_site_summary_and_pool(tmp_path: Path) -> None:
     assert r.returncode == 2 and r.stderr.count("\n") == 1 and "schema hash" in r.stderr
     r = _cli("site-summary", str(tmp_path / "A.csv"), "--site", "A", "--disclosure", "bogus", "--out", str(tmp_path / "x.json"), cwd=tmp_path)
     assert r.returncode == 2 and r.stderr.count("\n") == 1
+
+
+def test_site_summary_of_counts_matches_frame_path() -> None:
+    from rtdelay.scale import count_frame, site_summary_of_counts
+
+    part = DATA[DATA["site"] == "A"].reset_index(drop=True)
+    via_frame = site_summary_of_frame(part, site="A", disclosure="default")
+    frames = {
+        "overall_survival": count_frame(part["os_months"], part["os_event"], site="A", group=part["group"]),
+        "local_control_competing": count_frame(part["comp_time"], part["comp_cause"], site="A", group=part["group"]),
+    }
+    via_counts = site_summary_of_counts(frames, site="A", n_patients=len(part), disclosure="default")
+    for name in frames:
+        assert via_counts["tables"][name] == via_frame["tables"][name]
+        assert via_counts["curve_movement"][name] == via_frame["curve_movement"][name]
+    with pytest.raises(InputError, match="unknown count table"):
+        site_summary_of_counts({"bogus": frames["overall_survival"]}, site="A", n_patients=30)

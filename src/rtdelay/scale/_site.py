@@ -30,7 +30,7 @@ from rtdelay.scale._disclosure import (
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["SUMMARY_FORMAT", "TABLES", "site_summary", "site_summary_of_frame"]
+__all__ = ["SUMMARY_FORMAT", "TABLES", "site_summary", "site_summary_of_counts", "site_summary_of_frame"]
 
 SUMMARY_FORMAT = "rtdelay-site-summary/1"
 TABLES: tuple[str, ...] = ("pbr_risk", "local_control", "overall_survival", "local_control_competing")
@@ -132,10 +132,25 @@ def _table1(included: pd.DataFrame, rule: DisclosureRule) -> dict[str, Any]:
     return out
 
 
+def _checked(site: str, n: int, rule: DisclosureRule) -> str:
+    site = str(site).strip()
+    if not site:
+        raise InputError("--site must be a non-empty site code")
+    if rule.name != "none" and n < MIN_SITE_PATIENTS:
+        raise InputError(
+            f"site {site} has {n} eligible patient(s): fewer than {MIN_SITE_PATIENTS} are refused under "
+            f"disclosure '{rule.name}' (use --disclosure none only for the site's own use)"
+        )
+    return site
+
+
 def site_summary_of_frame(
     included: pd.DataFrame, *, site: str, disclosure: str = "default", synthetic: bool = False
 ) -> dict[str, Any]:
     """The site summary document of the eligible patients (derived columns) of one site.
+
+    Builds the count frame of each table of :data:`TABLES` and calls
+    :func:`site_summary_of_counts`, with the Table 1 counts.
 
     Raises
     ------
@@ -143,20 +158,9 @@ def site_summary_of_frame(
         An empty site code, an unknown preset, or fewer than 10 patients under a preset
         other than ``none``.
     """
-    import rtdelay
-
     rule = get_rule(disclosure)
-    site = str(site).strip()
-    if not site:
-        raise InputError("--site must be a non-empty site code")
-    n = len(included)
-    if rule.name != "none" and n < MIN_SITE_PATIENTS:
-        raise InputError(
-            f"site {site} has {n} eligible patient(s): fewer than {MIN_SITE_PATIENTS} are refused under "
-            f"disclosure '{rule.name}' (use --disclosure none only for the site's own use)"
-        )
-    tables: dict[str, Any] = {}
-    movement: dict[str, Any] = {}
+    site = _checked(site, len(included), rule)
+    frames: dict[str, pd.DataFrame] = {}
     flags: list[str] = []
     for name, (time, cause, group) in _endpoint_columns(included).items():
         ok = ~np.isnan(time) & ~np.isnan(cause)
@@ -165,9 +169,56 @@ def site_summary_of_frame(
             continue
         if not ok.all():
             flags.append(f"{name}: {int((~ok).sum())} patient(s) without the columns it needs left out")
-        frame = count_frame(
+        frames[name] = count_frame(
             time[ok], cause[ok].astype(int), site=site, group=None if group is None else group[ok]
         )
+    return site_summary_of_counts(
+        frames,
+        site=site,
+        n_patients=len(included),
+        disclosure=disclosure,
+        table1=_table1(included, rule),
+        synthetic=synthetic,
+        flags=flags,
+    )
+
+
+def site_summary_of_counts(
+    frames: dict[str, pd.DataFrame],
+    *,
+    site: str,
+    n_patients: int,
+    disclosure: str = "default",
+    table1: dict[str, Any] | None = None,
+    synthetic: bool = False,
+    flags: list[str] | None = None,
+) -> dict[str, Any]:
+    """The site summary document of count frames already aggregated (e.g. by an engine).
+
+    ``frames`` maps table names (:data:`TABLES`) to count frames of this site (times in
+    months); each is disclosed with the preset, and the movement of its curves measured against
+    the undisclosed frame. ``table1`` (already disclosed) is included when given.
+
+    Raises
+    ------
+    InputError
+        An empty site code, an unknown table, an unknown preset, fewer than 10 patients
+        under a preset other than ``none``.
+    """
+    import rtdelay
+
+    rule = get_rule(disclosure)
+    site = _checked(site, n_patients, rule)
+    unknown = sorted(set(frames) - set(TABLES))
+    if unknown:
+        raise InputError(f"unknown count table(s) {', '.join(unknown)}; expected some of {', '.join(TABLES)}")
+    tables: dict[str, Any] = {}
+    movement: dict[str, Any] = {}
+    flags = list(flags or [])
+    for name in TABLES:
+        if name not in frames:
+            continue
+        frame = frames[name].assign(site=site)
         true = CountTable.from_frame(frame)
         published_frame, tflags = apply_rule(true.to_frame(), rule, time_unit="months")
         published = CountTable.from_frame(published_frame, disclosure=rule.name, flags=tflags)
@@ -184,9 +235,9 @@ def site_summary_of_frame(
         "synthetic": bool(synthetic),
         "disclosure": rule.to_dict(),
         "flags": flags,
-        "n_patients": disclose_count(n, rule),
+        "n_patients": disclose_count(int(n_patients), rule),
         "tables": tables,
-        "table1": _table1(included, rule),
+        "table1": table1 if table1 is not None else {"note": "not available from count tables alone"},
         "curve_movement": movement,
         "curve_movement_note": (
             "largest absolute difference between the Kaplan-Meier curve (event 1) of the published table "
