@@ -82,7 +82,9 @@ def _movement(true: CountTable, published: CountTable) -> dict[str, Any]:
         diff = np.abs(ca.at(grid, extend=True) - cb.at(grid, extend=True))
         j = int(np.nanargmax(diff))
         k = int(np.searchsorted(cb.time, grid[j], side="left"))
+        at12 = float(abs(ca.at([12.0])[0] - cb.at([12.0])[0]))
         out[str(g)] = {
+            "difference_at_12_months": None if np.isnan(at12) else at12,
             "max_abs_difference": float(diff[j]),
             "at_time": float(grid[j]),
             "published_at_risk_there": int(cb.n_at_risk[k]) if k < cb.time.size else 0,
