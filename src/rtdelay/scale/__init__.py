@@ -22,7 +22,13 @@ from rtdelay.scale._disclosure import (
 )
 from rtdelay.scale._pool import load_summaries, pool_summaries
 from rtdelay.scale._pool_report import pool_report_html, write_pool_outputs
-from rtdelay.scale._site import SUMMARY_FORMAT, TABLES, site_summary, site_summary_of_frame
+from rtdelay.scale._site import (
+    SUMMARY_FORMAT,
+    TABLES,
+    site_summary,
+    site_summary_of_counts,
+    site_summary_of_frame,
+)
 
 if TYPE_CHECKING:
     from rtdelay.scale._engines import (
@@ -86,6 +92,7 @@ __all__ = [
     "pool_report_html",
     "pool_summaries",
     "site_summary",
+    "site_summary_of_counts",
     "site_summary_of_frame",
     "write_pool_outputs",
     # engines (lazy)

@@ -70,7 +70,7 @@ def cox_binary_counts(
     idx = np.repeat(np.arange(dd.shape[0]), dd)
     f = (np.arange(idx.shape[0]) - np.repeat(np.cumsum(dd) - dd, dd)) / np.repeat(dd, dd)
     N0, N1, D0, D1 = n0[idx], n1[idx], d0[idx], d1[idx]
-    beta, it = 0.0, 0
+    beta, iterations = 0.0, 0
     info = 0.0
 
     def parts(b: float) -> tuple[float, float, float]:
@@ -81,7 +81,8 @@ def cox_binary_counts(
         return float(d1.sum() * b - np.log(a).sum()), float(d1.sum() - ratio.sum()), float((ratio * (1 - ratio)).sum())
 
     loglik, score, info = parts(beta)
-    for it in range(1, max_iter + 1):
+    for step_no in range(1, max_iter + 1):
+        iterations = step_no
         step = score / info
         new = beta + step
         ll_new, sc_new, in_new = parts(new)
@@ -93,6 +94,8 @@ def cox_binary_counts(
         beta, loglik, score, info = new, ll_new, sc_new, in_new
         if converged:
             break
+    if not np.isfinite(beta) or abs(beta) > 15 or info <= 1e-10:
+        return empty | {"note": "the estimate diverges (monotone likelihood): the hazard ratio is not estimable"}
     se = float(1.0 / np.sqrt(info))
     z = float(norm.ppf(0.5 + conf_level / 2))
     return {
@@ -103,7 +106,7 @@ def cox_binary_counts(
         "upper": float(np.exp(beta + z * se)),
         "p_value": float(2 * norm.sf(abs(beta / se))),
         "n_events": int(dd.sum()),
-        "iterations": it,
+        "iterations": iterations,
         "note": "",
     }
 

@@ -6,17 +6,18 @@ from that time on). Instead the time axis is coarsened:
 
 1. times are put into bins (one week, in the table's time unit, for every preset but ``none``;
    a time goes to the end of its week, 0 stays 0);
-2. within each site, stratum and group, neighbouring bins are merged, from the first time on,
-   until every count of the merged bin (events of interest, competing events, censorings) is 0
-   or at least the preset's minimum; a merged bin carries the time of its last bin (the events
-   are placed at the end of the interval in which they happened); a last bin that stays below
-   the minimum is merged back into the bins before it;
-3. a series whose totals cannot reach the minimum even as one bin is withheld (not published)
-   and named in the table's flags;
+2. within each site, stratum and group, and separately for each count (events of interest,
+   competing events, censorings), neighbouring nonzero bins are merged from the first time on
+   until the merged count reaches the preset's minimum; a merged count carries the mean bin
+   time of those it counts (a statistic of at least the minimum number of patients); a last count that stays below the minimum is merged back into
+   the one before it. Every published count is then 0 or at least the minimum, and the risk
+   sets remain the sums of the published counts;
+3. a series with a count whose total is between 1 and the minimum minus 1 cannot be published
+   at all: it is withheld and named in the table's flags;
 4. ``opensafely``: the minimum is 8 (counts of 7 or fewer would be redacted), then every count is
-   rounded to the nearest multiple of 6 (a count at the midpoint, 3 more than a multiple, goes up):
-   the risk sets are the sums of the rounded counts, so they stay consistent, and the curves move
-   by the rounding (most where few remain at risk).
+   rounded to the midpoint of its band of 6 (OpenSAFELY's "midpoint 6 rounding": 7-12 -> 9,
+   13-18 -> 15, ...; error at most 3): the risk sets are the sums of the rounded counts, so they
+   stay consistent, and the curves move by the rounding (most where few remain at risk).
 
 The cost: event times are known only to the merged bins, so the curves of a published table
 are step functions on a coarser grid, and its risk sets count those leaving within a bin as at
@@ -79,7 +80,7 @@ PRESETS: dict[str, DisclosureRule] = {
         1.0,
         6,
         "OpenSAFELY: counts of 7 or fewer redacted (weekly bins merged until every count is 0 or at least 8), "
-        "then every count rounded to the nearest multiple of 6 (midpoint up)",
+        "then every count rounded to the midpoint of its band of 6 (OpenSAFELY midpoint 6: 8-12 -> 9, 13-18 -> 15)",
     ),
     "strict": DisclosureRule("strict", 10, 1.0, 0, "weekly time bins, merged until no count is between 1 and 9"),
 }
@@ -102,37 +103,37 @@ def disclose_count(value: int, rule: DisclosureRule) -> int | None:
 
 
 def _round(value: int, base: int) -> int:
-    if base <= 0:
+    """Midpoint rounding (OpenSAFELY's "midpoint 6"): the value's band of ``base`` counts,
+    ``(base (m - 1), base m]``, is published as its midpoint ``base m - base // 2``; 0 stays 0.
+    With base 6: 1-6 -> 3, 7-12 -> 9, 13-18 -> 15; the error is at most 3 and averages 0 over a
+    band."""
+    if base <= 0 or value == 0:
         return int(value)
-    return int(base * np.floor(value / base + 0.5))
+    return int(base * -(-int(value) // base) - base // 2)
 
 
-def _ok(cells: np.ndarray, k: int) -> bool:
-    return bool(np.all((cells == 0) | (cells >= k)))
-
-
-def _merge_series(time: np.ndarray, counts: np.ndarray, k: int) -> tuple[list[float], list[np.ndarray]] | None:
-    """Greedy forward merge of one series' bins; None when even one bin is below ``k``."""
+def _merge_column(time: np.ndarray, values: np.ndarray, k: int) -> dict[float, int] | None:
+    """One count column of one series, neighbouring nonzero bins merged forward until each
+    merged count is at least ``k`` (placed at the mean time of what it counts); a short tail merges back
+    into the bins before it. None when the column's total is between 1 and ``k - 1``."""
     out_t: list[float] = []
-    out_c: list[np.ndarray] = []
-    acc = np.zeros(counts.shape[1], dtype=np.int64)
-    acc_t = 0.0
-    for t, c in zip(time.tolist(), counts, strict=True):
-        acc = acc + c
-        acc_t = t
-        if _ok(acc, k):
-            out_t.append(acc_t)
-            out_c.append(acc)
-            acc = np.zeros_like(acc)
-    if acc.any():
-        while not _ok(acc, k) and out_c:
-            acc = acc + out_c.pop()
-            out_t.pop()
-        if not _ok(acc, k):
+    out_v: list[int] = []
+    acc, acc_tv = 0, 0.0
+    for t, v in zip(time.tolist(), values.tolist(), strict=True):
+        if v == 0:
+            continue
+        acc += int(v)
+        acc_tv += t * v
+        if acc >= k:
+            out_t.append(acc_tv)
+            out_v.append(acc)
+            acc, acc_tv = 0, 0.0
+    if acc:
+        if not out_v:
             return None
-        out_t.append(acc_t)
-        out_c.append(acc)
-    return out_t, out_c
+        out_v[-1] += acc
+        out_t[-1] += acc_tv
+    return {round(tv / v, 6): v for tv, v in zip(out_t, out_v, strict=True)}
 
 
 def apply_rule(frame: pd.DataFrame, rule: DisclosureRule, *, time_unit: str) -> tuple[pd.DataFrame, list[str]]:
@@ -152,21 +153,26 @@ def apply_rule(frame: pd.DataFrame, rule: DisclosureRule, *, time_unit: str) -> 
             .groupby("time", sort=True)[_COUNTS]
             .sum()
         )
-        merged = _merge_series(agg.index.to_numpy(float), agg.to_numpy(np.int64), rule.min_cell)
         label = f"{site}/{stratum or '-'}/{group}"
-        if merged is None:
+        times = agg.index.to_numpy(float)
+        cols = [_merge_column(times, agg[c].to_numpy(np.int64), rule.min_cell) for c in _COUNTS]
+        if any(c is None for c in cols):
+            short = [name for name, c in zip(_COUNTS, cols, strict=True) if c is None]
             flags.append(
-                f"withheld {label}: its totals cannot reach the minimum cell of {rule.min_cell} even in one time bin"
+                f"withheld {label}: total {', '.join(short)} between 1 and {rule.min_cell - 1} cannot be published"
             )
             continue
-        if len(merged[0]) < len(agg):
-            flags.append(f"coarsened {label}: {len(agg)} weekly bins merged into {len(merged[0])}")
-        for tt, cc in zip(*merged, strict=True):
-            vals = [_round(int(v), rule.round_to) for v in cc]
+        merged_times = sorted(set().union(*[set(c) for c in cols if c is not None]))
+        if len(merged_times) < len(agg):
+            flags.append(f"coarsened {label}: {len(agg)} weekly bins merged into {len(merged_times)}")
+        for tt in merged_times:
+            vals = [_round(int(c.get(tt, 0)), rule.round_to) for c in cols if c is not None]
             if sum(vals) == 0:
                 continue
-            rows.append({"site": site, "stratum": stratum, "group": group, "time": float(tt), **dict(zip(_COUNTS, vals, strict=True))})
+            rows.append(
+                {"site": site, "stratum": stratum, "group": group, "time": float(tt), **dict(zip(_COUNTS, vals, strict=True))}
+            )
     out = pd.DataFrame(rows, columns=["site", "stratum", "group", "time", *_COUNTS])
     if rule.round_to:
-        flags.append(f"counts rounded to multiples of {rule.round_to}")
+        flags.append(f"counts rounded to the midpoint of their band of {rule.round_to}")
     return out, flags

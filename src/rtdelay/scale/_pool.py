@@ -67,7 +67,8 @@ def _combined(docs: list[dict[str, Any]], name: str) -> CountTable | None:
             frames.append(CountTable.from_dict(tab).to_frame())
     if not frames:
         return None
-    return CountTable.from_frame(pd.concat(frames, ignore_index=True), time_unit=docs[0]["time_unit"])
+    table = CountTable.from_frame(pd.concat(frames, ignore_index=True), time_unit=docs[0]["time_unit"])
+    return table if table.n_records > 0 else None
 
 
 def _at(curve: Any, t: float, *, risk: bool = False) -> float | None:
@@ -137,7 +138,7 @@ def pool_summaries(docs: list[dict[str, Any]]) -> dict[str, Any]:
         "format": "rtdelay-pooled-results/1",
         "synthetic": any(bool(d.get("synthetic")) for d in docs),
         "sites": sites,
-        "n_patients": None if any(v is None for v in n_values) else int(sum(n_values)),
+        "n_patients": None if any(v is None for v in n_values) else int(sum(int(v) for v in n_values if v is not None)),
         "time_unit": docs[0]["time_unit"],
         "schema_hash": SCHEMA_HASH,
         "disclosure": {str(d["site"]): d.get("disclosure", {}).get("preset") for d in docs},
@@ -147,7 +148,7 @@ def pool_summaries(docs: list[dict[str, Any]]) -> dict[str, Any]:
         curve = kaplan_meier_counts(pbr.to_counts(strata="none"), by_group=False)
         out["pbr_cumulative_risk"] = {f"{t:g}": _at(curve, t, risk=True) for t in PBR_TIMES}
     else:
-        out["pbr_cumulative_risk"] = dict.fromkeys((f"{t:g}" for t in PBR_TIMES))
+        out["pbr_cumulative_risk"] = dict.fromkeys(f"{t:g}" for t in PBR_TIMES)
     for key, name in (("lc", "local_control"), ("os", "overall_survival")):
         out[f"{key}_1y"] = _rates(tables[name], RATE_TIME)
         out[f"{key}_logrank_p"] = _p(_logrank(tables[name], stratified=False))
@@ -159,9 +160,9 @@ def pool_summaries(docs: list[dict[str, Any]]) -> dict[str, Any]:
         cif = cumulative_incidence_counts(counts)
         assert isinstance(cif, dict)
         allc = cumulative_incidence_counts(counts, by_group=False)
-        block["cif_1y"] = {
-            k: float(v.at([RATE_TIME], extend=True)[0]) for k, v in ({"all": allc} | cif).items()  # type: ignore[operator]
-        }
+        assert not isinstance(allc, dict)
+        fits: dict[str, Any] = {"all": allc} | {str(g): v for g, v in cif.items()}
+        block["cif_1y"] = {k: float(v.at([RATE_TIME], extend=True)[0]) for k, v in fits.items()}
         if len(counts.group_labels) == 2:
             block["gray_p"] = _p(gray_test_counts(counts))
             block["gray_p_stratified"] = _p(gray_test_counts(counts, stratified=True))

@@ -123,7 +123,11 @@ def pool_report_html(results: dict[str, Any], docs: list[dict[str, Any]]) -> str
         for table, groups in (info.get("curve_movement") or {}).items():
             for g, m in groups.items():
                 if m.get("max_abs_difference") is not None:
-                    moved.append(f"{table} {g}: {m['max_abs_difference']:.3f} (at {m['at_time']:.1f} mo, {m['published_at_risk_there']} at risk)")
+                    at12 = m.get("difference_at_12_months")
+                    moved.append(
+                        f"{table} {g}: at most {m['max_abs_difference']:.3f} (at {m['at_time']:.1f} mo, "
+                        f"{m['published_at_risk_there']} at risk), at 12 mo {_fmt(at12)}"
+                    )
         rows.append(
             f"<tr><td>{e(site)}</td><td>{_fmt(info.get('n_patients'))}</td><td>{e(str(info.get('disclosure')))}</td>"
             f"<td>{_fmt(info['lc_1y'].get('all'))}</td><td>{_fmt(info['os_1y'].get('all'))}</td>"

@@ -19,15 +19,22 @@ import numpy as np
 
 from rtdelay.errors import InputError
 from rtdelay.scale._counts import SCHEMA_HASH, CountTable, count_frame
-from rtdelay.scale._disclosure import MIN_SITE_PATIENTS, DisclosureRule, apply_rule, disclose_count, get_rule
+from rtdelay.scale._disclosure import (
+    MIN_SITE_PATIENTS,
+    DisclosureRule,
+    apply_rule,
+    disclose_count,
+    get_rule,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["SUMMARY_FORMAT", "TABLES", "site_summary", "site_summary_of_frame"]
+__all__ = ["SUMMARY_FORMAT", "TABLES", "site_summary", "site_summary_of_counts", "site_summary_of_frame"]
 
 SUMMARY_FORMAT = "rtdelay-site-summary/1"
 TABLES: tuple[str, ...] = ("pbr_risk", "local_control", "overall_survival", "local_control_competing")
+GROUPS = ("PBR", "NPBR")
 _TABLE1 = ("sex", "histology", "location", "escc_grade", "surgery_type", "rt_technique")
 
 
@@ -75,7 +82,9 @@ def _movement(true: CountTable, published: CountTable) -> dict[str, Any]:
         diff = np.abs(ca.at(grid, extend=True) - cb.at(grid, extend=True))
         j = int(np.nanargmax(diff))
         k = int(np.searchsorted(cb.time, grid[j], side="left"))
+        at12 = float(abs(ca.at([12.0])[0] - cb.at([12.0])[0]))
         out[str(g)] = {
+            "difference_at_12_months": None if np.isnan(at12) else at12,
             "max_abs_difference": float(diff[j]),
             "at_time": float(grid[j]),
             "published_at_risk_there": int(cb.n_at_risk[k]) if k < cb.time.size else 0,
@@ -83,27 +92,58 @@ def _movement(true: CountTable, published: CountTable) -> dict[str, Any]:
     return out
 
 
+def _secondary(cells: dict[str, int | None]) -> dict[str, int | None]:
+    """Complementary suppression: cells partitioning a published total with exactly one cell
+    suppressed would give it away by subtraction; the smallest other nonzero cell is suppressed too."""
+    hidden = [k for k, v in cells.items() if v is None]
+    if len(hidden) != 1:
+        return cells
+    others = [(v, k) for k, v in cells.items() if v]
+    if others:
+        cells = dict(cells)
+        cells[min(others)[1]] = None
+    return cells
+
+
 def _table1(included: pd.DataFrame, rule: DisclosureRule) -> dict[str, Any]:
+    """Counts by group (PBR / NPBR) of the Table 1 variables, with primary suppression (counts
+    between 1 and the minimum minus 1; rounding when the rule rounds) and complementary
+    suppression within each group's column and across the two groups."""
     groups = included["group"].astype(str)
-    out: dict[str, Any] = {
-        "n": {g: disclose_count(int((groups == g).sum()), rule) for g in ("PBR", "NPBR")}
-        | {"all": disclose_count(len(included), rule)}
-    }
+    n = {g: disclose_count(int((groups == g).sum()), rule) for g in GROUPS}
+    if rule.name != "none":
+        n = _secondary(n)
+    out: dict[str, Any] = {"n": n | {"all": disclose_count(len(included), rule)}}
     for col in _TABLE1:
         if col not in included.columns:
             continue
         vals = included[col].astype("string").fillna("missing")
-        block: dict[str, dict[str, int | None]] = {}
-        for level in sorted(set(vals.tolist())):
-            block[str(level)] = {g: disclose_count(int(((vals == level) & (groups == g)).sum()), rule) for g in ("PBR", "NPBR")}
-        out[col] = block
+        levels = sorted(set(vals.tolist()))
+        by_group: dict[str, dict[str, int | None]] = {}
+        for g in GROUPS:
+            column = {str(level): disclose_count(int(((vals == level) & (groups == g)).sum()), rule) for level in levels}
+            by_group[g] = column if rule.name == "none" else _secondary(column)
+        out[col] = {str(level): {g: by_group[g][str(level)] for g in GROUPS} for level in levels}
     out["suppression"] = (
         "none"
         if rule.name == "none"
-        else f"counts between 1 and {rule.min_cell - 1} published as null"
-        + (f"; others rounded to multiples of {rule.round_to}" if rule.round_to else "")
+        else f"counts between 1 and {rule.min_cell - 1} published as null, and the smallest other count of "
+        "a column where only one was (so that it cannot be recovered by subtraction)"
+        + (f"; others rounded to the midpoint of their band of {rule.round_to}" if rule.round_to else "")
     )
     return out
+
+
+def _checked(site: str, n: int, rule: DisclosureRule) -> str:
+    site = str(site).strip()
+    if not site:
+        raise InputError("--site must be a non-empty site code")
+    if rule.name != "none" and n < MIN_SITE_PATIENTS:
+        raise InputError(
+            f"site {site} has {n} eligible patient(s): fewer than {MIN_SITE_PATIENTS} are refused under "
+            f"disclosure '{rule.name}' (use --disclosure none only for the site's own use)"
+        )
+    return site
 
 
 def site_summary_of_frame(
@@ -111,26 +151,18 @@ def site_summary_of_frame(
 ) -> dict[str, Any]:
     """The site summary document of the eligible patients (derived columns) of one site.
 
+    Builds the count frame of each table of :data:`TABLES` and calls
+    :func:`site_summary_of_counts`, with the Table 1 counts.
+
     Raises
     ------
     InputError
         An empty site code, an unknown preset, or fewer than 10 patients under a preset
         other than ``none``.
     """
-    import rtdelay
-
     rule = get_rule(disclosure)
-    site = str(site).strip()
-    if not site:
-        raise InputError("--site must be a non-empty site code")
-    n = len(included)
-    if rule.name != "none" and n < MIN_SITE_PATIENTS:
-        raise InputError(
-            f"site {site} has {n} eligible patient(s): fewer than {MIN_SITE_PATIENTS} are refused under "
-            f"disclosure '{rule.name}' (use --disclosure none only for the site's own use)"
-        )
-    tables: dict[str, Any] = {}
-    movement: dict[str, Any] = {}
+    site = _checked(site, len(included), rule)
+    frames: dict[str, pd.DataFrame] = {}
     flags: list[str] = []
     for name, (time, cause, group) in _endpoint_columns(included).items():
         ok = ~np.isnan(time) & ~np.isnan(cause)
@@ -139,9 +171,56 @@ def site_summary_of_frame(
             continue
         if not ok.all():
             flags.append(f"{name}: {int((~ok).sum())} patient(s) without the columns it needs left out")
-        frame = count_frame(
+        frames[name] = count_frame(
             time[ok], cause[ok].astype(int), site=site, group=None if group is None else group[ok]
         )
+    return site_summary_of_counts(
+        frames,
+        site=site,
+        n_patients=len(included),
+        disclosure=disclosure,
+        table1=_table1(included, rule),
+        synthetic=synthetic,
+        flags=flags,
+    )
+
+
+def site_summary_of_counts(
+    frames: dict[str, pd.DataFrame],
+    *,
+    site: str,
+    n_patients: int,
+    disclosure: str = "default",
+    table1: dict[str, Any] | None = None,
+    synthetic: bool = False,
+    flags: list[str] | None = None,
+) -> dict[str, Any]:
+    """The site summary document of count frames already aggregated (e.g. by an engine).
+
+    ``frames`` maps table names (:data:`TABLES`) to count frames of this site (times in
+    months); each is disclosed with the preset, and the movement of its curves measured against
+    the undisclosed frame. ``table1`` (already disclosed) is included when given.
+
+    Raises
+    ------
+    InputError
+        An empty site code, an unknown table, an unknown preset, fewer than 10 patients
+        under a preset other than ``none``.
+    """
+    import rtdelay
+
+    rule = get_rule(disclosure)
+    site = _checked(site, n_patients, rule)
+    unknown = sorted(set(frames) - set(TABLES))
+    if unknown:
+        raise InputError(f"unknown count table(s) {', '.join(unknown)}; expected some of {', '.join(TABLES)}")
+    tables: dict[str, Any] = {}
+    movement: dict[str, Any] = {}
+    flags = list(flags or [])
+    for name in TABLES:
+        if name not in frames:
+            continue
+        frame = frames[name].assign(site=site)
         true = CountTable.from_frame(frame)
         published_frame, tflags = apply_rule(true.to_frame(), rule, time_unit="months")
         published = CountTable.from_frame(published_frame, disclosure=rule.name, flags=tflags)
@@ -158,9 +237,9 @@ def site_summary_of_frame(
         "synthetic": bool(synthetic),
         "disclosure": rule.to_dict(),
         "flags": flags,
-        "n_patients": disclose_count(n, rule),
+        "n_patients": disclose_count(int(n_patients), rule),
         "tables": tables,
-        "table1": _table1(included, rule),
+        "table1": table1 if table1 is not None else {"note": "not available from count tables alone"},
         "curve_movement": movement,
         "curve_movement_note": (
             "largest absolute difference between the Kaplan-Meier curve (event 1) of the published table "

@@ -188,6 +188,13 @@ def event_counts(
     ------
     InputError
         A bad time or count (naming the first bad index), or columns of different lengths.
+
+    Examples
+    --------
+    >>> from rtdelay.stats import event_counts
+    >>> tab = event_counts([2.0, 1.0, 2.0], [1, 0, 2], [0, 1, 0], [1, 0, 0])
+    >>> tab.time.tolist(), tab.n_event_1.tolist(), tab.n_records
+    ([1.0, 2.0], [0, 3], 5)
     """
     t = check_time(time)
     e1 = _check_counts(n_event_1, "n_event_1")

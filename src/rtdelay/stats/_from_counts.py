@@ -23,11 +23,22 @@ import numpy as np
 from numpy.typing import NDArray
 
 from rtdelay.errors import InputError
-from rtdelay.stats._competing import CumulativeIncidence, aalen_johansen_table, check_conf_level, incidence_result
+from rtdelay.stats._competing import (
+    CumulativeIncidence,
+    aalen_johansen_table,
+    check_conf_level,
+    incidence_result,
+)
 from rtdelay.stats._counts import EventCounts
 from rtdelay.stats._gray import gray_result
 from rtdelay.stats._km import SurvivalCurve, check_km_options, curve_from_table
-from rtdelay.stats._logrank import check_weighting, logrank_result, method_name, sum_parts, table_sums
+from rtdelay.stats._logrank import (
+    check_weighting,
+    logrank_result,
+    method_name,
+    sum_parts,
+    table_sums,
+)
 from rtdelay.stats._results import TestResult, not_computed, small_groups
 from rtdelay.stats._survtable import RiskTable
 from rtdelay.stats._timefix import has_near_ties, timefix_times
@@ -42,7 +53,10 @@ def _cells(
     ut, inv = np.unique(time, return_inverse=True)
     m = ut.shape[0]
     cell = group * m + inv.reshape(-1)
-    return ut, [np.bincount(cell, weights=w, minlength=k * m).reshape(k, m) for w in weights]
+    sums: list[NDArray[np.float64]] = [
+        np.bincount(cell, weights=w, minlength=k * m).astype(np.float64).reshape(k, m) for w in weights
+    ]
+    return ut, sums
 
 
 def _curve_table(time: NDArray[np.float64], events: NDArray[np.int64], leaving: NDArray[np.int64]) -> RiskTable:
@@ -113,6 +127,13 @@ def kaplan_meier_counts(
     -----
     :math:`\\hat S(t) = \\prod_{t_j \\le t}(1 - d_j/n_j)`, Greenwood
     :math:`V = \\sum d_j / (n_j (n_j - d_j))` (Kaplan & Meier 1958; Greenwood 1926).
+
+    Examples
+    --------
+    >>> from rtdelay.stats import count_records, kaplan_meier_counts
+    >>> tab = count_records([1, 2, 3, 4, 5], [1, 0, 1, 1, 0])
+    >>> kaplan_meier_counts(tab, by_group=False).survival.round(3).tolist()
+    [0.8, 0.8, 0.533, 0.267, 0.267]
     """
     check_km_options(conf_type, conf_level)
     ev = counts.events(cause)
@@ -153,6 +174,13 @@ def logrank_counts(
     ``survdiff(Surv(t, e) ~ group + strata(s))``); else the strata are pooled. ``cause`` as in
     :func:`kaplan_meier_counts`; the other options and the result as
     :func:`rtdelay.stats.logrank_test`.
+
+    Examples
+    --------
+    >>> from rtdelay.stats import count_records, logrank_counts
+    >>> tab = count_records([1, 2, 3, 4, 5, 6], [1, 1, 1, 1, 0, 1], group=["a", "b"] * 3)
+    >>> round(logrank_counts(tab).statistic, 4)
+    0.0739
     """
     check_weighting(weighting, p, q)
     labels = counts.group_labels
@@ -190,6 +218,13 @@ def cumulative_incidence_counts(
     (``by_group``) or of all rows. As :func:`rtdelay.stats.cumulative_incidence`:
     :math:`\\hat F_k(t) = \\sum_{t_j \\le t} \\hat S(t_{j-1}) d_{kj}/n_j` (Aalen & Johansen 1978),
     variance as ``cmprsk::cuminc``.
+
+    Examples
+    --------
+    >>> from rtdelay.stats import count_records, cumulative_incidence_counts
+    >>> tab = count_records([1, 2, 3, 4, 5], [1, 2, 1, 0, 1])
+    >>> cumulative_incidence_counts(tab, by_group=False).estimate.round(2).tolist()
+    [0.2, 0.2, 0.4, 0.4, 0.8]
     """
     level = check_conf_level(conf_level)
     dk_rows = counts.events(cause_of_interest)
@@ -220,6 +255,13 @@ def gray_test_counts(
 
     ``stratified=True``: score and covariance summed over the table's strata (cmprsk
     ``cuminc(..., strata=)``); else strata pooled. As :func:`rtdelay.stats.gray_test`.
+
+    Examples
+    --------
+    >>> from rtdelay.stats import count_records, gray_test_counts
+    >>> tab = count_records([1, 2, 3, 4, 5, 6, 7, 8], [1, 2, 1, 0, 1, 1, 2, 0], group=["a", "b"] * 4)
+    >>> round(gray_test_counts(tab).statistic, 4)
+    1.9145
     """
     labels = counts.group_labels
     n_groups = len(labels)
