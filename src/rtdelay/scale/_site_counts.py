@@ -38,67 +38,32 @@ NOT_FROM_COUNTS: tuple[str, ...] = (
 def _site_doc(
     sc: StudyCounts, site_value: str, *, site: str, disclosure: str, synthetic: bool
 ) -> dict[str, Any]:
-    import rtdelay
-    from rtdelay.scale._counts import SCHEMA_HASH, CountTable
-    from rtdelay.scale._disclosure import MIN_SITE_PATIENTS, apply_rule, disclose_count, get_rule
-    from rtdelay.scale._site import SUMMARY_FORMAT, TABLES, _movement
+    from rtdelay.scale._disclosure import disclose_count, get_rule
+    from rtdelay.scale._site import TABLES, site_summary_of_counts
 
     rule = get_rule(disclosure)
     blocks = {name: agg.counts.loc[agg.counts["site"] == site_value] for name, agg in sc.analyses.items()}
     lc = blocks["local_control"]
-    n_by_group = {g: int(lc.loc[lc["group"] == g, ["n_event_1", "n_event_2", "n_censored"]].to_numpy().sum())
-                  for g in ("PBR", "NPBR")}
+    cols = ["n_event_1", "n_event_2", "n_censored"]
+    n_by_group = {g: int(lc.loc[lc["group"] == g, cols].to_numpy().sum()) for g in ("PBR", "NPBR")}
     n = sum(n_by_group.values())
-    if rule.name != "none" and n < MIN_SITE_PATIENTS:
-        raise InputError(
-            f"site {site} has {n} eligible patient(s): fewer than {MIN_SITE_PATIENTS} are refused under "
-            f"disclosure '{rule.name}' (use --disclosure none only for the site's own use)"
-        )
-    tables: dict[str, Any] = {}
-    movement: dict[str, Any] = {}
-    flags: list[str] = []
-    for name in TABLES:
-        frame = blocks[name].assign(site=site)
-        if frame.empty:
-            flags.append(f"{name}: no patient with the columns it needs")
-            continue
-        true = CountTable.from_frame(frame)
-        published_frame, tflags = apply_rule(true.to_frame(), rule, time_unit="months")
-        published = CountTable.from_frame(published_frame, disclosure=rule.name, flags=tflags)
-        flags.extend(f"{name}: {f}" for f in tflags)
-        tables[name] = published.to_dict()
-        if rule.name != "none":
-            movement[name] = _movement(true, published)
-    flow = sc.flow()
-    return {
-        "format": SUMMARY_FORMAT,
-        "rtdelay_version": rtdelay.__version__,
-        "schema_hash": SCHEMA_HASH,
-        "time_unit": "months",
-        "site": site,
-        "synthetic": bool(synthetic),
-        "disclosure": rule.to_dict(),
-        "flags": flags,
-        "n_patients": disclose_count(n, rule),
-        "tables": tables,
-        "table1": {
-            "n": {g: disclose_count(v, rule) for g, v in n_by_group.items()} | {"all": disclose_count(n, rule)},
-            "note": "count-table run: Table 1 has the group sizes only",
-        },
-        "curve_movement": movement,
-        "curve_movement_note": (
-            "largest absolute difference between the Kaplan-Meier curve (event 1) of the published table "
-            "and that of the true counts, measured at the site"
-            if movement
-            else "no disclosure control: the published tables are the true counts"
-        ),
-        "count_engine": {
-            "engine": sc.engine,
-            "rows_read": flow["screened"] if len({*sc.analyses["local_control"].counts["site"]}) <= 1 else None,
-            "rejected_by_rule": flow["rejection_reasons"] if rule.name == "none" else None,
-            "exclusions": flow["exclusions"] if rule.name == "none" else None,
-        },
+    frames = {name: blocks[name] for name in TABLES if not blocks[name].empty}
+    flags = [f"{name}: no patient with the columns it needs" for name in TABLES if name not in frames]
+    table1 = {
+        "n": {g: disclose_count(v, rule) for g, v in n_by_group.items()} | {"all": disclose_count(n, rule)},
+        "note": "count-table run (--engine): Table 1 has the group sizes only",
     }
+    doc = site_summary_of_counts(
+        frames, site=site, n_patients=n, disclosure=disclosure, table1=table1, synthetic=synthetic, flags=flags
+    )
+    flow = sc.flow()
+    one_site = len(set(lc["site"].tolist())) <= 1
+    doc["count_engine"] = {
+        "engine": sc.engine,
+        # the file's row counts describe this site only when the file is this site
+        "flow": flow if one_site and rule.name == "none" else None,
+    }
+    return doc
 
 
 def summaries_from_counts(
