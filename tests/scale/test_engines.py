@@ -103,6 +103,8 @@ def test_bad_input_messages(tmp_path) -> None:
         aggregate_counts(hand_frame(), time="time", event="event", engine="sqlite")
     with pytest.raises(InputError, match="no such file"):
         aggregate_counts(str(tmp_path / "absent.parquet"), time="t", event="e", engine="duckdb")
+    with pytest.raises(InputError, match="engine spark only"):
+        aggregate_counts("s3a://bucket/cohort.parquet", time="t", event="e", engine="duckdb")
     with pytest.raises(InputError, match="parquet or .csv"):
         aggregate_counts(str(tmp_path / "x.xlsx"), time="t", event="e", engine="duckdb")
 

@@ -119,8 +119,10 @@ def _source_format(source: object) -> str:
     name = str(source).lower()
     if name.endswith((".parquet", ".pq")) or (Path(str(source)).is_dir() and "://" not in name):
         return "parquet"
-    if name.endswith((".csv", ".csv.gz", ".txt", ".tsv")):
+    if name.endswith((".csv", ".csv.gz", ".txt")):
         return "csv"
+    if "://" in name:  # hdfs://, s3a://, ... : a folder of parquet files (Spark)
+        return "parquet"
     raise InputError(f"{source}: give a .parquet or .csv file (or a folder of parquet files)")
 
 
@@ -269,6 +271,8 @@ def aggregate_spec(
         extra = "scale" if engine == "duckdb" else "spark"
         raise InputError(f"engine {engine!r} is not installed: pip install 'rtdelay[{extra}]'")
     fmt = _source_format(source)
+    if "://" in str(source) and engine != "spark":
+        raise InputError(f"{source}: remote paths (hdfs://, s3a://) are read by --engine spark only")
     if fmt != "frame" and "://" not in str(source) and not Path(str(source)).exists():
         raise InputError(f"{source}: no such file")
     if engine == "pandas":
