@@ -152,6 +152,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--engines", nargs="+", default=["duckdb", "pandas", "spark"])
     parser.add_argument("--formats", nargs="+", default=["parquet", "csv"])
+    parser.add_argument("--data", help="reuse rows.parquet/rows.csv of an earlier run in this folder")
     parser.add_argument("--worker", nargs=2, metavar=("ENGINE", "SOURCE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -161,7 +162,10 @@ def main() -> None:
     print(f"load average before: {os.getloadavg()}  (cores: {os.cpu_count()})")
     with tempfile.TemporaryDirectory(prefix="bench-counts-") as tmp:
         t0 = time.perf_counter()
-        paths = make_data(Path(tmp), args.rows)
+        if args.data:
+            paths = {"parquet": Path(args.data) / "rows.parquet", "csv": Path(args.data) / "rows.csv"}
+        else:
+            paths = make_data(Path(tmp), args.rows)
         sizes = {k: p.stat().st_size / 2**20 for k, p in paths.items()}
         print(f"data: {args.rows:,} rows, parquet {sizes['parquet']:.0f} MB, csv {sizes['csv']:.0f} MB "
               f"(written in {time.perf_counter() - t0:.1f} s, seed {SEED})")

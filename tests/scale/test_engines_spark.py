@@ -64,3 +64,11 @@ def test_spark_study_counts_on_typed_parquet(spark, tmp_path) -> None:
         assert_same(by_spark.analyses[name], by_duck.analyses[name])
         assert_same(by_spark.analyses[name], by_pandas.analyses[name])
     assert by_spark.flow() == by_pandas.flow()
+
+
+def test_spark_on_a_frame_with_nullable_dtypes(spark) -> None:
+    frame = durations_frame(120, seed=17, dirty=True).astype({"prert_progression": "boolean", "os_event": "Int64"})
+    a = study_counts(frame, engine="spark", spark=spark)
+    b = study_counts(frame, engine="pandas")
+    for name in a.analyses:
+        assert_same(a.analyses[name], b.analyses[name])

@@ -35,32 +35,45 @@ def column_kind(series: pd.Series) -> ColumnKind:
 
 
 class _Frame:
+    """Parsed views of the columns. Text is parsed once per distinct value (``pd.factorize``),
+    then spread to the rows by code, so the work per row is integer indexing."""
+
     def __init__(self, frame: pd.DataFrame) -> None:
         self.frame = frame
         self.kinds = {c: column_kind(frame[c]) for c in frame.columns}
-        self._texts: dict[str, pd.Series] = {}
+        self._factors: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
-    def _text(self, name: str) -> pd.Series:
-        """Trimmed text, None where missing (computed once per column)."""
-        if name not in self._texts:
-            s = self.frame[name]
-            missing = s.isna().to_numpy(dtype=bool)
-            text = s.astype(str).str.strip(" ").astype(object)
-            text[missing] = None
-            self._texts[name] = text
-        return self._texts[name]
+    def _factor(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """Row codes into the distinct values as trimmed text (last entry None: missing)."""
+        if name not in self._factors:
+            codes, uniques = pd.factorize(self.frame[name], use_na_sentinel=True)
+            kind = self.kinds[name]
+            if kind == "boolean":
+                text = ["true" if bool(u) else "false" for u in uniques]
+            elif kind == "number":
+                is_int = pd.api.types.is_integer_dtype(self.frame[name].dtype)
+                text = [str(int(u)) if is_int else repr(float(u)) for u in uniques]
+            else:
+                text = [str(u).strip(" ") for u in uniques]
+            values = np.array([*text, None], dtype=object)
+            codes = np.where(codes < 0, len(text), codes).astype(np.int64)
+            self._factors[name] = (codes, values)
+        return self._factors[name]
 
     def blank(self, name: str) -> np.ndarray:
         kind, s = self.kinds[name], self.frame[name]
         if kind == "text":
-            t = self._text(name)
-            return (t.isna() | (t == "")).to_numpy(dtype=bool)
+            codes, values = self._factor(name)
+            per_value = np.array([v is None or v == "" for v in values], dtype=bool)
+            return per_value[codes]
         return s.isna().to_numpy(dtype=bool)
 
     def number(self, name: str) -> np.ndarray:
         kind, s = self.kinds[name], self.frame[name]
         if kind == "text":
-            return pd.to_numeric(self._text(name), errors="coerce").to_numpy(dtype=float)
+            codes, values = self._factor(name)
+            per_value = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").to_numpy(dtype=float)
+            return per_value[codes]
         if kind == "boolean":
             return s.astype("boolean").astype("Float64").to_numpy(dtype=float, na_value=np.nan)
         return pd.to_numeric(s, errors="coerce").astype("Float64").to_numpy(dtype=float, na_value=np.nan)
@@ -76,23 +89,16 @@ class _Frame:
         if kind in ("boolean", "number"):
             x = self.number(name)
             return np.where(x == 1, 1.0, np.where(x == 0, 0.0, np.nan))
-        low = self._text(name).map(lambda v: None if v is None else v.lower())
-        out = np.full(len(low), np.nan)
-        out[low.isin(TRUE_TEXT).to_numpy(dtype=bool)] = 1.0
-        out[low.isin(FALSE_TEXT).to_numpy(dtype=bool)] = 0.0
-        return out
+        codes, values = self._factor(name)
+        low = [None if v is None else v.lower() for v in values]
+        per_value = np.array([1.0 if v in TRUE_TEXT else 0.0 if v in FALSE_TEXT else np.nan for v in low])
+        return per_value[codes]
 
-    def label(self, name: str) -> np.ndarray:
-        kind = self.kinds[name]
-        if kind == "boolean":
-            b = self.frame[name].astype("boolean")
-            return np.where(b.fillna(False).to_numpy(dtype=bool), "true", "false").astype(object)
-        if kind == "number":
-            s = self.frame[name]
-            if pd.api.types.is_integer_dtype(s.dtype):
-                return s.astype(str).to_numpy(dtype=object)
-            return s.map(lambda v: None if pd.isna(v) else repr(float(v))).to_numpy(dtype=object)
-        return self._text(name).to_numpy(dtype=object)
+    def label(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """Row codes (-1: missing) into distinct labels (equal labels share one code)."""
+        codes, values = self._factor(name)
+        label_codes, labels = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+        return label_codes.astype(np.int64)[codes], np.asarray(labels, dtype=object)
 
 
 def _fails(check: Check, f: _Frame) -> np.ndarray | None:
@@ -113,8 +119,9 @@ def _fails(check: Check, f: _Frame) -> np.ndarray | None:
     if check.test == "is_true":
         return f.flag(name) == 1
     if check.test == "not_in":
-        lab = pd.Series(f.label(name), dtype=object)
-        return ~lab.isin(check.values).to_numpy(dtype=bool)
+        codes, labels = f.label(name)
+        allowed = np.array([*(v in check.values for v in labels), False], dtype=bool)
+        return ~allowed[codes]
     if check.test == "at_least":
         with np.errstate(invalid="ignore"):
             return f.number(name) >= check.limit
@@ -151,19 +158,20 @@ def pandas_counts(spec: CountSpec, frame: pd.DataFrame) -> pd.DataFrame:
         if isinstance(comp, Competing) and comp.time is not None:
             time = np.where(cause == 2, f.number(comp.time), time)
 
-    def label_or(name: str | None, default: str) -> np.ndarray:
-        return np.full(n, default, dtype=object) if name is None else f.label(name)
+    def label_or(name: str | None, default: str) -> tuple[np.ndarray, np.ndarray]:
+        if name is None:
+            return np.zeros(n, dtype=np.int64), np.array([default], dtype=object)
+        return f.label(name)
 
     if spec.group is not None and spec.group_labels is not None:
-        group = np.where(f.flag(spec.group) == 1, spec.group_labels[0], spec.group_labels[1]).astype(object)
+        group = (np.where(f.flag(spec.group) == 1, 0, 1).astype(np.int64), np.array(spec.group_labels, dtype=object))
     else:
         group = label_or(spec.group, "all")
+    parts = {"site": label_or(spec.site, ""), "stratum": label_or(spec.stratum, ""), "grp": group}
     rows = pd.DataFrame(
         {
-            "rule": pd.Series(rule, dtype="Int64").mask(keep),
-            "site": _keep(keep, label_or(spec.site, "")),
-            "stratum": _keep(keep, label_or(spec.stratum, "")),
-            "grp": _keep(keep, group),
+            "rule": rule,
+            **{k: np.where(keep, codes, -1) for k, (codes, _) in parts.items()},
             "t": np.where(keep, time, np.nan),
             "n_event_1": (cause == 1).astype(np.int64),
             "n_event_2": (cause == 2).astype(np.int64),
@@ -171,6 +179,9 @@ def pandas_counts(spec: CountSpec, frame: pd.DataFrame) -> pd.DataFrame:
         }
     )
     keys = ["rule", "site", "stratum", "grp", "t"]
-    return rows.groupby(keys, dropna=False, sort=False, as_index=False)[
-        ["n_event_1", "n_event_2", "n_censored"]
-    ].sum()
+    out = rows.groupby(keys, dropna=False, sort=False, as_index=False)[["n_event_1", "n_event_2", "n_censored"]].sum()
+    for key, (_, labels) in parts.items():
+        table = np.array([*labels, None], dtype=object)  # code -1 -> None
+        out[key] = table[out[key].to_numpy(dtype=np.int64)]
+    out["rule"] = pd.Series(out["rule"].to_numpy(), dtype="Int64").mask(out["rule"].to_numpy() < 0)
+    return out

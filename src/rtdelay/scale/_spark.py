@@ -117,7 +117,9 @@ def spark_counts(spec: CountSpec, source: object, fmt: str, *, session: Any = No
 
 
 def _na(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and value != value)
+    from rtdelay.scale._reference import is_missing
+
+    return is_missing(value)
 
 
 def _py(value: Any) -> Any:
