@@ -177,18 +177,22 @@ def _finish(raw: pd.DataFrame, spec: CountSpec, *, engine: str, time_unit: str) 
 
 
 def _read_pandas(source: object, fmt: str, columns: tuple[str, ...]) -> pd.DataFrame:
+    """The spec's columns; text read as categoricals (parsed once per distinct value)."""
     if fmt == "frame":
         assert isinstance(source, pd.DataFrame)
         return _text_frame(source, columns)
     if fmt == "parquet":
+        import pyarrow as pa
         import pyarrow.parquet as pq
 
-        names = set(pq.ParquetDataset(str(source)).schema.names)
-        frame = pd.read_parquet(str(source), columns=[c for c in columns if c in names])
-        return _text_frame(frame, columns)
+        schema = pq.ParquetDataset(str(source)).schema
+        use = [c for c in columns if c in schema.names]
+        text = [c for c in use if pa.types.is_string(schema.field(c).type) or pa.types.is_large_string(schema.field(c).type)]
+        table = pq.read_table(str(source), columns=use, read_dictionary=text)
+        return table.to_pandas()
     header = pd.read_csv(str(source), nrows=0)
     use = [c for c in columns if c in header.columns]
-    return pd.read_csv(str(source), usecols=use, dtype=str, keep_default_na=False, na_filter=False)
+    return pd.read_csv(str(source), usecols=use, dtype="category", keep_default_na=False, na_filter=False)
 
 
 def _check_columns(spec: CountSpec, source: object, available: Any) -> None:

@@ -173,13 +173,16 @@ def pandas_counts(spec: CountSpec, frame: pd.DataFrame) -> pd.DataFrame:
             "rule": rule,
             **{k: np.where(keep, codes, -1) for k, (codes, _) in parts.items()},
             "t": np.where(keep, time, np.nan),
-            "n_event_1": (cause == 1).astype(np.int64),
-            "n_event_2": (cause == 2).astype(np.int64),
-            "n_censored": (cause == 0).astype(np.int64),
+            "cause": cause.astype(np.int8),
         }
     )
     keys = ["rule", "site", "stratum", "grp", "t"]
-    out = rows.groupby(keys, dropna=False, sort=False, as_index=False)[["n_event_1", "n_event_2", "n_censored"]].sum()
+    sizes = rows.groupby([*keys, "cause"], dropna=False, sort=False).size()
+    wide = sizes.unstack("cause", fill_value=0)
+    out = wide.reset_index()
+    for cause_value, col in ((1, "n_event_1"), (2, "n_event_2"), (0, "n_censored")):
+        out[col] = wide[cause_value].to_numpy(dtype=np.int64) if cause_value in wide.columns else 0
+    out = out[[*keys, "n_event_1", "n_event_2", "n_censored"]]
     for key, (_, labels) in parts.items():
         table = np.array([*labels, None], dtype=object)  # code -1 -> None
         out[key] = table[out[key].to_numpy(dtype=np.int64)]
