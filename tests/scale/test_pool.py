@@ -171,3 +171,17 @@ def test_site_summary_of_counts_matches_frame_path() -> None:
         assert via_counts["curve_movement"][name] == via_frame["curve_movement"][name]
     with pytest.raises(InputError, match="unknown count table"):
         site_summary_of_counts({"bogus": frames["overall_survival"]}, site="A", n_patients=30)
+
+
+def test_coverage_names_the_sites_behind_each_group() -> None:
+    docs = _docs("default")
+    res = pool_summaries(docs)
+    for d in docs:
+        for name, groups in res["coverage"].items():
+            for g, sites in groups.items():
+                withheld = any(
+                    f.startswith((f"{name}: withheld {d['site']}/-/{g}:", f"{name}: no patient")) for f in d["flags"]
+                )
+                assert (d["site"] in sites) == (not withheld)
+    full = pool_summaries(_docs("none"))
+    assert full["coverage"]["overall_survival"] == {"PBR": ["A", "B", "C"], "NPBR": ["A", "B", "C"]}

@@ -168,6 +168,17 @@ def pool_summaries(docs: list[dict[str, Any]]) -> dict[str, Any]:
             block["gray_p_stratified"] = _p(gray_test_counts(counts, stratified=True))
     out["competing_local_control"] = block
     out["cox"] = {name: _cox(tables[name]) for name in ("local_control", "overall_survival")}
+    out["coverage"] = {
+        name: {
+            g: [str(d["site"]) for d in docs if g in set(d.get("tables", {}).get(name, {}).get("columns", {}).get("group", []))]
+            for g in (("all",) if name == "pbr_risk" else GROUPS)
+        }
+        for name in TABLES
+    }
+    out["coverage_note"] = (
+        "sites whose published table has each group; a group withheld at a site (disclosure control) is "
+        "missing from that site's contribution to the pooled curves and tests"
+    )
     out["per_site"] = {
         str(d["site"]): {
             "n_patients": d.get("n_patients"),
