@@ -185,3 +185,46 @@ def test_coverage_names_the_sites_behind_each_group() -> None:
                 assert (d["site"] in sites) == (not withheld)
     full = pool_summaries(_docs("none"))
     assert full["coverage"]["overall_survival"] == {"PBR": ["A", "B", "C"], "NPBR": ["A", "B", "C"]}
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: d.update(tables=[]), "'tables' is missing"),
+        (lambda d: d["tables"].update(bogus={}), "unknown table"),
+        (lambda d: d["tables"]["overall_survival"]["columns"]["n_event_1"].__setitem__(0, -1), "n_event_1 must be a whole number"),
+        (lambda d: d["tables"]["overall_survival"]["columns"]["time"].__setitem__(0, "soon"), "time must be finite"),
+        (lambda d: d["tables"]["overall_survival"]["columns"].pop("n_censored"), "n_censored missing"),
+        (lambda d: d["tables"]["overall_survival"]["columns"]["site"].__setitem__(0, "Z"), "another site"),
+        (lambda d: d["tables"]["overall_survival"].update(time_unit="days"), "time unit"),
+        (lambda d: d.update(n_patients="many"), "n_patients"),
+        (lambda d: d.update(site=""), "site code"),
+        (lambda d: d.update(format="other"), "not an rtdelay site summary"),
+    ],
+)
+def test_bad_summary_files_give_one_clear_error(tmp_path: Path, change, message: str) -> None:
+    from rtdelay.scale import load_summaries
+
+    doc = json.loads(json.dumps(_docs("none")[0]))
+    change(doc)
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(doc))
+    with pytest.raises(InputError, match=message):
+        load_summaries([path])
+
+
+def test_unreadable_summary_file(tmp_path: Path) -> None:
+    from rtdelay.scale import load_summaries
+
+    path = tmp_path / "x.json"
+    path.write_bytes(b"\xff\x00not json")
+    with pytest.raises(InputError, match="not a readable JSON"):
+        load_summaries([path])
+    with pytest.raises(InputError, match="at least one"):
+        load_summaries([])
+
+
+def test_site_code_checked() -> None:
+    for bad in ("", "   ", "a|b", "x" * 65, "bad\x1b[31m"):
+        with pytest.raises(InputError, match="--site"):
+            site_summary_of_frame(DATA.iloc[:20], site=bad, disclosure="none")

@@ -53,8 +53,39 @@ def load_summaries(paths: list[str | Path]) -> list[dict[str, Any]]:
             )
         if any(d.get("site") == doc.get("site") for d in docs):
             raise InputError(f"{path}: site {doc.get('site')!r} appears in more than one file")
+        _check_structure(path, doc)
         docs.append(doc)
     return docs
+
+
+def _check_structure(path: Path, doc: dict[str, Any]) -> None:
+    """Every table must read as a count table; the site and flags must be plain values."""
+    if not isinstance(doc.get("site"), str) or not doc["site"].strip():
+        raise InputError(f"{path}: the site code is missing")
+    tables = doc.get("tables")
+    if not isinstance(tables, dict):
+        raise InputError(f"{path}: 'tables' is missing or not an object")
+    unknown = sorted(set(tables) - set(TABLES))
+    if unknown:
+        raise InputError(f"{path}: unknown table(s) {', '.join(map(str, unknown))}")
+    for name, tab in tables.items():
+        if not isinstance(tab, dict):
+            raise InputError(f"{path}: table {name} is not an object")
+        if tab.get("time_unit") != doc.get("time_unit"):
+            raise InputError(f"{path}: table {name} has time unit {tab.get('time_unit')!r}, the file {doc.get('time_unit')!r}")
+        try:
+            table = CountTable.from_dict(tab)
+        except InputError as exc:
+            raise InputError(f"{path}: table {name}: {exc}") from None
+        except (TypeError, ValueError) as exc:
+            raise InputError(f"{path}: table {name} is malformed ({exc})") from None
+        if set(table.sites) - {doc["site"]}:
+            raise InputError(f"{path}: table {name} holds rows of another site than {doc['site']!r}")
+    if not isinstance(doc.get("flags", []), list) or not isinstance(doc.get("disclosure", {}), dict):
+        raise InputError(f"{path}: 'flags' or 'disclosure' malformed")
+    n = doc.get("n_patients")
+    if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 0):
+        raise InputError(f"{path}: n_patients must be a whole number >= 0 or null; got {n!r}")
 
 
 def _combined(docs: list[dict[str, Any]], name: str) -> CountTable | None:

@@ -138,6 +138,8 @@ def _checked(site: str, n: int, rule: DisclosureRule) -> str:
     site = str(site).strip()
     if not site:
         raise InputError("--site must be a non-empty site code")
+    if len(site) > 64 or not site.isprintable() or "|" in site:
+        raise InputError("--site must be at most 64 printable characters, without '|'")
     if rule.name != "none" and n < MIN_SITE_PATIENTS:
         raise InputError(
             f"site {site} has {n} eligible patient(s): fewer than {MIN_SITE_PATIENTS} are refused under "
