@@ -141,6 +141,17 @@ def test_cli_site_summary_and_pool(tmp_path: Path) -> None:
                 "lc_logrank_p_stratified", "os_logrank_p_stratified", "n_patients", "sites"):
         assert key in res
     assert set(res["lc_1y"]) == {"all", "PBR", "NPBR"} and set(res["pbr_cumulative_risk"]) == {"1", "3", "6"}
+    # the same numbers as `rtdelay analyze` of the whole (unsplit) cohort file
+    from rtdelay.analysis import analyze
+
+    whole = analyze(demo_cohort_path()).document
+    assert res["n_patients"] == whole["n_patients"]
+    for key in ("lc_logrank_p", "os_logrank_p"):
+        assert res[key] == pytest.approx(whole[key], abs=1e-12)
+    for key in ("pbr_cumulative_risk", "lc_1y", "os_1y"):
+        assert res[key].keys() == whole[key].keys()
+        for k, v in whole[key].items():
+            assert res[key][k] == pytest.approx(v, abs=1e-12)
     assert (tmp_path / "out" / "report.html").exists()
     # mismatched time unit: one line, exit 2
     doc = json.loads(Path(files[1]).read_text())
