@@ -137,6 +137,8 @@ def test_cli_site_summary_and_pool(tmp_path: Path) -> None:
     r = _cli("pool", *files, "--out", str(tmp_path / "out"), cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     res = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert res["synthetic"] is True and "Synthetic" in res["notice"]
+    assert "Synthetic data" in (tmp_path / "out" / "report.html").read_text()
     for key in ("pbr_cumulative_risk", "lc_1y", "os_1y", "lc_logrank_p", "os_logrank_p",
                 "lc_logrank_p_stratified", "os_logrank_p_stratified", "n_patients", "sites"):
         assert key in res

@@ -168,6 +168,11 @@ def pool_summaries(docs: list[dict[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {
         "format": "rtdelay-pooled-results/1",
         "synthetic": any(bool(d.get("synthetic")) for d in docs),
+        "notice": (
+            "Synthetic data: at least one site summary was made from rtdelay's synthetic demo cohort."
+            if any(bool(d.get("synthetic")) for d in docs)
+            else ""
+        ),
         "sites": sites,
         "n_patients": None if any(v is None for v in n_values) else int(sum(int(v) for v in n_values if v is not None)),
         "time_unit": docs[0]["time_unit"],
