@@ -20,7 +20,7 @@ from rtdelay.scale._counts import SCHEMA_HASH, CountTable
 from rtdelay.scale._cox_counts import cox_binary_counts, fixed_effect
 from rtdelay.scale._site import SUMMARY_FORMAT, TABLES
 
-__all__ = ["PBR_TIMES", "RATE_TIME", "load_summaries", "pool_summaries"]
+__all__ = ["GROUPS", "PBR_TIMES", "RATE_TIME", "combined_table", "load_summaries", "pool_summaries"]
 
 PBR_TIMES: tuple[float, ...] = (1.0, 3.0, 6.0)
 RATE_TIME = 12.0
@@ -88,7 +88,7 @@ def _check_structure(path: Path, doc: dict[str, Any]) -> None:
         raise InputError(f"{path}: n_patients must be a whole number >= 0 or null; got {n!r}")
 
 
-def _combined(docs: list[dict[str, Any]], name: str) -> CountTable | None:
+def combined_table(docs: list[dict[str, Any]], name: str) -> CountTable | None:
     import pandas as pd
 
     frames = []
@@ -162,7 +162,7 @@ def pool_summaries(docs: list[dict[str, Any]]) -> dict[str, Any]:
     """The pooled results document (keys of ``rtdelay analyze`` for the survival figures)."""
     from rtdelay.stats import cumulative_incidence_counts, gray_test_counts, kaplan_meier_counts
 
-    tables = {name: _combined(docs, name) for name in TABLES}
+    tables = {name: combined_table(docs, name) for name in TABLES}
     sites = [str(d["site"]) for d in docs]
     n_values = [d.get("n_patients") for d in docs]
     out: dict[str, Any] = {
@@ -219,8 +219,8 @@ def pool_summaries(docs: list[dict[str, Any]]) -> dict[str, Any]:
         str(d["site"]): {
             "n_patients": d.get("n_patients"),
             "disclosure": d.get("disclosure", {}).get("preset"),
-            "lc_1y": _rates(_combined([d], "local_control"), RATE_TIME),
-            "os_1y": _rates(_combined([d], "overall_survival"), RATE_TIME),
+            "lc_1y": _rates(combined_table([d], "local_control"), RATE_TIME),
+            "os_1y": _rates(combined_table([d], "overall_survival"), RATE_TIME),
             "flags": list(d.get("flags", [])),
             "curve_movement": d.get("curve_movement", {}),
         }

@@ -91,18 +91,18 @@ def _forest_svg(rows: list[tuple[str, dict[str, Any]]], title: str) -> str:
 
 
 def _pooled_curves(docs: list[dict[str, Any]]) -> dict[str, str]:
-    from rtdelay.scale._pool import GROUPS, _combined
+    from rtdelay.scale._pool import GROUPS, combined_table
     from rtdelay.stats import cumulative_incidence_counts, kaplan_meier_counts
 
     svgs: dict[str, str] = {}
     for name, title in (("local_control", "Local control (pooled)"), ("overall_survival", "Overall survival (pooled)")):
-        tab = _combined(docs, name)
+        tab = combined_table(docs, name)
         if tab is None:
             continue
         curves = kaplan_meier_counts(tab.to_counts(strata="none", groups=GROUPS))
         assert isinstance(curves, dict)
         svgs[name] = _curve_svg({str(g): (c.time, c.survival) for g, c in curves.items()}, title, "survival")
-    comp = _combined(docs, "local_control_competing")
+    comp = combined_table(docs, "local_control_competing")
     if comp is not None:
         cif = cumulative_incidence_counts(comp.to_counts(strata="none", groups=GROUPS))
         assert isinstance(cif, dict)
