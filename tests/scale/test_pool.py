@@ -137,10 +137,23 @@ def test_cli_site_summary_and_pool(tmp_path: Path) -> None:
     r = _cli("pool", *files, "--out", str(tmp_path / "out"), cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     res = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert res["synthetic"] is True and "Synthetic" in res["notice"]
+    assert "Synthetic data" in (tmp_path / "out" / "report.html").read_text()
     for key in ("pbr_cumulative_risk", "lc_1y", "os_1y", "lc_logrank_p", "os_logrank_p",
                 "lc_logrank_p_stratified", "os_logrank_p_stratified", "n_patients", "sites"):
         assert key in res
     assert set(res["lc_1y"]) == {"all", "PBR", "NPBR"} and set(res["pbr_cumulative_risk"]) == {"1", "3", "6"}
+    # the same numbers as `rtdelay analyze` of the whole (unsplit) cohort file
+    from rtdelay.analysis import analyze
+
+    whole = analyze(demo_cohort_path()).document
+    assert res["n_patients"] == whole["n_patients"]
+    for key in ("lc_logrank_p", "os_logrank_p"):
+        assert res[key] == pytest.approx(whole[key], abs=1e-12)
+    for key in ("pbr_cumulative_risk", "lc_1y", "os_1y"):
+        assert res[key].keys() == whole[key].keys()
+        for k, v in whole[key].items():
+            assert res[key][k] == pytest.approx(v, abs=1e-12)
     assert (tmp_path / "out" / "report.html").exists()
     # mismatched time unit: one line, exit 2
     doc = json.loads(Path(files[1]).read_text())
@@ -171,3 +184,60 @@ def test_site_summary_of_counts_matches_frame_path() -> None:
         assert via_counts["curve_movement"][name] == via_frame["curve_movement"][name]
     with pytest.raises(InputError, match="unknown count table"):
         site_summary_of_counts({"bogus": frames["overall_survival"]}, site="A", n_patients=30)
+
+
+def test_coverage_names_the_sites_behind_each_group() -> None:
+    docs = _docs("default")
+    res = pool_summaries(docs)
+    for d in docs:
+        for name, groups in res["coverage"].items():
+            for g, sites in groups.items():
+                withheld = any(
+                    f.startswith((f"{name}: withheld {d['site']}/-/{g}:", f"{name}: no patient")) for f in d["flags"]
+                )
+                assert (d["site"] in sites) == (not withheld)
+    full = pool_summaries(_docs("none"))
+    assert full["coverage"]["overall_survival"] == {"PBR": ["A", "B", "C"], "NPBR": ["A", "B", "C"]}
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: d.update(tables=[]), "'tables' is missing"),
+        (lambda d: d["tables"].update(bogus={}), "unknown table"),
+        (lambda d: d["tables"]["overall_survival"]["columns"]["n_event_1"].__setitem__(0, -1), "n_event_1 must be a whole number"),
+        (lambda d: d["tables"]["overall_survival"]["columns"]["time"].__setitem__(0, "soon"), "time must be finite"),
+        (lambda d: d["tables"]["overall_survival"]["columns"].pop("n_censored"), "n_censored missing"),
+        (lambda d: d["tables"]["overall_survival"]["columns"]["site"].__setitem__(0, "Z"), "another site"),
+        (lambda d: d["tables"]["overall_survival"].update(time_unit="days"), "time unit"),
+        (lambda d: d.update(n_patients="many"), "n_patients"),
+        (lambda d: d.update(site=""), "site code"),
+        (lambda d: d.update(format="other"), "not an rtdelay site summary"),
+    ],
+)
+def test_bad_summary_files_give_one_clear_error(tmp_path: Path, change, message: str) -> None:
+    from rtdelay.scale import load_summaries
+
+    doc = json.loads(json.dumps(_docs("none")[0]))
+    change(doc)
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(doc))
+    with pytest.raises(InputError, match=message):
+        load_summaries([path])
+
+
+def test_unreadable_summary_file(tmp_path: Path) -> None:
+    from rtdelay.scale import load_summaries
+
+    path = tmp_path / "x.json"
+    path.write_bytes(b"\xff\x00not json")
+    with pytest.raises(InputError, match="not a readable JSON"):
+        load_summaries([path])
+    with pytest.raises(InputError, match="at least one"):
+        load_summaries([])
+
+
+def test_site_code_checked() -> None:
+    for bad in ("", "   ", "a|b", "x" * 65, "bad\x1b[31m"):
+        with pytest.raises(InputError, match="--site"):
+            site_summary_of_frame(DATA.iloc[:20], site=bad, disclosure="none")

@@ -23,6 +23,7 @@ def site_summary_cmd(
 ) -> None:
     """Count tables of every survival analysis and Table 1 counts of one site, after disclosure control."""
     from rtdelay.atomic import atomic_write
+    from rtdelay.cli._terminal import plain
     from rtdelay.errors import RtdelayError
     from rtdelay.scale import get_rule, site_summary
     from rtdelay.stats import jsonable
@@ -42,8 +43,10 @@ def site_summary_cmd(
     atomic_write(out, json.dumps(jsonable(doc), indent=1, sort_keys=True) + "\n")
     rule = doc["disclosure"]
     typer.echo(
-        f"site {doc['site']}: {doc['n_patients']} patients, disclosure {rule['preset']} ({rule['description']}); "
-        f"{len(doc['flags'])} flag(s); written {out}"
+        plain(
+            f"site {doc['site']}: {doc['n_patients']} patients, disclosure {rule['preset']} ({rule['description']}); "
+            f"{len(doc['flags'])} flag(s); written {out}"
+        )
     )
 
 
@@ -53,6 +56,7 @@ def pool_cmd(
     out: Path = typer.Option(..., "--out", help="Output folder: results.json, report.html, figures/."),
 ) -> None:
     """Pooled survival analysis of several sites' count tables (no patient rows)."""
+    from rtdelay.cli._terminal import plain
     from rtdelay.errors import RtdelayError
     from rtdelay.report.outdir import output_folder
     from rtdelay.scale import load_summaries, pool_summaries, write_pool_outputs
@@ -65,6 +69,8 @@ def pool_cmd(
     except RtdelayError as exc:
         fail(str(exc))
     typer.echo(
-        f"pooled {len(docs)} site(s) ({', '.join(results['sites'])}), {results['n_patients']} patients; "
-        f"report {paths['report']}"
+        plain(
+            f"pooled {len(docs)} site(s) ({', '.join(results['sites'])}), {results['n_patients']} patients; "
+            f"report {paths['report']}"
+        )
     )

@@ -132,8 +132,11 @@ class CountTable:
 
     def to_dict(self) -> dict[str, Any]:
         """Envelope and columns as plain Python (JSON-ready)."""
+        import rtdelay
+
         f = self._frame
         return {
+            "rtdelay_version": rtdelay.__version__,
             "schema_hash": SCHEMA_HASH,
             "time_unit": self.time_unit,
             "disclosure": self.disclosure,

@@ -20,7 +20,7 @@ from rtdelay.scale._counts import SCHEMA_HASH, CountTable
 from rtdelay.scale._cox_counts import cox_binary_counts, fixed_effect
 from rtdelay.scale._site import SUMMARY_FORMAT, TABLES
 
-__all__ = ["PBR_TIMES", "RATE_TIME", "load_summaries", "pool_summaries"]
+__all__ = ["GROUPS", "PBR_TIMES", "RATE_TIME", "combined_table", "load_summaries", "pool_summaries"]
 
 PBR_TIMES: tuple[float, ...] = (1.0, 3.0, 6.0)
 RATE_TIME = 12.0
@@ -53,11 +53,42 @@ def load_summaries(paths: list[str | Path]) -> list[dict[str, Any]]:
             )
         if any(d.get("site") == doc.get("site") for d in docs):
             raise InputError(f"{path}: site {doc.get('site')!r} appears in more than one file")
+        _check_structure(path, doc)
         docs.append(doc)
     return docs
 
 
-def _combined(docs: list[dict[str, Any]], name: str) -> CountTable | None:
+def _check_structure(path: Path, doc: dict[str, Any]) -> None:
+    """Every table must read as a count table; the site and flags must be plain values."""
+    if not isinstance(doc.get("site"), str) or not doc["site"].strip():
+        raise InputError(f"{path}: the site code is missing")
+    tables = doc.get("tables")
+    if not isinstance(tables, dict):
+        raise InputError(f"{path}: 'tables' is missing or not an object")
+    unknown = sorted(set(tables) - set(TABLES))
+    if unknown:
+        raise InputError(f"{path}: unknown table(s) {', '.join(map(str, unknown))}")
+    for name, tab in tables.items():
+        if not isinstance(tab, dict):
+            raise InputError(f"{path}: table {name} is not an object")
+        if tab.get("time_unit") != doc.get("time_unit"):
+            raise InputError(f"{path}: table {name} has time unit {tab.get('time_unit')!r}, the file {doc.get('time_unit')!r}")
+        try:
+            table = CountTable.from_dict(tab)
+        except InputError as exc:
+            raise InputError(f"{path}: table {name}: {exc}") from None
+        except (TypeError, ValueError) as exc:
+            raise InputError(f"{path}: table {name} is malformed ({exc})") from None
+        if set(table.sites) - {doc["site"]}:
+            raise InputError(f"{path}: table {name} holds rows of another site than {doc['site']!r}")
+    if not isinstance(doc.get("flags", []), list) or not isinstance(doc.get("disclosure", {}), dict):
+        raise InputError(f"{path}: 'flags' or 'disclosure' malformed")
+    n = doc.get("n_patients")
+    if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 0):
+        raise InputError(f"{path}: n_patients must be a whole number >= 0 or null; got {n!r}")
+
+
+def combined_table(docs: list[dict[str, Any]], name: str) -> CountTable | None:
     import pandas as pd
 
     frames = []
@@ -131,12 +162,17 @@ def pool_summaries(docs: list[dict[str, Any]]) -> dict[str, Any]:
     """The pooled results document (keys of ``rtdelay analyze`` for the survival figures)."""
     from rtdelay.stats import cumulative_incidence_counts, gray_test_counts, kaplan_meier_counts
 
-    tables = {name: _combined(docs, name) for name in TABLES}
+    tables = {name: combined_table(docs, name) for name in TABLES}
     sites = [str(d["site"]) for d in docs]
     n_values = [d.get("n_patients") for d in docs]
     out: dict[str, Any] = {
         "format": "rtdelay-pooled-results/1",
         "synthetic": any(bool(d.get("synthetic")) for d in docs),
+        "notice": (
+            "Synthetic data: at least one site summary was made from rtdelay's synthetic demo cohort."
+            if any(bool(d.get("synthetic")) for d in docs)
+            else ""
+        ),
         "sites": sites,
         "n_patients": None if any(v is None for v in n_values) else int(sum(int(v) for v in n_values if v is not None)),
         "time_unit": docs[0]["time_unit"],
@@ -168,12 +204,23 @@ def pool_summaries(docs: list[dict[str, Any]]) -> dict[str, Any]:
             block["gray_p_stratified"] = _p(gray_test_counts(counts, stratified=True))
     out["competing_local_control"] = block
     out["cox"] = {name: _cox(tables[name]) for name in ("local_control", "overall_survival")}
+    out["coverage"] = {
+        name: {
+            g: [str(d["site"]) for d in docs if g in set(d.get("tables", {}).get(name, {}).get("columns", {}).get("group", []))]
+            for g in (("all",) if name == "pbr_risk" else GROUPS)
+        }
+        for name in TABLES
+    }
+    out["coverage_note"] = (
+        "sites whose published table has each group; a group withheld at a site (disclosure control) is "
+        "missing from that site's contribution to the pooled curves and tests"
+    )
     out["per_site"] = {
         str(d["site"]): {
             "n_patients": d.get("n_patients"),
             "disclosure": d.get("disclosure", {}).get("preset"),
-            "lc_1y": _rates(_combined([d], "local_control"), RATE_TIME),
-            "os_1y": _rates(_combined([d], "overall_survival"), RATE_TIME),
+            "lc_1y": _rates(combined_table([d], "local_control"), RATE_TIME),
+            "os_1y": _rates(combined_table([d], "overall_survival"), RATE_TIME),
             "flags": list(d.get("flags", [])),
             "curve_movement": d.get("curve_movement", {}),
         }

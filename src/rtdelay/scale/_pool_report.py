@@ -91,18 +91,18 @@ def _forest_svg(rows: list[tuple[str, dict[str, Any]]], title: str) -> str:
 
 
 def _pooled_curves(docs: list[dict[str, Any]]) -> dict[str, str]:
-    from rtdelay.scale._pool import GROUPS, _combined
+    from rtdelay.scale._pool import GROUPS, combined_table
     from rtdelay.stats import cumulative_incidence_counts, kaplan_meier_counts
 
     svgs: dict[str, str] = {}
     for name, title in (("local_control", "Local control (pooled)"), ("overall_survival", "Overall survival (pooled)")):
-        tab = _combined(docs, name)
+        tab = combined_table(docs, name)
         if tab is None:
             continue
         curves = kaplan_meier_counts(tab.to_counts(strata="none", groups=GROUPS))
         assert isinstance(curves, dict)
         svgs[name] = _curve_svg({str(g): (c.time, c.survival) for g, c in curves.items()}, title, "survival")
-    comp = _combined(docs, "local_control_competing")
+    comp = combined_table(docs, "local_control_competing")
     if comp is not None:
         cif = cumulative_incidence_counts(comp.to_counts(strata="none", groups=GROUPS))
         assert isinstance(cif, dict)
@@ -150,6 +150,12 @@ def pool_report_html(results: dict[str, Any], docs: list[dict[str, Any]]) -> str
         for d in docs
     )
     flags = "".join(f"<li>{e(str(d['site']))}: {e(f)}</li>" for d in docs for f in d.get("flags", []))
+    coverage = "".join(
+        f"<li>{e(table)}: "
+        + "; ".join(f"{e(g)} from {e(', '.join(sites)) or 'no site'}" for g, sites in groups.items())
+        + "</li>"
+        for table, groups in results.get("coverage", {}).items()
+    )
     comp = results.get("competing_local_control", {})
     synthetic = (
         "<p><b>Synthetic data:</b> made from rtdelay's synthetic demo cohort; not patients.</p>" if results.get("synthetic") else ""
@@ -169,7 +175,8 @@ published count is 0 or at least the minimum; with rounding (opensafely) the ris
 The per-site table gives, for each published curve, the largest distance between it and the curve of the patient rows,
 measured at the site: this is how far the curves may move. It concentrates where few remain at risk.</p>
 <ul>{flags}</ul>
-<h2>Survival results</h2><table><tr><th>key</th><th>value</th></tr>{key_rows}</table>
+<h2>Survival results</h2><p>Which sites each pooled curve rests on (a group withheld at a site is missing
+from its contribution):</p><ul>{coverage}</ul><table><tr><th>key</th><th>value</th></tr>{key_rows}</table>
 <p>Log-rank tests: pooled (as the analysis of the concatenated cohort) and stratified by site.
 Gray's test (local progression, death competing): p = {_fmt(comp.get('gray_p'))}, stratified by site p = {_fmt(comp.get('gray_p_stratified'))}.</p>
 {''.join(curves.values())}

@@ -33,6 +33,9 @@ if TYPE_CHECKING:
 __all__ = ["SUMMARY_FORMAT", "TABLES", "site_summary", "site_summary_of_counts", "site_summary_of_frame"]
 
 SUMMARY_FORMAT = "rtdelay-site-summary/1"
+#: Patient ids of rtdelay's synthetic demo cohort: a cohort made only of them is marked synthetic.
+DEMO_ID_PREFIX = "DEMO-"
+SYNTHETIC_NOTICE = "Synthetic data: made from rtdelay's synthetic demo cohort, not from patients."
 TABLES: tuple[str, ...] = ("pbr_risk", "local_control", "overall_survival", "local_control_competing")
 GROUPS = ("PBR", "NPBR")
 _TABLE1 = ("sex", "histology", "location", "escc_grade", "surgery_type", "rt_technique")
@@ -138,6 +141,8 @@ def _checked(site: str, n: int, rule: DisclosureRule) -> str:
     site = str(site).strip()
     if not site:
         raise InputError("--site must be a non-empty site code")
+    if len(site) > 64 or not site.isprintable() or "|" in site:
+        raise InputError("--site must be at most 64 printable characters, without '|'")
     if rule.name != "none" and n < MIN_SITE_PATIENTS:
         raise InputError(
             f"site {site} has {n} eligible patient(s): fewer than {MIN_SITE_PATIENTS} are refused under "
@@ -235,6 +240,7 @@ def site_summary_of_counts(
         "time_unit": "months",
         "site": site,
         "synthetic": bool(synthetic),
+        "notice": SYNTHETIC_NOTICE if synthetic else "",
         "disclosure": rule.to_dict(),
         "flags": flags,
         "n_patients": disclose_count(int(n_patients), rule),
@@ -267,4 +273,6 @@ def site_summary(
     included = data.eligibility.included
     if len(included) == 0:
         raise InputError(f"{Path(source).name}: no eligible patient")
-    return site_summary_of_frame(included, site=site, disclosure=disclosure)
+    ids = included["patient_id"].astype(str) if "patient_id" in included.columns else None
+    synthetic = ids is not None and bool(ids.str.startswith(DEMO_ID_PREFIX).all())
+    return site_summary_of_frame(included, site=site, disclosure=disclosure, synthetic=synthetic)
