@@ -193,3 +193,14 @@ def test_import_roles(make_client, web, role, status):
     response = client.post("/imports", data={"csrf_token": csrf, "site": "A"},
                            files={"file": ("c.csv", _csv_bytes(_frame()), "text/csv")})
     assert response.status_code == status
+
+
+def test_a_body_longer_than_the_limit_is_refused_before_it_is_read(make_client, web):
+    from rtdelay.web import WebSettings
+
+    client, csrf = signed_in(make_client, web, "entry", WebSettings(max_upload_bytes=10))
+    response = _upload(client, csrf, b"patient_id\n" + b"x" * (1100 * 1024))
+    assert response.status_code == 413 and "larger than the limit" in response.text
+    assert not list(_root(client).iterdir()) if hasattr(client.app.state, "upload_root") else True
+    # an anonymous client gets the same answer, without the body being parsed
+    assert make_client().post("/imports", content=b"x" * 10).status_code in (303, 411)
