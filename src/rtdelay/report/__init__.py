@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from rtdelay.report._flow import flow_svg, write_flow_diagram
     from rtdelay.report._html import render_report
     from rtdelay.report._km_plot import km_plot
+    from rtdelay.report._risk_plot import risk_curve_bytes
     from rtdelay.report._methods import methods_markdown, methods_paragraphs, results_paragraphs
     from rtdelay.report._outputs import (
         INCLUDED_NAME,
@@ -84,6 +85,7 @@ _LAZY: dict[str, str] = {
     "SYNTHETIC_STAMP": "_write",
     "render_report": "_html",
     "km_plot": "_km_plot",
+    "risk_curve_bytes": "_risk_plot",
     "flow_svg": "_flow",
     "write_flow_diagram": "_flow",
     "methods_markdown": "_methods",
@@ -108,6 +110,7 @@ _LAZY: dict[str, str] = {
 }
 
 __all__ = [
+    "risk_curve_bytes",
     "FIGURES_DIR",
     "INCLUDED_NAME",
     "METHODS_NAME",

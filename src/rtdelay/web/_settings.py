@@ -18,6 +18,17 @@ class WebSettings:
         name is locked out for ``lockout_s`` seconds (good password or not).
     page_size : int
         Rows per page of the patients list.
+    max_upload_bytes : int
+        Largest accepted upload (default 25 MB); a larger file is refused (413).
+    jobs_dir : str, optional
+        Private folder of analysis outputs and of uploaded files waiting for their job
+        (default: ``rtdelay-jobs`` beside a SQLite registry, else ``~/.rtdelay/jobs``).
+    run_worker : bool
+        Run the analysis worker as a thread of the app (off in tests, which call
+        ``run_pending``; off when a separate ``rtdelay worker`` process runs the jobs).
+    min_registry_patients : int
+        The risk calculator fits its model on the registry cohort of the user's sites when it
+        has at least this many eligible patients, else on the synthetic demo cohort.
     """
 
     idle_timeout_s: float = 30 * 60
@@ -25,3 +36,7 @@ class WebSettings:
     max_failures: int = 5
     lockout_s: float = 15 * 60
     page_size: int = 50
+    max_upload_bytes: int = 25 * 1024 * 1024
+    jobs_dir: str | None = None
+    run_worker: bool = True
+    min_registry_patients: int = 30
