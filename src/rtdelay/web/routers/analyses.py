@@ -61,8 +61,10 @@ def _sites(session: Session, user: Current) -> list[tuple[str, str]]:
     from rtdelay.registry import Site
 
     ids = visible_site_ids(session, user.actor)
+    if not ids:
+        return []
     rows = session.execute(select(Site.code, Site.name).where(Site.id.in_(ids))
-                           .order_by(Site.code)) if ids else []
+                           .order_by(Site.code))
     return [(code, name) for code, name in rows]
 
 

@@ -67,8 +67,8 @@ def compute_score(score: str, values: dict[str, str]) -> dict[str, Any]:
         result = escc(args["grade"])
         return {"name": "escc", "total": result.grade, "category": result.category,
                 "note": f"{result.meaning}. {result.note}".strip(), "rows": []}
-    calc = {"sins": sins, "tomita": tomita, "tokuhashi": tokuhashi}[score]
-    out = calc(**args).to_dict()
+    calc: Any = {"sins": sins, "tomita": tomita, "tokuhashi": tokuhashi}[score]
+    out: dict[str, Any] = calc(**args).to_dict()
     out["rows"] = [(k, out["levels"][k], out["points"][k]) for k in out["points"]]
     return out
 
