@@ -87,7 +87,7 @@ def save_upload(stream: IO[bytes], root: Path, *, limit: int) -> Path:
                 total += len(block)
                 if total > limit:
                     raise UploadRefused(
-                        f"the file is larger than the limit of {limit / 1e6:.0f} MB", 413)
+                        f"the file is larger than the limit of {limit / 2**20:.3g} MB", 413)
                 out.write(block)
         if total == 0:
             raise UploadRefused("the file is empty", 415)

@@ -89,7 +89,7 @@ def _list(request: Request, session: Session, user: Current, *, error: str | Non
     return _render(request, "analyses.html", user, status, jobs=jobs,
                    sites=_sites(session, user), error=error,
                    can_run=user.actor.can("analyze"),
-                   max_mb=settings(request).max_upload_bytes / 1e6)
+                   max_mb=settings(request).max_upload_bytes / 2**20)
 
 
 @router.get("/analyses")
@@ -99,6 +99,8 @@ def analyses(request: Request, user: Current = Depends(allowed("read")),
 
 
 def _int(value: Any, default: int) -> int:
+    if value is None:
+        return default
     try:
         return int(str(value).strip()) if str(value).strip() else default
     except ValueError:
