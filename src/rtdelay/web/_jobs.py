@@ -89,6 +89,8 @@ def _check_options(options: dict[str, Any]) -> dict[str, Any]:
         clean[key] = value
     if not 0 <= clean.get("n_boot", 0) <= 10000:
         raise JobError("analysis option n_boot must be between 0 and 10000")
+    if not -(2**31) <= clean.get("seed", 0) < 2**31:
+        raise JobError("analysis option seed must be a 32-bit whole number")
     if clean.get("date_order") not in (None, "dmy", "mdy", "ymd"):
         raise JobError("analysis option date_order must be dmy, mdy or ymd")
     return clean

@@ -237,7 +237,11 @@ _ANALYSIS_BODY = {"requestBody": {"required": True, "content": {
     "application/json": {"schema": {"type": "object", "required": ["source"], "properties": {
         "source": {"type": "string", "enum": ["registry"]},
         "site": {"type": ["string", "null"], "description": "site code (default: all)"},
-        "options": {"type": "object", "description": "n_boot, seed, beyond, date_order"}}}},
+        "options": {"type": ["object", "null"], "additionalProperties": False, "properties": {
+            "n_boot": {"type": "integer", "minimum": 0, "maximum": 10000},
+            "seed": {"type": "integer", "minimum": -(2**31), "maximum": 2**31 - 1},
+            "beyond": {"type": "boolean"},
+            "date_order": {"type": "string", "enum": ["dmy", "mdy", "ymd"]}}}}}},
 }}}
 
 
