@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     from rtdelay.report._flow import flow_svg, write_flow_diagram
     from rtdelay.report._html import render_report
     from rtdelay.report._km_plot import km_plot
-    from rtdelay.report._risk_plot import risk_curve_bytes
     from rtdelay.report._methods import methods_markdown, methods_paragraphs, results_paragraphs
     from rtdelay.report._outputs import (
         INCLUDED_NAME,
@@ -39,6 +38,7 @@ if TYPE_CHECKING:
         sha256_of,
         write_analysis_outputs,
     )
+    from rtdelay.report._risk_plot import risk_curve_bytes
     from rtdelay.report._table_model import ReportTable, TableRow
     from rtdelay.report._write import (
         FIGURES_DIR,
