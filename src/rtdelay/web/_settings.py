@@ -26,6 +26,9 @@ class WebSettings:
     run_worker : bool
         Run the analysis worker as a thread of the app (off in tests, which call
         ``run_pending``; off when a separate ``rtdelay worker`` process runs the jobs).
+    job_stale_after_s : float
+        A job still ``running`` this long after it started is marked failed (its worker died
+        with the server); the worker checks every minute.
     min_registry_patients : int
         The risk calculator fits its model on the registry cohort of the user's sites when it
         has at least this many eligible patients, else on the synthetic demo cohort.
@@ -39,4 +42,5 @@ class WebSettings:
     max_upload_bytes: int = 25 * 1024 * 1024
     jobs_dir: str | None = None
     run_worker: bool = True
+    job_stale_after_s: float = 6 * 3600
     min_registry_patients: int = 30
