@@ -89,7 +89,14 @@ if TYPE_CHECKING:
         token_user,
         touch_api_token,
     )
-    from rtdelay.registry._users import actor_for, add_site, add_user, authenticate
+    from rtdelay.registry._users import (
+        actor_for,
+        add_site,
+        add_user,
+        authenticate,
+        set_password,
+        update_user,
+    )
 
 _LAZY: dict[str, str] = {
     "PERMISSIONS": "_access",
@@ -155,6 +162,8 @@ _LAZY: dict[str, str] = {
     "add_site": "_users",
     "add_user": "_users",
     "authenticate": "_users",
+    "set_password": "_users",
+    "update_user": "_users",
 }
 
 __all__ = [
@@ -212,10 +221,12 @@ __all__ = [
     "restore_patient",
     "restore_registry",
     "revoke_api_token",
+    "set_password",
     "token_record",
     "token_user",
     "touch_api_token",
     "update_patient",
+    "update_user",
     "upgrade_registry",
     "visible_site_ids",
     "web_sessions",

@@ -26,6 +26,10 @@ ROUTER_MODULES: tuple[str, ...] = (
     "analyses",
     "calculators",
     "api",
+    "patients",
+    "imports",
+    "export",
+    "admin",
 )
 
 

@@ -32,6 +32,11 @@ class WebSettings:
     min_registry_patients : int
         The risk calculator fits its model on the registry cohort of the user's sites when it
         has at least this many eligible patients, else on the synthetic demo cohort.
+    upload_ttl_s : float
+        An upload not committed or cancelled within this time is deleted.
+    upload_dir : str, optional
+        Private folder for uploads (default: a fresh ``tempfile.mkdtemp`` folder, mode 0700,
+        outside the web root).
     """
 
     idle_timeout_s: float = 30 * 60
@@ -44,3 +49,5 @@ class WebSettings:
     run_worker: bool = True
     job_stale_after_s: float = 6 * 3600
     min_registry_patients: int = 30
+    upload_ttl_s: float = 3600
+    upload_dir: str | None = None
