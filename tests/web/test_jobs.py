@@ -158,9 +158,15 @@ def test_queue_refuses_bad_requests(reg_url):
 
 
 def _save(tmp_path, data: bytes, limit=1000):
+    import asyncio
+
+    from starlette.datastructures import UploadFile
+
+    from rtdelay.web import WebSettings
     from rtdelay.web._job_files import save_upload
 
-    return save_upload(io.BytesIO(data), tmp_path, limit=limit)
+    upload = UploadFile(io.BytesIO(data), filename="x.csv")
+    return asyncio.run(save_upload(upload, tmp_path, WebSettings(max_upload_bytes=limit)))
 
 
 def test_upload_limit_and_type_by_content(tmp_path):
@@ -172,7 +178,7 @@ def test_upload_limit_and_type_by_content(tmp_path):
     for data in (b"\x89PNG\r\n\x1a\n" + b"\x00" * 50, b"", b"PK\x03\x04garbage", b"\x7fELF\x00"):
         with pytest.raises(UploadRefused) as exc:
             _save(tmp_path, data)
-        assert exc.value.status == 415
+        assert exc.value.status == (400 if data == b"" else 415)
     assert list((tmp_path / "uploads").iterdir()) == []  # nothing left behind
     assert _save(tmp_path, b"patient_id,age\nP1,60\n").name == "cohort.csv"
     book = io.BytesIO()

@@ -196,8 +196,7 @@ async def _upload(request: Request, field: str = "file") -> tuple[Any, str]:
     upload = form.get(field)
     if upload is None or isinstance(upload, str):
         raise HTTPException(400, f"send the cohort file in the multipart field '{field}'")
-    path = save_upload(upload.file, app_jobs_root(request.app),
-                       limit=settings(request).max_upload_bytes)
+    path = await save_upload(upload, app_jobs_root(request.app), settings(request))
     return path, upload.filename or "upload"
 
 
