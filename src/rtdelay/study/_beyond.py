@@ -515,8 +515,6 @@ def run_beyond(
     included: pd.DataFrame,
     *,
     rate_time: float = 12.0,
-    n_boot: int = 2000,
-    seed: int = 0,
     min_events_per_coef: float = MIN_EVENTS_PER_COEF,
 ) -> BeyondResults:
     """Run the analyses that go beyond the article on the eligible patients (pure).
@@ -526,8 +524,8 @@ def run_beyond(
     reason; the other parts still run.
 
     ``min_events_per_coef``: a Cox model with fewer events per coefficient is not fitted
-    (reported as not estimable with the reason). ``n_boot`` and ``seed`` are kept for
-    compatibility: the current-status intervals are likelihood-ratio intervals, no bootstrap.
+    (reported as not estimable with the reason). Nothing here is random: the current-status
+    intervals are likelihood-ratio intervals (no bootstrap), so there is no ``n_boot`` or ``seed``.
     """
     notes: list[str] = []
 
