@@ -45,7 +45,7 @@ from rtdelay.stats._check import (
 )
 from rtdelay.stats._results import ResultMixin, fmt
 from rtdelay.stats._survtable import encode_groups, event_as_bool, risk_table
-from rtdelay.stats._timefix import chain_starts, merge_table, timefix_times
+from rtdelay.stats._timefix import timefix_times
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -462,12 +462,8 @@ def _one_curve(
     """Kaplan-Meier curve of checked arrays (``en``: entry times or None)."""
     if en is not None and timefix:
         en, t = timefix_times(en, t)
-    tab = risk_table(t, e)
-    if en is None:
-        starts = chain_starts(tab.time) if timefix else None
-        if starts is not None:
-            tab = merge_table(tab, starts)
-    else:  # at risk at t: entry < t <= time, i.e. (time >= t) minus (entry >= t)
+    tab = risk_table(t, e, timefix=timefix and en is None)  # timefix merged in the one pass
+    if en is not None:  # at risk at t: entry < t <= time, i.e. (time >= t) minus (entry >= t)
         late = en.size - np.searchsorted(np.sort(en), tab.time, side="left")
         tab = dataclasses.replace(tab, n_at_risk=tab.n_at_risk - late)
     # In-place steps on two work arrays keep the temporaries few (10 million records fit in

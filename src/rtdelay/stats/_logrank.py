@@ -39,7 +39,7 @@ from rtdelay.errors import InputError
 from rtdelay.stats._check import apply_nan_policy, check_same_length, check_survival, from_data
 from rtdelay.stats._results import ResultMixin, TestResult, not_computed, small_groups
 from rtdelay.stats._survtable import encode_groups, event_as_bool, risk_table
-from rtdelay.stats._timefix import chain_starts, has_near_ties, merge_table, timefix_times
+from rtdelay.stats._timefix import has_near_ties, timefix_times
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -118,12 +118,7 @@ def _stratum_sums(
 
     ``merge_ties``: R's timefix on the table of all distinct times, then the event times kept.
     """
-    tab = risk_table(t, e, codes, k, per_group=True, event_times_only=not merge_ties)
-    if merge_ties:
-        starts = chain_starts(tab.time)
-        if starts is None:
-            starts = np.arange(tab.time.shape[0])
-        tab = merge_table(tab, starts, event_rows_only=True)
+    tab = risk_table(t, e, codes, k, per_group=True, event_times_only=True, timefix=merge_ties)
     # Few full-length temporaries (each T or k x T floats), reused through ``out=``; sums over
     # times are matrix-vector products.
     n = tab.n_at_risk.astype(np.float64)
