@@ -209,9 +209,9 @@ def _table_from_sorted(
     new[:1] = True
     new[-1:] = True
     np.not_equal(key[1:], key[:-1], out=new[1:n])
-    if timefix and n > 1:
-        _drop_near_tie_bounds(key, lo, new)
     no_ties = bool(new.all())
+    if timefix and n > 1 and _drop_near_tie_bounds(key, lo, new, no_ties):
+        no_ties = False
     cum_dtype = np.int32 if n < 2**31 - 1 else np.int64  # half the memory for counts < 2**31
     cum = np.empty(n + 1 if (labels is not None or not no_ties) else 1, dtype=cum_dtype)
     cum[0] = 0
@@ -273,18 +273,26 @@ def _table_from_sorted(
     return RiskTable(utime, n_risk, d, censored, g_risk, g_d, group_n)
 
 
-def _drop_near_tie_bounds(key: NDArray[np.uint64], lo: int, new: NDArray[np.bool_]) -> None:
-    """Clear ``new`` at the starts of distinct times that R's timefix ties to the time before."""
-    from rtdelay.stats._timefix import chain_starts  # _timefix imports this module
+def _drop_near_tie_bounds(key: NDArray[np.uint64], lo: int, new: NDArray[np.bool_], no_ties: bool) -> bool:
+    """Clear ``new`` at the starts of distinct times that R's timefix ties to the time before.
+
+    Returns whether any was cleared. Without exact ties and with ``lo = 1`` the sorted keys
+    are the times' bit patterns: they are read as floats in place (no copy).
+    """
+    from rtdelay.stats._timefix import tied_to_previous  # _timefix imports this module
 
     n = key.shape[0]
-    distinct = np.flatnonzero(new[:n])
-    starts = chain_starts(_decode_times(key[distinct], lo))  # key[...] is a copy
-    if starts is None:
-        return
-    tied = np.ones(distinct.shape[0], dtype=np.bool_)
-    tied[starts] = False
-    new[distinct[tied]] = False
+    if no_ties:
+        distinct = None
+        times = key.view(np.float64) if lo == 1 else _decode_times(key.copy(), lo)
+    else:
+        distinct = np.flatnonzero(new[:n])
+        times = _decode_times(key[distinct], lo)  # key[...] is a copy
+    tied = tied_to_previous(times, nonnegative=True)
+    if tied is None:
+        return False
+    new[tied if distinct is None else distinct[tied]] = False
+    return True
 
 
 def event_as_bool(event: ArrayLike) -> ArrayLike:

@@ -21,23 +21,23 @@ from numpy.typing import NDArray
 from rtdelay.errors import InputError
 from rtdelay.stats._survtable import RiskTable
 
-__all__ = ["TIMEFIX_TOL", "chain_starts", "has_near_ties", "merge_table", "timefix_times"]
+__all__ = ["TIMEFIX_TOL", "chain_starts", "has_near_ties", "merge_table", "tied_to_previous", "timefix_times"]
 
 TIMEFIX_TOL = float(np.sqrt(np.finfo(np.float64).eps))
 
 
-def chain_starts(distinct: NDArray[np.float64]) -> NDArray[np.intp] | None:
-    """First index of each chain of tied neighbours among sorted distinct times; None if none.
+def tied_to_previous(distinct: NDArray[np.float64], *, nonnegative: bool = False) -> NDArray[np.intp] | None:
+    """Indices ``i`` of sorted distinct times tied to time ``i - 1`` by R's rule; None if none.
 
     R's test ``dy <= tol | dy / mean(abs(y)) <= tol`` is evaluated exactly, but only on the
     few gaps below ``max(tol, tol * mean) * (1 + 1e-12)`` (every tied gap is among them), so a
-    million times cost one ``diff``, one comparison and one ``flatnonzero``.
+    million times cost one ``diff``, one comparison and one ``flatnonzero``. ``nonnegative``:
+    the caller knows the times are >= 0 (``mean(abs(y)) = mean(y)``, one pass fewer).
     """
-    m = distinct.shape[0]
-    if m < 2:
+    if distinct.shape[0] < 2:
         return None
     dy = np.diff(distinct)
-    scale = float(np.mean(np.abs(distinct)))
+    scale = float(np.mean(distinct if nonnegative else np.abs(distinct)))
     bound = max(TIMEFIX_TOL, TIMEFIX_TOL * scale) * (1.0 + 1e-12)
     cand = np.flatnonzero(dy <= bound)
     if cand.size == 0:
@@ -47,10 +47,16 @@ def chain_starts(distinct: NDArray[np.float64]) -> NDArray[np.intp] | None:
     if scale > 0:
         tied |= gap / scale <= TIMEFIX_TOL
     cand = cand[tied]
-    if cand.size == 0:
+    return cand + 1 if cand.size else None
+
+
+def chain_starts(distinct: NDArray[np.float64]) -> NDArray[np.intp] | None:
+    """First index of each chain of tied neighbours among sorted distinct times; None if none."""
+    tied = tied_to_previous(distinct)
+    if tied is None:
         return None
-    first = np.ones(m, dtype=np.bool_)
-    first[cand + 1] = False  # a tied gap i joins time i + 1 to the chain of time i
+    first = np.ones(distinct.shape[0], dtype=np.bool_)
+    first[tied] = False
     return np.flatnonzero(first)
 
 
