@@ -66,7 +66,7 @@ __all__ = ["CurrentStatusBand", "StepFunction", "current_status_ci", "current_st
 
 def pava(y: ArrayLike, w: ArrayLike) -> NDArray[np.float64]:
     """Weighted non-decreasing isotonic regression by pool-adjacent-violators (O(m)), delegated
-    to ``scipy.optimize.isotonic_regression``.
+    to ``scipy.optimize.isotonic_regression`` (the hand-written PAVA on scipy < 1.12).
 
     Parameters
     ----------
@@ -80,15 +80,30 @@ def pava(y: ArrayLike, w: ArrayLike) -> NDArray[np.float64]:
     numpy.ndarray
         Fitted values: within each pooled block the weighted mean of ``y``.
     """
-    from scipy.optimize import isotonic_regression
-
     yy = np.asarray(y, dtype=np.float64).reshape(-1)
     ww = np.asarray(w, dtype=np.float64).reshape(-1)
-    return np.asarray(isotonic_regression(yy, weights=ww, increasing=True).x, dtype=np.float64)
+    return _isotonic(yy, ww)
+
+
+def _isotonic(y: NDArray[np.float64], w: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Weighted non-decreasing isotonic fit of ``y`` with weights ``w`` (all > 0).
+
+    ``scipy.optimize.isotonic_regression`` (scipy >= 1.12) when available, else
+    :func:`_pava_sums`; the two agree to rounding (tests/stats/test_current_status.py).
+    """
+    try:
+        from scipy.optimize import isotonic_regression
+    except ImportError:  # scipy < 1.12
+        return np.asarray(_pava_sums((y * w).tolist(), w.tolist()), dtype=np.float64)
+    return np.asarray(isotonic_regression(y, weights=w, increasing=True).x, dtype=np.float64)
 
 
 def _pava_sums(s: list[float], w: list[float]) -> list[float]:
-    """PAVA on block sums: ``s`` weighted responses, ``w`` weights (all > 0)."""
+    """PAVA on block sums: ``s`` weighted responses, ``w`` weights (all > 0).
+
+    Exact block means ``sum(s) / sum(w)``; kept for the likelihood-ratio interval (where the
+    constrained and unconstrained fits must agree exactly) and as the fallback of
+    :func:`_isotonic` on scipy < 1.12."""
     bs: list[float] = []  # block sums of s
     bw: list[float] = []  # block sums of w
     bn: list[int] = []  # block lengths
@@ -364,7 +379,8 @@ def current_status_ci(
     boot = np.empty((int(n_boot), at.shape[0]), dtype=np.float64)
     for b, (wb, sb) in enumerate(reps):
         present = np.flatnonzero(wb > 0)
-        vals = np.asarray(_pava_sums(sb[present].tolist(), wb[present].tolist()), dtype=np.float64)
+        wp = wb[present]
+        vals = _isotonic(sb[present] / wp, wp)
         pos = np.searchsorted(present, col, side="right") - 1  # last replicate look <= time
         identified = (pos >= 0) & (at <= ut[present[-1]])
         boot[b] = np.where(identified, vals[np.maximum(pos, 0)], np.nan)
