@@ -6,6 +6,7 @@ ovarian, veteran) are stored in the same JSON. Tolerance 1e-6 relative throughou
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import warnings
 from pathlib import Path
@@ -16,6 +17,7 @@ import pandas as pd
 import pytest
 
 from rtdelay.errors import InputError, ModelError, StatisticalWarning
+from rtdelay import stats as st
 from rtdelay.stats import CoxResult, cox_ph
 
 REF = json.loads((Path(__file__).parents[1] / "reference" / "cox.json").read_text())
@@ -81,7 +83,7 @@ def test_concordance_matches_r(key: str) -> None:
 def test_ph_test_matches_r_cox_zph_km(key: str) -> None:
     fit, r = _fit(key)
     # cox.zph(fit, transform = "km")$table
-    table = fit.ph_test()
+    table = fit.ph_test().to_frame()
     assert list(table.index) == r["zph_rows"]
     np.testing.assert_allclose(table["chisq"], r["zph_chisq"], rtol=RTOL)
     np.testing.assert_allclose(table["df"], r["zph_df"], rtol=0)
@@ -219,3 +221,20 @@ def test_single_event_in_a_risk_set_of_one_raises_model_error() -> None:
         warnings.simplefilter("ignore", StatisticalWarning)
         with pytest.raises(ModelError, match="not positive definite"):
             cox_ph(df, duration="t", event="e", covariates=["x"])
+
+
+def test_result_keeps_no_patient_level_data_and_ph_test_is_typed() -> None:
+    import pickle
+
+    rng = np.random.default_rng(11)
+    n = 5000
+    frame = pd.DataFrame({"t": rng.exponential(5.0, n), "e": rng.random(n) < 0.7, "x": rng.normal(size=n)})
+    fit = cox_ph(frame, duration="t", event="e", covariates=["x"])
+    for f in dataclasses.fields(fit):
+        value = getattr(fit, f.name)
+        assert not (isinstance(value, np.ndarray) and value.size >= n), f.name
+    assert len(pickle.dumps(fit)) < 20_000  # the risk sets alone would be > 100 kB
+    assert isinstance(fit.ph_test(), st.PHTest)
+    entry = cox_ph(frame.assign(s=frame["t"] / 3), duration="t", event="e", covariates=["x"], entry="s")
+    with pytest.raises(ModelError, match="entry times"):
+        entry.ph_test()

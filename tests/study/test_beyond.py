@@ -67,7 +67,7 @@ def test_cox_models_equal_r(beyond):
     assert list(os_fit.names) == ["pbr", "growth_class[rapid]", "growth_class[slow]", "tokuhashi", "kps_pre"]
     np.testing.assert_allclose(os_fit.hazard_ratio, REF["os_adjusted"]["hr"], rtol=1e-6)
     np.testing.assert_allclose(os_fit.p_value, REF["os_adjusted"]["p"], rtol=1e-6)
-    ph = os_fit.ph_test()
+    ph = os_fit.ph_test().to_frame()
     assert ph.loc["GLOBAL", "p"] == pytest.approx(REF["os_adjusted"]["zph_global_p"], rel=1e-6)
     # R: coxph(Surv(lc_months, lc_event) ~ ti_months + growth_class + tokuhashi + kps_pre)
     np.testing.assert_allclose(beyond.cox.lc_wait.hazard_ratio, REF["lc_wait"]["hr"], rtol=1e-6)

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
         current_status_ci,
         current_status_npmle,
     )
+    from rtdelay.stats._cox_zph import PHTest
     from rtdelay.stats._current_status_lr import (
         CurrentStatusInterval,
         current_status_lr_ci,
@@ -55,6 +56,7 @@ _LAZY: dict[str, str] = {
     "current_status_lr_ci": "_current_status_lr",
     "current_status_lr_statistic": "_current_status_lr",
     "CoxResult": "_cox",
+    "PHTest": "_cox_zph",
     "cox_ph": "_cox",
     "mann_whitney": "_rank",
     "wilcoxon_signed_rank": "_rank",
@@ -70,6 +72,7 @@ __all__ = [
     "CumulativeIncidence",
     "CurrentStatusBand",
     "CurrentStatusInterval",
+    "PHTest",
     "PairwiseLogrank",
     "StepFunction",
     "SurvivalCurve",

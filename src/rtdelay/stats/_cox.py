@@ -36,6 +36,8 @@ from rtdelay.stats._timefix import timefix_times
 if TYPE_CHECKING:
     import pandas as pd
 
+    from rtdelay.stats._cox_zph import PHTest
+
 __all__ = ["CoxResult", "cox_ph"]
 
 
@@ -292,7 +294,9 @@ class CoxResult(ResultMixin):
     iterations: int
     var: NDArray[np.float64]
     terms: dict[str, tuple[str, ...]]
-    _risk_sets: _RiskSets = dataclasses.field(repr=False, compare=False)
+    # The PH test (or why it is not available), computed at fit time: the patient-level risk
+    # sets it needs are not kept in the result.
+    _ph: PHTest | Exception = dataclasses.field(repr=False, compare=False)
     _term_index: dict[str, tuple[int, ...]] = dataclasses.field(repr=False, compare=False)
     notes: tuple[str, ...] = ()
     _kept: tuple[int, ...] = dataclasses.field(default=(), repr=False, compare=False)
@@ -335,19 +339,34 @@ class CoxResult(ResultMixin):
             index=pd.Index(list(self.names), name="covariate"),
         )
 
-    def ph_test(self) -> pd.DataFrame:
+    def ph_test(self) -> PHTest:
         """Test of proportional hazards as R ``cox.zph(fit, transform = "km")`` (survival >= 3).
 
         See :func:`rtdelay.stats._cox_zph.zph_table` for the formula. Rows are the covariates
-        (one row with several df for a categorical covariate) and ``"GLOBAL"``; columns
-        ``chisq``, ``df``, ``p``.
-        """
-        from rtdelay.stats._cox_zph import zph_table
+        (one row with several df for a categorical covariate) and ``"GLOBAL"``; ``to_frame()``
+        gives R's table (columns ``chisq``, ``df``, ``p``). Computed when the model was fitted.
 
-        if self._risk_sets.late_rows is not None:
-            raise ModelError("the proportional-hazards test is not available for a fit with entry times")
-        kept = list(self._kept) if self._kept else list(range(len(self.coef)))
-        return zph_table(self.coef[kept], self._risk_sets, self._term_index, ties=self.ties)
+        Raises
+        ------
+        ModelError
+            The fit has entry times (left truncation), or the test's information matrix is
+            singular.
+        """
+        if isinstance(self._ph, Exception):
+            raise ModelError(str(self._ph)) from self._ph
+        return self._ph
+
+
+def _ph_at_fit(coef: NDArray[np.float64], rs: _RiskSets, term_index: dict[str, tuple[int, ...]], ties: str) -> PHTest | Exception:
+    """The PH test of a fit, or the reason it is not available (kept in :class:`CoxResult`)."""
+    from rtdelay.stats._cox_zph import zph_table
+
+    if rs.late_rows is not None:
+        return ModelError("the proportional-hazards test is not available for a fit with entry times")
+    try:
+        return zph_table(coef, rs, term_index, ties=ties)
+    except (np.linalg.LinAlgError, ValueError, FloatingPointError) as exc:
+        return ModelError(f"the proportional-hazards test could not be computed: {exc}")
 
 
 def _chi2(stat: float, df: int) -> dict[str, float]:
@@ -596,7 +615,7 @@ def cox_ph(
         var=var_full,
         terms=full_terms,
         notes=tuple(notes),
-        _risk_sets=rs,
+        _ph=_ph_at_fit(beta, rs, design.terms, ties),
         _term_index=design.terms,
         _kept=tuple(int(j) for j in kept),
         monotone=monotone,

@@ -435,11 +435,7 @@ def _fit_cox(
 
 def _ph_test(fit: CoxResult) -> dict[str, dict[str, float | None]]:
     """``cox.zph`` (KM transform) of a fitted model as ``{term: {chisq, df, p}}`` plus GLOBAL."""
-    table = fit.ph_test()
-    return {
-        str(idx): {"chisq": jsonable(r["chisq"]), "df": jsonable(r["df"]), "p": jsonable(r["p"])}
-        for idx, r in table.iterrows()
-    }
+    return fit.ph_test().to_dict()
 
 
 def _cox_models(included: pd.DataFrame, *, min_events_per_coef: float = MIN_EVENTS_PER_COEF) -> CoxModels:
