@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from rtdelay.errors import InputError, ModelError, StatisticalWarning
 from rtdelay import stats as st
+from rtdelay.errors import InputError, ModelError, StatisticalWarning
 from rtdelay.stats import CoxResult, cox_ph
 
 REF = json.loads((Path(__file__).parents[1] / "reference" / "cox.json").read_text())

@@ -16,13 +16,13 @@ if TYPE_CHECKING:
     from rtdelay.stats._competing import CumulativeIncidence, cumulative_incidence, gray_test
     from rtdelay.stats._contingency import chi_square, fisher_exact
     from rtdelay.stats._cox import CoxResult, cox_ph
+    from rtdelay.stats._cox_zph import PHTest
     from rtdelay.stats._current_status import (
         CurrentStatusBand,
         StepFunction,
         current_status_ci,
         current_status_npmle,
     )
-    from rtdelay.stats._cox_zph import PHTest
     from rtdelay.stats._current_status_lr import (
         CurrentStatusInterval,
         current_status_lr_ci,
