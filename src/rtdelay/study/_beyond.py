@@ -266,7 +266,7 @@ def _waiting_risk(included: pd.DataFrame) -> WaitingRisk:
             if any(_missing(patient.get(k)) for k in model.terms):
                 continue
             profile = {k: str(patient[k]) for k in model.terms}
-            rows.append(model.predict(times, profile)["risk"])
+            rows.append(model.predict(times, profile).risk)
         model_risk = np.mean(rows, axis=0)
     except (ModelError, ValueError) as exc:
         notes.append(f"parametric current-status model not fitted: {exc}")
