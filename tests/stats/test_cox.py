@@ -238,3 +238,19 @@ def test_result_keeps_no_patient_level_data_and_ph_test_is_typed() -> None:
     entry = cox_ph(frame.assign(s=frame["t"] / 3), duration="t", event="e", covariates=["x"], entry="s")
     with pytest.raises(ModelError, match="entry times"):
         entry.ph_test()
+
+
+def test_nan_policy() -> None:
+    frame = pd.DataFrame(
+        {"t": [5.0, 3.0, 8.0, 2.0, 9.0, 4.0, 7.0, 6.0], "e": [1, 1, 0, 1, 1, 0, 1, 1],
+         "x": [1.0, np.nan, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0]},
+        index=list("abcdefgh"),
+    )  # fmt: skip
+    omitted = cox_ph(frame, duration="t", event="e", covariates=["x"])  # R's na.omit by default
+    assert omitted.n == 7 and omitted.n_dropped_missing == omitted.n_omitted == 1
+    same = cox_ph(frame.dropna(), duration="t", event="e", covariates=["x"], nan_policy="raise")
+    np.testing.assert_allclose(same.coef, omitted.coef, rtol=1e-12)
+    with pytest.raises(InputError, match=r"x is missing at row 1 \(index label 'b'\)"):
+        cox_ph(frame, duration="t", event="e", covariates=["x"], nan_policy="raise")
+    with pytest.raises(InputError, match="nan_policy"):
+        cox_ph(frame, duration="t", event="e", covariates=["x"], nan_policy="drop")

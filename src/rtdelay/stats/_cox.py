@@ -304,6 +304,11 @@ class CoxResult(ResultMixin):
     ci_method: str = "Wald"
     monotone: bool = False
 
+    @property
+    def n_omitted(self) -> int:
+        """Rows dropped for a missing value (``n_dropped_missing``; the name used elsewhere)."""
+        return self.n_dropped_missing
+
     def to_dict(self) -> dict[str, Any]:
         return {
             f.name: jsonable(getattr(self, f.name))
@@ -387,6 +392,7 @@ def cox_ph(
     levels: Mapping[str, Sequence[Any]] | None = None,
     firth: bool | str = False,
     min_events_per_coef: float | None = None,
+    nan_policy: str = "omit",
 ) -> CoxResult:
     """Fit a Cox proportional hazards model, as R ``coxph(Surv(duration, event) ~ ...)``.
 
@@ -430,8 +436,13 @@ def cox_ph(
         Refuse (``ModelError``) to fit with fewer events than this per coefficient; the usual
         rule for the Cox model is 5 (Vittinghoff & McCulloch 2007). Default: no rule, as R.
 
-    Rows with a missing value in any used column are dropped (complete-case, as R's default
-    ``na.omit``); their number is ``n_dropped_missing``.
+    nan_policy : {"omit", "raise"}, default "omit"
+        ``"omit"``: rows with a missing value in any used column are dropped (complete-case, as
+        R's default ``na.action = na.omit`` for a model formula); their number is
+        ``n_dropped_missing`` (also ``n_omitted``, the name the other entry points use).
+        ``"raise"``: a missing value is an ``InputError`` naming its column and row label.
+        The default differs from the array functions' ``"raise"`` on purpose: a model
+        formula in R drops incomplete rows, and the R agreement tests rely on it.
 
     Raises
     ------
@@ -483,7 +494,17 @@ def cox_ph(
     missing_cols = [c for c in dict.fromkeys(used) if c not in frame.columns]
     if missing_cols:
         raise InputError(f"column(s) not found in the data: {', '.join(map(repr, missing_cols))}")
-    complete = frame.loc[:, list(dict.fromkeys(used))].notna().all(axis=1)
+    if nan_policy not in ("omit", "raise"):
+        raise InputError(f"nan_policy must be 'omit' or 'raise', got {nan_policy!r}")
+    present = frame.loc[:, list(dict.fromkeys(used))].notna()
+    complete = present.all(axis=1)
+    if nan_policy == "raise" and not bool(complete.all()):
+        row = int(np.flatnonzero(~complete.to_numpy())[0])
+        col = next(c for c in present.columns if not bool(present[c].iloc[row]))
+        raise InputError(
+            f"{col} is missing at row {row} (index label {frame.index[row]!r}); "
+            "pass nan_policy='omit' to drop incomplete rows"
+        )
     data = frame.loc[complete.to_numpy()]
     n_dropped = int(len(frame) - len(data))
     if len(data) == 0:
