@@ -12,6 +12,7 @@ import time as _time
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -231,3 +232,19 @@ def test_bootstrap_band_unchanged_by_the_scipy_refit(monkeypatch: pytest.MonkeyP
     assert cs._isotonic(np.array([1.0, 0.0]), np.array([1.0, 1.0])).tolist() == [0.5, 0.5]
     np.testing.assert_allclose(with_scipy.lower, hand.lower, rtol=0, atol=1e-12)
     np.testing.assert_allclose(with_scipy.upper, hand.upper, rtol=0, atol=1e-12)
+
+
+def test_ci_functions_take_data_and_nan_policy() -> None:
+    from rtdelay.errors import InputError
+    from rtdelay.stats import current_status_lr_ci
+
+    frame = pd.DataFrame({"look": [1.0, 2.0, np.nan, 3.0, 4.0, 5.0, 6.0], "pos": [0, 1, 1, 0, 1, 1, 1]})
+    for func, kw in ((current_status_ci, {"n_boot": 50, "seed": 2}), (current_status_lr_ci, {})):
+        with pytest.raises(InputError, match="missing"):
+            func("look", "pos", data=frame, **kw)
+        got = func("look", "pos", data=frame, nan_policy="omit", **kw)
+        clean = frame.dropna()
+        ref = func(clean["look"].to_numpy(), clean["pos"].to_numpy(), **kw)
+        assert got.n_omitted == 1 and ref.n_omitted == 0
+        np.testing.assert_array_equal(got.lower, ref.lower)
+        np.testing.assert_array_equal(got.upper, ref.upper)

@@ -194,6 +194,8 @@ class CurrentStatusBand(ResultMixin):
         Bootstrap sample size (n for the ordinary bootstrap).
     n_used : numpy.ndarray
         Replicates in which each time was identified (see :func:`current_status_ci`).
+    n_omitted : int
+        Rows dropped for a missing value (``nan_policy="omit"``).
     """
 
     time: NDArray[np.float64]
@@ -205,6 +207,7 @@ class CurrentStatusBand(ResultMixin):
     conf_level: float
     m: int
     n_used: NDArray[np.int64]
+    n_omitted: int = 0
 
     def __repr__(self) -> str:
         return (
@@ -299,14 +302,16 @@ _CHUNK = 256
 
 
 def current_status_ci(
-    inspection_time: ArrayLike,
-    progressed: ArrayLike,
+    inspection_time: ArrayLike | str,
+    progressed: ArrayLike | str,
     *,
     times: ArrayLike | None = None,
     n_boot: int = 2000,
     conf_level: float = 0.95,
     seed: int = 0,
     m: int | None = None,
+    data: Any = None,
+    nan_policy: str = "raise",
 ) -> CurrentStatusBand:
     """Nonparametric bootstrap percentile band for the current-status NPMLE.
 
@@ -330,6 +335,10 @@ def current_status_ci(
         n gives the m-out-of-n bootstrap with the limits rescaled to sample size n:
         ``F_hat - (m/n)^(1/3) (q_upper - F_hat)`` and ``F_hat - (m/n)^(1/3) (q_lower - F_hat)``
         (clipped to [0, 1]), with ``q`` the quantiles of the replicates (Lee & Pun 2006).
+    data : pandas.DataFrame, optional
+        With ``data``, ``inspection_time`` and ``progressed`` are column names.
+    nan_policy : {"raise", "omit"}
+        As in :func:`current_status_npmle` (omitted rows counted in ``n_omitted``).
 
     Returns
     -------
@@ -351,6 +360,8 @@ def current_status_ci(
     >>> list(band.to_frame().columns)
     ['time', 'cdf', 'lower', 'upper']
     """
+    inspection_time, progressed = from_data(data, inspection_time=inspection_time, progressed=progressed)
+    (inspection_time, progressed), n_omitted = apply_nan_policy(nan_policy, inspection_time, progressed)
     t, e = _check_current_status(inspection_time, progressed)
     if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 1:
         raise InputError(f"n_boot must be a positive integer, got {n_boot!r}")
@@ -407,4 +418,5 @@ def current_status_ci(
         conf_level=level,
         m=int(size),
         n_used=n_used.astype(np.int64),
+        n_omitted=n_omitted,
     )

@@ -51,13 +51,13 @@ Stat 2005;32:405-24.
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import optimize, special
 
-from rtdelay.stats._check import check_time
+from rtdelay.stats._check import apply_nan_policy, check_time, from_data
 from rtdelay.stats._current_status import _check_current_status, _pava_sums
 from rtdelay.stats._results import ResultMixin
 
@@ -87,6 +87,8 @@ class CurrentStatusInterval(ResultMixin):
     critical_value : float
         The quantile :math:`d` of Banerjee & Wellner's distribution used.
     method : str
+    n_omitted : int
+        Rows dropped for a missing value (``nan_policy="omit"``).
     boundary : numpy.ndarray of bool
         Times where :math:`\\hat F = 0` or 1 and a limit was widened to the exact monotone binomial
         bound (module docstring); all False when not given.
@@ -100,6 +102,7 @@ class CurrentStatusInterval(ResultMixin):
     critical_value: float
     method: str = "likelihood ratio (Banerjee & Wellner 2001)"
     boundary: NDArray[np.bool_] = dataclasses.field(default_factory=lambda: np.zeros(0, dtype=bool))
+    n_omitted: int = 0
 
     def to_frame(self) -> pd.DataFrame:
         import pandas as pd
@@ -207,11 +210,13 @@ def _window_bound(
 
 
 def current_status_lr_ci(
-    inspection_time: ArrayLike,
-    progressed: ArrayLike,
+    inspection_time: ArrayLike | str,
+    progressed: ArrayLike | str,
     *,
     times: ArrayLike | None = None,
     conf_level: float = 0.95,
+    data: Any = None,
+    nan_policy: str = "raise",
 ) -> CurrentStatusInterval:
     """Likelihood-ratio confidence intervals for :math:`F(t)` from current-status data.
 
@@ -224,6 +229,10 @@ def current_status_lr_ci(
         last look time give NaN limits (the NPMLE is not identified there).
     conf_level : {0.95, 0.90}
         Levels for which the quantile of the limiting distribution is tabulated.
+    data : pandas.DataFrame, optional
+        With ``data``, ``inspection_time`` and ``progressed`` are column names.
+    nan_policy : {"raise", "omit"}
+        As in :func:`current_status_npmle` (omitted rows counted in ``n_omitted``).
 
     Returns
     -------
@@ -251,6 +260,8 @@ def current_status_lr_ci(
     if crit is None:
         levels = ", ".join(f"{k:g}" for k in LR_CRITICAL_VALUES)
         raise ValueError(f"conf_level must be one of {levels} for the likelihood-ratio interval, got {conf_level!r}")
+    inspection_time, progressed = from_data(data, inspection_time=inspection_time, progressed=progressed)
+    (inspection_time, progressed), n_omitted = apply_nan_policy(nan_policy, inspection_time, progressed)
     ut, w, s, fitted, full = _tables(inspection_time, progressed)
     at = ut.copy() if times is None else check_time(times, name="times")
     lower = np.full(at.shape[0], np.nan)
@@ -276,4 +287,5 @@ def current_status_lr_ci(
         conf_level=level,
         critical_value=float(crit),
         boundary=boundary,
+        n_omitted=n_omitted,
     )
