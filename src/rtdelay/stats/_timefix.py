@@ -133,8 +133,9 @@ def merge_table(tab: RiskTable, starts: NDArray[np.intp], *, event_rows_only: bo
         np.add.at(g_d[g], chain, tab.group_events[g].take(extra))
     rows = starts
     if event_rows_only:
-        keep = np.flatnonzero(d > 0)
-        rows, d, c, g_d = starts[keep], d[keep], c[keep], np.take(g_d, keep, axis=1)
+        with_event = np.flatnonzero(d > 0)
+        rows, d, c = starts[with_event], d[with_event], c[with_event]
+        g_d = np.take(g_d, with_event, axis=1)
     return RiskTable(
         tab.time[rows],
         tab.n_at_risk[rows],
