@@ -48,7 +48,7 @@ def cohort(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def in_memory(cohort) -> AnalysisRun:
-    return analyze(cohort, options=AnalysisOptions(n_boot=50))
+    return analyze(cohort, options=AnalysisOptions())
 
 
 def test_in_memory_run_writes_nothing_and_agrees_with_r(in_memory, cohort) -> None:
@@ -76,7 +76,7 @@ def test_written_run_is_the_document_in_memory(cohort, tmp_path, capsys, monkeyp
 
     monkeypatch.setattr(json, "loads", no_rereading)
     steps: list[str] = []
-    run = analyze(cohort, out_dir=tmp_path / "out", options=AnalysisOptions(n_boot=50), progress=steps.append)
+    run = analyze(cohort, out_dir=tmp_path / "out", options=AnalysisOptions(), progress=steps.append)
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err == ""  # nothing printed from inside
     assert steps[0] == "Reading and checking cohort.csv" and "Drawing figures (png, svg, pdf)" in steps
@@ -114,7 +114,7 @@ def test_complications_rejected_rows_are_reported_not_printed(cohort, tmp_path, 
         "NOBODY,surgery,wound infection,\n"
         "S002,later,pneumonia,\n"
     )
-    run = analyze(cohort, complications=comp, out_dir=tmp_path / "o", options=AnalysisOptions(n_boot=50, report=False))
+    run = analyze(cohort, complications=comp, out_dir=tmp_path / "o", options=AnalysisOptions(report=False))
     assert capsys.readouterr().out == ""
     assert len(run.complications.rejected) >= 1
     assert run.paths["complications_quarantine"].is_file()
@@ -125,7 +125,7 @@ def test_complications_rejected_rows_are_reported_not_printed(cohort, tmp_path, 
 def test_demo_in_memory_is_synthetic_with_reproduction_rows() -> None:
     from rtdelay.demo import DEMO_NOTICE
 
-    run = analyze_demo(options=AnalysisOptions(n_boot=50))
+    run = analyze_demo(options=AnalysisOptions())
     assert run.paths == {}
     assert run.document["synthetic"] is True and run.document["notice"] == DEMO_NOTICE
     assert run.reproduction_rows and run.results.n_patients == 89

@@ -70,8 +70,6 @@ class AnalysisOptions:
     beyond : bool
         Also run the analyses beyond the article (current-status risk, competing risks, Cox
         models, landmark).
-    n_boot, seed : int
-        Bootstrap replicates and seed of the current-status confidence band.
     report : bool
         With ``out_dir``: also write ``tables/``, ``figures/``, ``report.html`` and
         ``methods.md`` (else only results.json, cohort_included.csv and the quarantine files).
@@ -101,8 +99,6 @@ class AnalysisOptions:
     pbr_times: tuple[float, ...] = (1.0, 3.0, 6.0)
     rate_time: float = 12.0
     beyond: bool = True
-    n_boot: int = 2000
-    seed: int = 0
     report: bool = True
     synthetic: bool = False
     notice: str | None = None
@@ -303,8 +299,6 @@ def analyze(
         rate_time=options.rate_time,
         times=options.times,
         beyond=options.beyond,
-        n_boot=options.n_boot,
-        seed=options.seed,
     )
     document = analysis_document(
         results,

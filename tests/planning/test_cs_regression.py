@@ -82,9 +82,9 @@ def test_prediction_and_ci_agree_with_r():
         reference={"growth": "moderate", "surgery": "decompression"},
     )
     pred = fit.predict([3.0], {"growth": "rapid", "surgery": "separation"})
-    assert pred["risk"][0] == pytest.approx(REF["pred"]["risk"], rel=1e-5)
-    assert pred["lower"][0] == pytest.approx(REF["pred"]["lower"], rel=1e-5)
-    assert pred["upper"][0] == pytest.approx(REF["pred"]["upper"], rel=1e-5)
+    assert pred.risk[0] == pytest.approx(REF["pred"]["risk"], rel=1e-5)
+    assert pred.lower[0] == pytest.approx(REF["pred"]["lower"], rel=1e-5)
+    assert pred.upper[0] == pytest.approx(REF["pred"]["upper"], rel=1e-5)
     with pytest.raises(ValueError, match="growth must be one of moderate, rapid, slow"):
         fit.predict([3.0], {"growth": "glacial"})
 
@@ -152,7 +152,7 @@ def test_recovers_truth(n):
     truth = np.array([_true_risk(t, 1) for t in (1.0, 3.0, 6.0)])
     # each estimate within three of its own standard errors of the truth
     se = weibull_risk_se(fit, [1.0, 3.0, 6.0], {"growth": "rapid"})
-    assert np.all(np.abs(pred["risk"] - truth) < 3.0 * se), (pred["risk"], truth, se)
+    assert np.all(np.abs(pred.risk - truth) < 3.0 * se), (pred.risk, truth, se)
 
 
 @pytest.mark.slow
@@ -165,7 +165,7 @@ def test_ci_coverage_at_least_90_percent():
         c, d, g = _simulate(rng, 150)
         fit = fit_current_status(c, d, covariates={"growth": g}, baseline="weibull", reference={"growth": "slow"})
         p = fit.predict([3.0], {"growth": "rapid"})
-        hits += int(p["lower"][0] <= truth <= p["upper"][0])
+        hits += int(p.lower[0] <= truth <= p.upper[0])
     assert hits / 200 >= 0.90
 
 
@@ -185,3 +185,26 @@ def test_glm_fit_agrees_with_r_glm_to_1e8(baseline):
     ref = REF[baseline]
     np.testing.assert_allclose(fit.coef, ref["coef"], rtol=1e-8, atol=1e-10)
     np.testing.assert_allclose(fit.se, ref["se"], rtol=1e-8)
+
+
+def test_predict_returns_a_typed_frozen_result() -> None:
+    import dataclasses
+    import json
+
+    from rtdelay.planning import CurrentStatusPrediction
+
+    rng = np.random.default_rng(5)
+    look = rng.uniform(0.2, 9.0, 300)
+    pos = (rng.exponential(8.0, 300) <= look).astype(int)
+    fit = fit_current_status(look, pos)
+    pred = fit.predict([1.0, 3.0])
+    assert isinstance(pred, CurrentStatusPrediction) and pred.conf_level == 0.95
+    assert list(pred.to_frame().columns) == ["time", "risk", "lower", "upper"]
+    json.dumps(pred.to_dict())
+    assert np.array_equal(pred["risk"], pred.risk)  # the dict-style access callers used still works
+    assert np.all(pred.lower <= pred.risk) and np.all(pred.risk <= pred.upper)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        pred.risk = pred.upper  # type: ignore[misc]
+    with pytest.raises(ValueError):
+        pred.risk[0] = 0.5  # read-only arrays
+    assert hash(pred) and "CurrentStatusPrediction(2 time(s)" in repr(pred)

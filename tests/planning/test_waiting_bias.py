@@ -45,7 +45,7 @@ def test_parametric_model_recovers_truth(n):
     pred = fit.predict(TIMES)
     # each estimate within three of its own standard errors of the truth
     se = weibull_risk_se(fit, TIMES)
-    assert np.all(np.abs(pred["risk"] - TRUTH) < 3.0 * se), (pred["risk"], TRUTH, se)
+    assert np.all(np.abs(pred.risk - TRUTH) < 3.0 * se), (pred.risk, TRUTH, se)
     # the truth is exponential = Weibull with shape 1
     assert abs(fit.coef[1] - 1.0) < 3.0 * fit.se[1]  # within three standard errors
 

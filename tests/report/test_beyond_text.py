@@ -18,7 +18,7 @@ def five_patients(included):
         inspection_months=included["ti_months"].iloc[:5],
         growth_class=[growth_class(h) for h in included["histology"].iloc[:5]],
     )
-    return run_beyond(frame, n_boot=20, seed=1)
+    return run_beyond(frame)
 
 
 def test_cox_reasons_reach_the_report_when_no_model_is_fitted(five_patients):
@@ -32,7 +32,7 @@ def test_cox_reasons_reach_the_report_when_no_model_is_fitted(five_patients):
 
 
 def test_cox_reasons_not_repeated_when_a_table_carries_them(included):
-    beyond = run_beyond(included.assign(inspection_months=included["ti_months"]), n_boot=20, seed=1)
+    beyond = run_beyond(included.assign(inspection_months=included["ti_months"]))
     assert beyond.cox.os_adjusted is not None
     assert not any("could not be fitted" in p for p in beyond_paragraphs(beyond))
 
@@ -45,7 +45,7 @@ def full_beyond(included):
         inspection_months=included["ti_months"],
         growth_class=[growth_class(h) for h in included["histology"]],
     )
-    return run_beyond(frame, n_boot=20, seed=1)
+    return run_beyond(frame)
 
 
 def test_parametric_column_is_explained(full_beyond):

@@ -15,7 +15,7 @@ from rtdelay.report.figures import figure_builders
 def with_beyond(included):
     from rtdelay.study import run
 
-    return run(included, n_boot=20)
+    return run(included)
 
 
 def test_rows_carry_the_models_numbers(with_beyond):

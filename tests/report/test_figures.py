@@ -139,7 +139,7 @@ def test_beyond_figures_only_with_beyond(results, included):
     with pytest.raises(ValueError, match="no beyond-the-article waiting"):
         figures.fig5_waiting_risk(without)
     frame = included.assign(inspection_months=included["ti_months"])
-    beyond = run_beyond(frame, n_boot=20, seed=1)
+    beyond = run_beyond(frame)
     with_beyond = types.SimpleNamespace(**{k: getattr(results, k) for k in results.__dataclass_fields__ if k != "beyond"}, beyond=beyond)
     builders = figures.figure_builders(with_beyond)
     assert {"fig5_waiting_risk", "fig6_lc_competing"} <= set(builders)

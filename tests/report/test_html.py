@@ -177,7 +177,7 @@ def test_beyond_section_when_results_carry_beyond(results, included, tmp_path):
     import types
 
     frame = included.assign(inspection_months=included["ti_months"])
-    beyond = run_beyond(frame, n_boot=20, seed=1)
+    beyond = run_beyond(frame)
     with_beyond = types.SimpleNamespace(**{k: getattr(results, k) for k in results.__dataclass_fields__ if k != "beyond"}, beyond=beyond)
     out = write_report_outputs(with_beyond, out_dir=tmp_path)
     page = out["report"].read_text(encoding="utf-8")

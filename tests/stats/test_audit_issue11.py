@@ -244,4 +244,4 @@ def test_cox_aliased_covariate_is_na_as_in_r() -> None:
     np.testing.assert_allclose(fit.se[ok], [r["se"][i] for i in ok], rtol=1e-8)
     assert fit.log_likelihood == pytest.approx(r["loglik"][1], rel=1e-12)
     assert fit.lr_test["df"] == r["lr_df"] and fit.n == r["n"]
-    assert list(fit.ph_test().index) == ["age", "sex", "ph_karno", "GLOBAL"]
+    assert list(fit.ph_test().to_frame().index) == ["age", "sex", "ph_karno", "GLOBAL"]

@@ -6,6 +6,7 @@ ovarian, veteran) are stored in the same JSON. Tolerance 1e-6 relative throughou
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import warnings
 from pathlib import Path
@@ -15,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from rtdelay import stats as st
 from rtdelay.errors import InputError, ModelError, StatisticalWarning
 from rtdelay.stats import CoxResult, cox_ph
 
@@ -81,7 +83,7 @@ def test_concordance_matches_r(key: str) -> None:
 def test_ph_test_matches_r_cox_zph_km(key: str) -> None:
     fit, r = _fit(key)
     # cox.zph(fit, transform = "km")$table
-    table = fit.ph_test()
+    table = fit.ph_test().to_frame()
     assert list(table.index) == r["zph_rows"]
     np.testing.assert_allclose(table["chisq"], r["zph_chisq"], rtol=RTOL)
     np.testing.assert_allclose(table["df"], r["zph_df"], rtol=0)
@@ -219,3 +221,36 @@ def test_single_event_in_a_risk_set_of_one_raises_model_error() -> None:
         warnings.simplefilter("ignore", StatisticalWarning)
         with pytest.raises(ModelError, match="not positive definite"):
             cox_ph(df, duration="t", event="e", covariates=["x"])
+
+
+def test_result_keeps_no_patient_level_data_and_ph_test_is_typed() -> None:
+    import pickle
+
+    rng = np.random.default_rng(11)
+    n = 5000
+    frame = pd.DataFrame({"t": rng.exponential(5.0, n), "e": rng.random(n) < 0.7, "x": rng.normal(size=n)})
+    fit = cox_ph(frame, duration="t", event="e", covariates=["x"])
+    for f in dataclasses.fields(fit):
+        value = getattr(fit, f.name)
+        assert not (isinstance(value, np.ndarray) and value.size >= n), f.name
+    assert len(pickle.dumps(fit)) < 20_000  # the risk sets alone would be > 100 kB
+    assert isinstance(fit.ph_test(), st.PHTest)
+    entry = cox_ph(frame.assign(s=frame["t"] / 3), duration="t", event="e", covariates=["x"], entry="s")
+    with pytest.raises(ModelError, match="entry times"):
+        entry.ph_test()
+
+
+def test_nan_policy() -> None:
+    frame = pd.DataFrame(
+        {"t": [5.0, 3.0, 8.0, 2.0, 9.0, 4.0, 7.0, 6.0], "e": [1, 1, 0, 1, 1, 0, 1, 1],
+         "x": [1.0, np.nan, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0]},
+        index=list("abcdefgh"),
+    )  # fmt: skip
+    omitted = cox_ph(frame, duration="t", event="e", covariates=["x"])  # R's na.omit by default
+    assert omitted.n == 7 and omitted.n_dropped_missing == omitted.n_omitted == 1
+    same = cox_ph(frame.dropna(), duration="t", event="e", covariates=["x"], nan_policy="raise")
+    np.testing.assert_allclose(same.coef, omitted.coef, rtol=1e-12)
+    with pytest.raises(InputError, match=r"x is missing at row 1 \(index label 'b'\)"):
+        cox_ph(frame, duration="t", event="e", covariates=["x"], nan_policy="raise")
+    with pytest.raises(InputError, match="nan_policy"):
+        cox_ph(frame, duration="t", event="e", covariates=["x"], nan_policy="drop")

@@ -12,6 +12,7 @@ import time as _time
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -202,3 +203,48 @@ def test_bootstrap_is_fast() -> None:
     # Target: 2000 replicates on n = 100 well under a second (about 0.1 s here); the bound
     # leaves room for a loaded CI machine.
     assert _time.perf_counter() - start < 2.0
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(st.integers(1, 6), st.integers(0, 6)), min_size=1, max_size=40))
+def test_scipy_isotonic_equals_hand_pava_on_bootstrap_counts(rows: list[tuple[int, int]]) -> None:
+    """The bootstrap refits with scipy's isotonic_regression; the hand PAVA (exact block sums,
+    the fallback on scipy < 1.12) gives the same fit to rounding, ties and all-0/all-1 included."""
+    from rtdelay.stats._current_status import _isotonic, _pava_sums
+
+    w = np.array([r[0] for r in rows], dtype=float)
+    s = np.minimum(np.array([r[1] for r in rows], dtype=float), w)
+    np.testing.assert_allclose(_isotonic(s / w, w), _pava_sums(s.tolist(), w.tolist()), rtol=0, atol=1e-13)
+
+
+def test_bootstrap_band_unchanged_by_the_scipy_refit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Same band with the hand PAVA forced (as on scipy < 1.12) and with scipy's isotonic fit."""
+    import scipy.optimize
+
+    from rtdelay.stats import _current_status as cs
+
+    ds = REF["simulated"]
+    with_scipy = current_status_ci(ds["time"], ds["progressed"], n_boot=200, seed=3)
+    monkeypatch.delattr(scipy.optimize, "isotonic_regression")
+    hand = current_status_ci(ds["time"], ds["progressed"], n_boot=200, seed=3)
+    with pytest.raises(ImportError):
+        from scipy.optimize import isotonic_regression  # noqa: F401
+    assert cs._isotonic(np.array([1.0, 0.0]), np.array([1.0, 1.0])).tolist() == [0.5, 0.5]
+    np.testing.assert_allclose(with_scipy.lower, hand.lower, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(with_scipy.upper, hand.upper, rtol=0, atol=1e-12)
+
+
+def test_ci_functions_take_data_and_nan_policy() -> None:
+    from rtdelay.errors import InputError
+    from rtdelay.stats import current_status_lr_ci
+
+    frame = pd.DataFrame({"look": [1.0, 2.0, np.nan, 3.0, 4.0, 5.0, 6.0], "pos": [0, 1, 1, 0, 1, 1, 1]})
+    for func, kw in ((current_status_ci, {"n_boot": 50, "seed": 2}), (current_status_lr_ci, {})):
+        with pytest.raises(InputError, match="missing"):
+            func("look", "pos", data=frame, **kw)
+        got = func("look", "pos", data=frame, nan_policy="omit", **kw)
+        clean = frame.dropna()
+        ref = func(clean["look"].to_numpy(), clean["pos"].to_numpy(), **kw)
+        assert got.n_omitted == 1 and ref.n_omitted == 0
+        np.testing.assert_array_equal(got.lower, ref.lower)
+        np.testing.assert_array_equal(got.upper, ref.upper)

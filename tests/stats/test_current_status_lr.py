@@ -12,7 +12,7 @@ import json
 
 import numpy as np
 import pytest
-from scipy import optimize
+from scipy import optimize, stats
 
 from rtdelay.stats import current_status_lr_ci, current_status_lr_statistic, current_status_npmle
 
@@ -80,14 +80,34 @@ def test_edges_and_conventions() -> None:
         current_status_lr_ci(LOOK, POS, conf_level=0.8)
 
 
+def test_boundary_upper_limit_is_the_exact_monotone_binomial_bound() -> None:
+    # no positive look at or before t0 = 2: NPMLE 0 there. n = 12 -> window ceil(12^(2/3)) = 6 looks
+    # after t0; with the tie at 4.0 the window holds the looks 2.5, 3, 3.5, 4, 4 (5 looks) and 4.5 (6th).
+    look = np.array([0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 4.0, 4.5, 5.0, 6.0])
+    pos = np.array([0, 0, 0, 0, 0, 1, 0, 1, 0, 0, 1, 1])
+    ci = current_status_lr_ci(look, pos, times=[2.0, 3.2])
+    assert ci.cdf[0] == 0.0 and bool(ci.boundary[0]) and not bool(ci.boundary[1])
+    # Clopper-Pearson one-sided 97.5 % upper limit for 2 positives of 6 looks (R: binom.test(2, 6)$conf.int[2])
+    exact = float(stats.beta.ppf(0.975, 2 + 1, 6 - 2))
+    assert exact == pytest.approx(0.7772219, abs=1e-6)
+    lr_only = current_status_lr_statistic(look, pos, time=2.0, value=exact)
+    assert ci.upper[0] == pytest.approx(exact, abs=1e-12) and lr_only > 2.28  # the exact bound is wider
+    assert ci.lower[0] == 0.0
+    # everybody positive: the lower limit is the exact bound from the looks at or before t0 (4 of 4)
+    ci = current_status_lr_ci([1, 2, 3, 4, 5], [1, 1, 1, 1, 1], times=[4.5])
+    assert ci.upper[0] == 1.0 and bool(ci.boundary[0])
+    assert ci.lower[0] <= float(stats.beta.ppf(0.025, 3, 1)) + 1e-12  # ceil(5^(2/3)) = 3 looks, 3 positive
+
+
 @pytest.mark.slow
 def test_coverage_at_least_90_percent_by_simulation() -> None:
     """n = 50, 100, 300; 200 data sets each; T ~ exp(0.1 / month), looks ~ U(0, 9) months.
 
-    The 95 % LR interval must cover F(3) and F(6) in at least 90 % of data sets (fixed seeds).
-    benchmarks/current_status_coverage.py prints the full table with the bootstraps beside it.
+    The 95 % LR interval must cover F(1), F(3) and F(6) (0.095, 0.26, 0.45) in at least 90 % of
+    data sets (fixed seeds); at 1 month this needs the exact boundary bound (LR alone: 0.89 at
+    n = 100). benchmarks/current_status_coverage.py prints the full table with the bootstraps.
     """
-    times = np.array([3.0, 6.0])
+    times = np.array([1.0, 3.0, 6.0])
     truth = 1.0 - np.exp(-0.1 * times)
     for n in (50, 100, 300):
         rng = np.random.default_rng(2024 + n)

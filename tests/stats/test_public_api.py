@@ -270,9 +270,13 @@ def test_summary_tables_have_the_issue_columns() -> None:
 def test_ph_test_columns_and_global_row() -> None:
     rng = np.random.default_rng(3)
     frame = pd.DataFrame({"t": T, "e": E1, "x": X, "z": rng.normal(size=len(T))})
-    zph = st.cox_ph(frame, duration="t", event="e", covariates=["x", "z"]).ph_test()
+    result = st.cox_ph(frame, duration="t", event="e", covariates=["x", "z"]).ph_test()
+    assert isinstance(result, st.PHTest) and result.covariates == ("x", "z", "GLOBAL")
+    zph = result.to_frame()
     assert list(zph.columns) == ["chisq", "df", "p"]
     assert list(zph.index) == ["x", "z", "GLOBAL"]
+    assert list(result.to_dict()) == ["x", "z", "GLOBAL"] and "GLOBAL" in repr(result)
+    assert hash(result) and result == result
 
 
 def test_pairwise_adjust_options_and_frame() -> None:

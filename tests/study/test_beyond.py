@@ -20,7 +20,7 @@ def cohort():
 
 @pytest.fixture(scope="module")
 def beyond(cohort):
-    return run_beyond(cohort, n_boot=200, seed=1)
+    return run_beyond(cohort)
 
 
 def test_competing_event_coding_by_hand():
@@ -67,7 +67,7 @@ def test_cox_models_equal_r(beyond):
     assert list(os_fit.names) == ["pbr", "growth_class[rapid]", "growth_class[slow]", "tokuhashi", "kps_pre"]
     np.testing.assert_allclose(os_fit.hazard_ratio, REF["os_adjusted"]["hr"], rtol=1e-6)
     np.testing.assert_allclose(os_fit.p_value, REF["os_adjusted"]["p"], rtol=1e-6)
-    ph = os_fit.ph_test()
+    ph = os_fit.ph_test().to_frame()
     assert ph.loc["GLOBAL", "p"] == pytest.approx(REF["os_adjusted"]["zph_global_p"], rel=1e-6)
     # R: coxph(Surv(lc_months, lc_event) ~ ti_months + growth_class + tokuhashi + kps_pre)
     np.testing.assert_allclose(beyond.cox.lc_wait.hazard_ratio, REF["lc_wait"]["hr"], rtol=1e-6)
@@ -96,7 +96,7 @@ def test_too_few_events_give_notes_not_crashes(cohort):
     small = cohort.head(6).copy()
     small["os_event"] = [1, 0, 0, 0, 0, 0]
     small["lc_event"] = 0
-    res = run_beyond(small, n_boot=50)
+    res = run_beyond(small)
     assert res.cox.lc_adjusted is None
     assert any("not estimable" in n for n in res.cox.notes)
     json.dumps(res.to_dict())
@@ -104,8 +104,29 @@ def test_too_few_events_give_notes_not_crashes(cohort):
 
 def test_no_pbr_patients(cohort):
     none = cohort.assign(group="NPBR")
-    res = run_beyond(none, n_boot=50)
+    res = run_beyond(none)
     assert res.waiting is None
     assert res.landmark is None
     assert res.competing.gray is None
     json.dumps(res.to_dict())
+
+
+def test_no_unused_bootstrap_options_and_the_run_is_deterministic(cohort):
+    """n_boot/seed were accepted and ignored (nothing in the study is random any more): removed."""
+    import inspect
+
+    from rtdelay.analysis import AnalysisOptions
+    from rtdelay.study import run
+
+    for func in (run, run_beyond):
+        params = inspect.signature(func).parameters
+        assert "n_boot" not in params and "seed" not in params
+        assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for name, p in params.items() if name != "included")
+    assert not {"n_boot", "seed"} & {f.name for f in __import__("dataclasses").fields(AnalysisOptions)}
+    with pytest.raises(TypeError):
+        run_beyond(cohort, n_boot=10)  # type: ignore[call-arg]
+    with pytest.raises(TypeError):
+        AnalysisOptions(seed=1)  # type: ignore[call-arg]
+    first, second = run_beyond(cohort), run_beyond(cohort)
+    assert json.dumps(first.to_dict(), sort_keys=True) == json.dumps(second.to_dict(), sort_keys=True)
+    assert first.waiting is not None and first.waiting.n_boot == 0

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from rtdelay.planning._cs_regression import (
         BASELINES,
         CurrentStatusFit,
+        CurrentStatusPrediction,
         current_status_loglik,
         fit_current_status,
     )
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
 _LAZY: dict[str, str] = {
     "BASELINES": "_cs_regression",
     "CurrentStatusFit": "_cs_regression",
+    "CurrentStatusPrediction": "_cs_regression",
     "current_status_loglik": "_cs_regression",
     "fit_current_status": "_cs_regression",
     "RISK_COVARIATES": "_risk",
@@ -70,6 +72,7 @@ __all__ = [
     "time_shape",
     "wait_caution",
     "CurrentStatusFit",
+    "CurrentStatusPrediction",
     "RiskPrediction",
     "current_status_loglik",
     "fit_current_status",

@@ -132,6 +132,62 @@ def _fisher_weights(eta: NDArray[np.float64], baseline: str) -> NDArray[np.float
     return np.where(h > 1e-12, h * h / np.expm1(np.minimum(h, 700.0)), h)
 
 
+@dataclass(frozen=True, eq=False)
+class CurrentStatusPrediction:
+    """Predicted risk ``F(t | x)`` of a :class:`CurrentStatusFit` with pointwise Wald limits.
+
+    Attributes
+    ----------
+    time : numpy.ndarray
+        Prediction times (months).
+    risk, lower, upper : numpy.ndarray
+        ``F(t | x)`` and its limits: ``F`` of ``eta -/+ z se(eta)`` on the link scale.
+    conf_level : float
+    baseline : str
+        The fitted model's baseline (link).
+    """
+
+    time: NDArray[np.float64]
+    risk: NDArray[np.float64]
+    lower: NDArray[np.float64]
+    upper: NDArray[np.float64]
+    conf_level: float
+    baseline: str
+
+    def __post_init__(self) -> None:
+        for name in ("time", "risk", "lower", "upper"):
+            getattr(self, name).setflags(write=False)
+
+    def __repr__(self) -> str:
+        return (
+            f"CurrentStatusPrediction({self.time.size} time(s), {self.baseline} model, "
+            f"{100 * self.conf_level:g}% Wald limits)"
+        )
+
+    def __getitem__(self, key: str) -> NDArray[np.float64]:
+        """``pred["risk"]`` as well as ``pred.risk`` (the dict this replaced)."""
+        if key not in ("time", "risk", "lower", "upper"):
+            raise KeyError(key)
+        return getattr(self, key)  # type: ignore[no-any-return]
+
+    def to_frame(self) -> Any:
+        import pandas as pd
+
+        return pd.DataFrame({"time": self.time, "risk": self.risk, "lower": self.lower, "upper": self.upper})
+
+    def to_dict(self) -> dict[str, Any]:
+        from rtdelay.stats import jsonable
+
+        return {
+            "time": jsonable(self.time),
+            "risk": jsonable(self.risk),
+            "lower": jsonable(self.lower),
+            "upper": jsonable(self.upper),
+            "conf_level": self.conf_level,
+            "baseline": self.baseline,
+        }
+
+
 @dataclass(frozen=True)
 class CurrentStatusFit:
     """A fitted parametric current-status model.
@@ -198,10 +254,11 @@ class CurrentStatusFit:
 
     def predict(
         self, times: ArrayLike, profile: Mapping[str, Any] | None = None, *, conf_level: float = 0.95
-    ) -> dict[str, NDArray[np.float64]]:
+    ) -> CurrentStatusPrediction:
         """Predicted risk ``F(t | x)`` with a Wald interval on the link scale.
 
-        Returns a dict with arrays ``time``, ``risk``, ``lower``, ``upper``.
+        Returns a :class:`CurrentStatusPrediction` (``time``, ``risk``, ``lower``, ``upper``;
+        ``to_frame()``, ``to_dict()``).
         """
         t = np.asarray(times, dtype=float).reshape(-1)
         if np.any(~np.isfinite(t)) or np.any(t <= 0):
@@ -212,12 +269,14 @@ class CurrentStatusFit:
         var = np.einsum("ij,jk,ik->i", z_rows, self.covariance, z_rows)
         se = np.sqrt(np.maximum(var, 0.0))
         z = stats.norm.ppf(0.5 + conf_level / 2.0)
-        return {
-            "time": t,
-            "risk": _cdf(eta, self.baseline),
-            "lower": _cdf(eta - z * se, self.baseline),
-            "upper": _cdf(eta + z * se, self.baseline),
-        }
+        return CurrentStatusPrediction(
+            time=t,
+            risk=np.asarray(_cdf(eta, self.baseline), dtype=np.float64),
+            lower=np.asarray(_cdf(eta - z * se, self.baseline), dtype=np.float64),
+            upper=np.asarray(_cdf(eta + z * se, self.baseline), dtype=np.float64),
+            conf_level=float(conf_level),
+            baseline=self.baseline,
+        )
 
     def to_frame(self) -> Any:
         import pandas as pd

@@ -259,13 +259,13 @@ def predict_wait_risk(
     search = MAX_WAIT_WEEKS if not np.isfinite(longest) else int(max(1, min(MAX_WAIT_WEEKS, np.floor(longest))))
     if max_risk is not None:
         grid = model.predict(np.arange(1, search + 1) * WEEK_DAYS / MONTH_DAYS, used, conf_level=conf_level)
-        latest = _latest_week(grid["risk"], max_risk)
-        latest_upper = _latest_week(grid["upper"], max_risk)
+        latest = _latest_week(grid.risk, max_risk)
+        latest_upper = _latest_week(grid.upper, max_risk)
     return RiskPrediction(
         wait_weeks=weeks,
-        risk=pred["risk"],
-        lower=pred["lower"],
-        upper=pred["upper"],
+        risk=pred.risk,
+        lower=pred.lower,
+        upper=pred.upper,
         max_risk=max_risk,
         latest_week=latest,
         latest_week_upper=latest_upper,

@@ -156,7 +156,9 @@ def _beyond_methods(beyond: Any) -> str:
                 if getattr(waiting, "n_boot", 0)
                 else "obtained by inverting the likelihood-ratio test of Banerjee & Wellner (2001), "
                 "whose coverage does not rely on the bootstrap (inconsistent for this cube-root-rate "
-                "estimator)"
+                "estimator); where the estimate is 0 (or 1), too few events for that test's limit "
+                "theory, the open-side limit is widened to an exact binomial bound from the nearest "
+                "looks, valid at any sample size because the risk cannot decrease with time"
             )
             + f" at {times} months"
         )

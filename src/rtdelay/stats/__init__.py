@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from rtdelay.stats._contingency import chi_square, fisher_exact
     from rtdelay.stats._counts import EventCounts, count_records, event_counts
     from rtdelay.stats._cox import CoxResult, cox_ph
+    from rtdelay.stats._cox_zph import PHTest
     from rtdelay.stats._current_status import (
         CurrentStatusBand,
         StepFunction,
@@ -62,6 +63,7 @@ _LAZY: dict[str, str] = {
     "current_status_lr_ci": "_current_status_lr",
     "current_status_lr_statistic": "_current_status_lr",
     "CoxResult": "_cox",
+    "PHTest": "_cox_zph",
     "cox_ph": "_cox",
     "mann_whitney": "_rank",
     "wilcoxon_signed_rank": "_rank",
@@ -85,6 +87,7 @@ __all__ = [
     "CurrentStatusBand",
     "EventCounts",
     "CurrentStatusInterval",
+    "PHTest",
     "PairwiseLogrank",
     "StepFunction",
     "SurvivalCurve",

@@ -36,6 +36,8 @@ from rtdelay.stats._timefix import timefix_times
 if TYPE_CHECKING:
     import pandas as pd
 
+    from rtdelay.stats._cox_zph import PHTest
+
 __all__ = ["CoxResult", "cox_ph"]
 
 
@@ -292,13 +294,20 @@ class CoxResult(ResultMixin):
     iterations: int
     var: NDArray[np.float64]
     terms: dict[str, tuple[str, ...]]
-    _risk_sets: _RiskSets = dataclasses.field(repr=False, compare=False)
+    # The PH test (or why it is not available), computed at fit time: the patient-level risk
+    # sets it needs are not kept in the result.
+    _ph: PHTest | Exception = dataclasses.field(repr=False, compare=False)
     _term_index: dict[str, tuple[int, ...]] = dataclasses.field(repr=False, compare=False)
     notes: tuple[str, ...] = ()
     _kept: tuple[int, ...] = dataclasses.field(default=(), repr=False, compare=False)
     method: str = "maximum partial likelihood"
     ci_method: str = "Wald"
     monotone: bool = False
+
+    @property
+    def n_omitted(self) -> int:
+        """Rows dropped for a missing value (``n_dropped_missing``; the name used elsewhere)."""
+        return self.n_dropped_missing
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -335,19 +344,34 @@ class CoxResult(ResultMixin):
             index=pd.Index(list(self.names), name="covariate"),
         )
 
-    def ph_test(self) -> pd.DataFrame:
+    def ph_test(self) -> PHTest:
         """Test of proportional hazards as R ``cox.zph(fit, transform = "km")`` (survival >= 3).
 
         See :func:`rtdelay.stats._cox_zph.zph_table` for the formula. Rows are the covariates
-        (one row with several df for a categorical covariate) and ``"GLOBAL"``; columns
-        ``chisq``, ``df``, ``p``.
-        """
-        from rtdelay.stats._cox_zph import zph_table
+        (one row with several df for a categorical covariate) and ``"GLOBAL"``; ``to_frame()``
+        gives R's table (columns ``chisq``, ``df``, ``p``). Computed when the model was fitted.
 
-        if self._risk_sets.late_rows is not None:
-            raise ModelError("the proportional-hazards test is not available for a fit with entry times")
-        kept = list(self._kept) if self._kept else list(range(len(self.coef)))
-        return zph_table(self.coef[kept], self._risk_sets, self._term_index, ties=self.ties)
+        Raises
+        ------
+        ModelError
+            The fit has entry times (left truncation), or the test's information matrix is
+            singular.
+        """
+        if isinstance(self._ph, Exception):
+            raise ModelError(str(self._ph)) from self._ph
+        return self._ph
+
+
+def _ph_at_fit(coef: NDArray[np.float64], rs: _RiskSets, term_index: dict[str, tuple[int, ...]], ties: str) -> PHTest | Exception:
+    """The PH test of a fit, or the reason it is not available (kept in :class:`CoxResult`)."""
+    from rtdelay.stats._cox_zph import zph_table
+
+    if rs.late_rows is not None:
+        return ModelError("the proportional-hazards test is not available for a fit with entry times")
+    try:
+        return zph_table(coef, rs, term_index, ties=ties)
+    except (np.linalg.LinAlgError, ValueError, FloatingPointError) as exc:
+        return ModelError(f"the proportional-hazards test could not be computed: {exc}")
 
 
 def _chi2(stat: float, df: int) -> dict[str, float]:
@@ -368,6 +392,7 @@ def cox_ph(
     levels: Mapping[str, Sequence[Any]] | None = None,
     firth: bool | str = False,
     min_events_per_coef: float | None = None,
+    nan_policy: str = "omit",
 ) -> CoxResult:
     """Fit a Cox proportional hazards model, as R ``coxph(Surv(duration, event) ~ ...)``.
 
@@ -411,8 +436,13 @@ def cox_ph(
         Refuse (``ModelError``) to fit with fewer events than this per coefficient; the usual
         rule for the Cox model is 5 (Vittinghoff & McCulloch 2007). Default: no rule, as R.
 
-    Rows with a missing value in any used column are dropped (complete-case, as R's default
-    ``na.omit``); their number is ``n_dropped_missing``.
+    nan_policy : {"omit", "raise"}, default "omit"
+        ``"omit"``: rows with a missing value in any used column are dropped (complete-case, as
+        R's default ``na.action = na.omit`` for a model formula); their number is
+        ``n_dropped_missing`` (also ``n_omitted``, the name the other entry points use).
+        ``"raise"``: a missing value is an ``InputError`` naming its column and row label.
+        The default differs from the array functions' ``"raise"`` on purpose: a model
+        formula in R drops incomplete rows, and the R agreement tests rely on it.
 
     Raises
     ------
@@ -464,7 +494,17 @@ def cox_ph(
     missing_cols = [c for c in dict.fromkeys(used) if c not in frame.columns]
     if missing_cols:
         raise InputError(f"column(s) not found in the data: {', '.join(map(repr, missing_cols))}")
-    complete = frame.loc[:, list(dict.fromkeys(used))].notna().all(axis=1)
+    if nan_policy not in ("omit", "raise"):
+        raise InputError(f"nan_policy must be 'omit' or 'raise', got {nan_policy!r}")
+    present = frame.loc[:, list(dict.fromkeys(used))].notna()
+    complete = present.all(axis=1)
+    if nan_policy == "raise" and not bool(complete.all()):
+        row = int(np.flatnonzero(~complete.to_numpy())[0])
+        col = next(c for c in present.columns if not bool(present[c].iloc[row]))
+        raise InputError(
+            f"{col} is missing at row {row} (index label {frame.index[row]!r}); "
+            "pass nan_policy='omit' to drop incomplete rows"
+        )
     data = frame.loc[complete.to_numpy()]
     n_dropped = int(len(frame) - len(data))
     if len(data) == 0:
@@ -596,7 +636,7 @@ def cox_ph(
         var=var_full,
         terms=full_terms,
         notes=tuple(notes),
-        _risk_sets=rs,
+        _ph=_ph_at_fit(beta, rs, design.terms, ties),
         _term_index=design.terms,
         _kept=tuple(int(j) for j in kept),
         monotone=monotone,

@@ -20,25 +20,74 @@ statistic ``u' I_kk^{-1} u`` with ``u = (0, U_gamma[j])`` and ``k`` = all ``beta
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import dataclasses
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
 from scipy import stats as sst
+
+from rtdelay.stats._results import ResultMixin, fmt
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from rtdelay.stats._cox import _RiskSets
 
-__all__ = ["concordance", "zph_table"]
+__all__ = ["PHTest", "concordance", "zph_table"]
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class PHTest(ResultMixin):
+    """Score tests of proportional hazards, as R ``cox.zph(fit, transform = "km")$table``.
+
+    Attributes
+    ----------
+    covariates : tuple of str
+        One row per covariate (term; several df for a categorical one), then ``"GLOBAL"``.
+    chisq, df, p : numpy.ndarray
+        Score statistic, degrees of freedom and chi-square p value of each row.
+    transform : str
+        Time transform ``g(t)``: ``"km"`` (one minus the left-continuous Kaplan-Meier).
+    """
+
+    covariates: tuple[str, ...]
+    chisq: NDArray[np.float64]
+    df: NDArray[np.float64]
+    p: NDArray[np.float64]
+    transform: str = "km"
+
+    def __repr__(self) -> str:
+        g = len(self.covariates) - 1
+        return (
+            f"PHTest(cox.zph, transform={self.transform!r}: GLOBAL chi-square={fmt(self.chisq[g])} "
+            f"on {self.df[g]:g} df, p={fmt(self.p[g])}; {g} covariate(s))"
+        )
+
+    def to_frame(self) -> pd.DataFrame:
+        """``chisq``, ``df``, ``p`` indexed by covariate (the table R prints)."""
+        import pandas as pd
+
+        return pd.DataFrame(
+            {"chisq": self.chisq, "df": self.df, "p": self.p},
+            index=pd.Index(list(self.covariates), name="covariate"),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{covariate: {"chisq", "df", "p"}}`` with ``"GLOBAL"`` last (JSON-ready)."""
+        from rtdelay.stats._results import jsonable
+
+        return {
+            name: {"chisq": jsonable(c), "df": jsonable(d), "p": jsonable(pv)}
+            for name, c, d, pv in zip(self.covariates, self.chisq, self.df, self.p, strict=True)
+        }
 
 
 def _km_left(time: NDArray[np.float64], event: NDArray[np.bool_]) -> NDArray[np.float64]:
     """Kaplan-Meier survival of all subjects evaluated just before each subject's own time."""
-    ut = np.unique(time[event])
+    ut, counts = np.unique(time[event], return_counts=True)
     n_risk = len(time) - np.searchsorted(np.sort(time), ut, side="left")
-    d = np.array([np.count_nonzero(time[event] == u) for u in ut], dtype=np.float64)
+    d = counts.astype(np.float64)
     surv = np.cumprod(1.0 - d / n_risk)
     idx = np.searchsorted(ut, time, side="left")  # number of event times strictly before t
     return np.concatenate(([1.0], surv))[idx]
@@ -50,10 +99,8 @@ def zph_table(
     terms: dict[str, tuple[int, ...]],
     *,
     ties: str,
-) -> pd.DataFrame:
+) -> PHTest:
     """Score tests of proportional hazards per term and GLOBAL (``chisq``, ``df``, ``p``)."""
-    import pandas as pd
-
     from rtdelay.stats._cox import _derivatives
 
     del ties  # the risk sets already carry the Efron/Breslow correction
@@ -75,10 +122,7 @@ def zph_table(
     rows["GLOBAL"] = (float(u @ np.linalg.solve(imat, u)), float(p))
     chisq = np.array([v[0] for v in rows.values()])
     df = np.array([v[1] for v in rows.values()])
-    return pd.DataFrame(
-        {"chisq": chisq, "df": df, "p": sst.chi2.sf(chisq, df)},
-        index=pd.Index(list(rows), name="covariate"),
-    )
+    return PHTest(covariates=tuple(rows), chisq=chisq, df=df, p=np.asarray(sst.chi2.sf(chisq, df), dtype=np.float64))
 
 
 def concordance(

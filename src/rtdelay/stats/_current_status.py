@@ -66,7 +66,7 @@ __all__ = ["CurrentStatusBand", "StepFunction", "current_status_ci", "current_st
 
 def pava(y: ArrayLike, w: ArrayLike) -> NDArray[np.float64]:
     """Weighted non-decreasing isotonic regression by pool-adjacent-violators (O(m)), delegated
-    to ``scipy.optimize.isotonic_regression``.
+    to ``scipy.optimize.isotonic_regression`` (the hand-written PAVA on scipy < 1.12).
 
     Parameters
     ----------
@@ -80,15 +80,30 @@ def pava(y: ArrayLike, w: ArrayLike) -> NDArray[np.float64]:
     numpy.ndarray
         Fitted values: within each pooled block the weighted mean of ``y``.
     """
-    from scipy.optimize import isotonic_regression
-
     yy = np.asarray(y, dtype=np.float64).reshape(-1)
     ww = np.asarray(w, dtype=np.float64).reshape(-1)
-    return np.asarray(isotonic_regression(yy, weights=ww, increasing=True).x, dtype=np.float64)
+    return _isotonic(yy, ww)
+
+
+def _isotonic(y: NDArray[np.float64], w: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Weighted non-decreasing isotonic fit of ``y`` with weights ``w`` (all > 0).
+
+    ``scipy.optimize.isotonic_regression`` (scipy >= 1.12) when available, else
+    :func:`_pava_sums`; the two agree to rounding (tests/stats/test_current_status.py).
+    """
+    try:
+        from scipy.optimize import isotonic_regression
+    except ImportError:  # scipy < 1.12
+        return np.asarray(_pava_sums((y * w).tolist(), w.tolist()), dtype=np.float64)
+    return np.asarray(isotonic_regression(y, weights=w, increasing=True).x, dtype=np.float64)
 
 
 def _pava_sums(s: list[float], w: list[float]) -> list[float]:
-    """PAVA on block sums: ``s`` weighted responses, ``w`` weights (all > 0)."""
+    """PAVA on block sums: ``s`` weighted responses, ``w`` weights (all > 0).
+
+    Exact block means ``sum(s) / sum(w)``; kept for the likelihood-ratio interval (where the
+    constrained and unconstrained fits must agree exactly) and as the fallback of
+    :func:`_isotonic` on scipy < 1.12."""
     bs: list[float] = []  # block sums of s
     bw: list[float] = []  # block sums of w
     bn: list[int] = []  # block lengths
@@ -179,6 +194,8 @@ class CurrentStatusBand(ResultMixin):
         Bootstrap sample size (n for the ordinary bootstrap).
     n_used : numpy.ndarray
         Replicates in which each time was identified (see :func:`current_status_ci`).
+    n_omitted : int
+        Rows dropped for a missing value (``nan_policy="omit"``).
     """
 
     time: NDArray[np.float64]
@@ -190,6 +207,7 @@ class CurrentStatusBand(ResultMixin):
     conf_level: float
     m: int
     n_used: NDArray[np.int64]
+    n_omitted: int = 0
 
     def __repr__(self) -> str:
         return (
@@ -284,14 +302,16 @@ _CHUNK = 256
 
 
 def current_status_ci(
-    inspection_time: ArrayLike,
-    progressed: ArrayLike,
+    inspection_time: ArrayLike | str,
+    progressed: ArrayLike | str,
     *,
     times: ArrayLike | None = None,
     n_boot: int = 2000,
     conf_level: float = 0.95,
     seed: int = 0,
     m: int | None = None,
+    data: Any = None,
+    nan_policy: str = "raise",
 ) -> CurrentStatusBand:
     """Nonparametric bootstrap percentile band for the current-status NPMLE.
 
@@ -315,6 +335,10 @@ def current_status_ci(
         n gives the m-out-of-n bootstrap with the limits rescaled to sample size n:
         ``F_hat - (m/n)^(1/3) (q_upper - F_hat)`` and ``F_hat - (m/n)^(1/3) (q_lower - F_hat)``
         (clipped to [0, 1]), with ``q`` the quantiles of the replicates (Lee & Pun 2006).
+    data : pandas.DataFrame, optional
+        With ``data``, ``inspection_time`` and ``progressed`` are column names.
+    nan_policy : {"raise", "omit"}
+        As in :func:`current_status_npmle` (omitted rows counted in ``n_omitted``).
 
     Returns
     -------
@@ -336,6 +360,8 @@ def current_status_ci(
     >>> list(band.to_frame().columns)
     ['time', 'cdf', 'lower', 'upper']
     """
+    inspection_time, progressed = from_data(data, inspection_time=inspection_time, progressed=progressed)
+    (inspection_time, progressed), n_omitted = apply_nan_policy(nan_policy, inspection_time, progressed)
     t, e = _check_current_status(inspection_time, progressed)
     if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 1:
         raise InputError(f"n_boot must be a positive integer, got {n_boot!r}")
@@ -364,7 +390,8 @@ def current_status_ci(
     boot = np.empty((int(n_boot), at.shape[0]), dtype=np.float64)
     for b, (wb, sb) in enumerate(reps):
         present = np.flatnonzero(wb > 0)
-        vals = np.asarray(_pava_sums(sb[present].tolist(), wb[present].tolist()), dtype=np.float64)
+        wp = wb[present]
+        vals = _isotonic(sb[present] / wp, wp)
         pos = np.searchsorted(present, col, side="right") - 1  # last replicate look <= time
         identified = (pos >= 0) & (at <= ut[present[-1]])
         boot[b] = np.where(identified, vals[np.maximum(pos, 0)], np.nan)
@@ -391,4 +418,5 @@ def current_status_ci(
         conf_level=level,
         m=int(size),
         n_used=n_used.astype(np.int64),
+        n_omitted=n_omitted,
     )

@@ -23,6 +23,24 @@ below at :math:`\\theta` (Banerjee & Wellner 2001, section 2). Both isotonic fit
 per :math:`t_0`; each :math:`\\theta` costs one pass over the look times, and the limits are found
 by Brent's method. Memory is O(number of look times).
 
+Boundary. Where :math:`\\hat F(t_0) = 0` (no positive look at or before :math:`t_0`) the few events
+near :math:`t_0` are too few for the Brownian limit behind :math:`\\mathbb D`, and the LR upper limit
+is too low: in simulation (true :math:`F(t_0) = 0.095`) the 95 % interval covered in 89 % of data
+sets at n = 100, every miss an upper limit below the truth. There the upper limit is the larger of the
+LR limit and an exact bound that holds at any n by monotonicity alone: conditionally on the look
+times, each of the :math:`k` looks nearest after :math:`t_0` is positive with probability
+:math:`F(c) \\ge F(t_0)`, so the number positive :math:`x` is stochastically larger than
+Binomial(:math:`k, F(t_0)`), and the one-sided Clopper-Pearson limit
+
+.. math:: U = B^{-1}(1 - \\alpha/2;\\ x + 1,\\ k - x)
+
+(beta quantile) is exceeded by :math:`F(t_0)` with probability at most :math:`\\alpha/2`. The window
+holds :math:`k = \\lceil n^{2/3} \\rceil` looks (ties at its last look time included): it depends on the
+look times only, and :math:`n^{2/3}` balances the binomial spread against the rise of :math:`F` over
+the window (both of order :math:`n^{-1/3}`). Symmetrically, where :math:`\\hat F(t_0) = 1` the lower limit
+is the smaller of the LR limit and :math:`B^{-1}(\\alpha/2;\\ x,\\ k - x + 1)` from the :math:`k` looks
+nearest at or before :math:`t_0`. ``boundary`` flags the times where this applied.
+
 References
 ----------
 Banerjee M, Wellner JA. Likelihood ratio tests for monotone functions. Ann Stat
@@ -33,13 +51,13 @@ Stat 2005;32:405-24.
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import optimize, special
 
-from rtdelay.stats._check import check_time
+from rtdelay.stats._check import apply_nan_policy, check_time, from_data
 from rtdelay.stats._current_status import _check_current_status, _pava_sums
 from rtdelay.stats._results import ResultMixin
 
@@ -53,7 +71,7 @@ LR_CRITICAL_VALUES: dict[float, float] = {0.90: 1.61, 0.95: 2.28}
 _EDGE = 1e-12
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, eq=False)
 class CurrentStatusInterval(ResultMixin):
     """Pointwise likelihood-ratio confidence intervals for the current-status NPMLE.
 
@@ -69,6 +87,11 @@ class CurrentStatusInterval(ResultMixin):
     critical_value : float
         The quantile :math:`d` of Banerjee & Wellner's distribution used.
     method : str
+    n_omitted : int
+        Rows dropped for a missing value (``nan_policy="omit"``).
+    boundary : numpy.ndarray of bool
+        Times where :math:`\\hat F = 0` or 1 and a limit was widened to the exact monotone binomial
+        bound (module docstring); all False when not given.
     """
 
     time: NDArray[np.float64]
@@ -78,6 +101,8 @@ class CurrentStatusInterval(ResultMixin):
     conf_level: float
     critical_value: float
     method: str = "likelihood ratio (Banerjee & Wellner 2001)"
+    boundary: NDArray[np.bool_] = dataclasses.field(default_factory=lambda: np.zeros(0, dtype=bool))
+    n_omitted: int = 0
 
     def to_frame(self) -> pd.DataFrame:
         import pandas as pd
@@ -161,12 +186,37 @@ def _interval_at(
     return lower, upper
 
 
+def _window_bound(
+    t0: float, ut: NDArray[np.float64], s: NDArray[np.float64], w: NDArray[np.float64], alpha: float, *, after: bool
+) -> float:
+    """Exact one-sided Clopper-Pearson bound for F(t0) from the ~n^(2/3) looks nearest t0 on one side.
+
+    ``after=True``: upper bound from the looks > t0 (F(c) >= F(t0) there); otherwise the lower bound
+    from the looks <= t0 (F(c) <= F(t0)). The window is whole look times, so ties stay together.
+    """
+    k_target = float(np.ceil(w.sum() ** (2.0 / 3.0)))
+    k0 = int(np.searchsorted(ut, t0, side="right"))
+    if after:
+        ww, ss = w[k0:], s[k0:]
+    else:
+        ww, ss = w[:k0][::-1], s[:k0][::-1]
+    if ww.size == 0:
+        return 1.0 if after else 0.0
+    j = min(int(np.searchsorted(np.cumsum(ww), k_target)), ww.size - 1)
+    k, x = float(ww[: j + 1].sum()), float(ss[: j + 1].sum())
+    if after:
+        return 1.0 if x >= k else float(special.betaincinv(x + 1.0, k - x, 1.0 - alpha / 2.0))
+    return 0.0 if x <= 0 else float(special.betaincinv(x, k - x + 1.0, alpha / 2.0))
+
+
 def current_status_lr_ci(
-    inspection_time: ArrayLike,
-    progressed: ArrayLike,
+    inspection_time: ArrayLike | str,
+    progressed: ArrayLike | str,
     *,
     times: ArrayLike | None = None,
     conf_level: float = 0.95,
+    data: Any = None,
+    nan_policy: str = "raise",
 ) -> CurrentStatusInterval:
     """Likelihood-ratio confidence intervals for :math:`F(t)` from current-status data.
 
@@ -179,6 +229,10 @@ def current_status_lr_ci(
         last look time give NaN limits (the NPMLE is not identified there).
     conf_level : {0.95, 0.90}
         Levels for which the quantile of the limiting distribution is tabulated.
+    data : pandas.DataFrame, optional
+        With ``data``, ``inspection_time`` and ``progressed`` are column names.
+    nan_policy : {"raise", "omit"}
+        As in :func:`current_status_npmle` (omitted rows counted in ``n_omitted``).
 
     Returns
     -------
@@ -188,9 +242,12 @@ def current_status_lr_ci(
     -----
     The interval inverts the likelihood-ratio test of Banerjee & Wellner (2001); its coverage
     is asymptotically exact at the :math:`n^{1/3}` rate without estimating the density of the
-    event or look times (formula in the module docstring). In simulation (n = 50, 100, 300,
-    200 data sets each, ``benchmarks/current_status_coverage.py``) the 95 % interval covered the
-    truth in at least 90 % of data sets, where the plain percentile bootstrap did not.
+    event or look times (formula in the module docstring). Where the NPMLE is 0 (or 1) at a time,
+    the upper (lower) limit is widened to an exact monotone binomial bound valid at any n (module
+    docstring; ``boundary`` flags those times). In simulation (n = 50, 100, 300, 200 data sets each,
+    true F = 0.095, 0.26, 0.45; ``benchmarks/current_status_coverage.py``) the 95 % interval covered
+    the truth in at least 90 % of data sets at every time, where the plain percentile bootstrap did
+    not.
 
     Examples
     --------
@@ -203,16 +260,32 @@ def current_status_lr_ci(
     if crit is None:
         levels = ", ".join(f"{k:g}" for k in LR_CRITICAL_VALUES)
         raise ValueError(f"conf_level must be one of {levels} for the likelihood-ratio interval, got {conf_level!r}")
+    inspection_time, progressed = from_data(data, inspection_time=inspection_time, progressed=progressed)
+    (inspection_time, progressed), n_omitted = apply_nan_policy(nan_policy, inspection_time, progressed)
     ut, w, s, fitted, full = _tables(inspection_time, progressed)
     at = ut.copy() if times is None else check_time(times, name="times")
     lower = np.full(at.shape[0], np.nan)
     upper = np.full(at.shape[0], np.nan)
-    for i, t0 in enumerate(at.tolist()):
-        if t0 <= ut[-1]:
-            lower[i], upper[i] = _interval_at(float(t0), ut, s, w, fitted, full, crit)
     idx = np.searchsorted(ut, at, side="right") - 1
     cdf = np.where(idx >= 0, fitted[np.maximum(idx, 0)], 0.0)
     cdf = np.where(at > ut[-1], np.nan, cdf)
+    boundary = np.zeros(at.shape[0], dtype=bool)
+    for i, t0 in enumerate(at.tolist()):
+        if t0 <= ut[-1]:
+            lower[i], upper[i] = _interval_at(float(t0), ut, s, w, fitted, full, crit)
+            if cdf[i] <= 0.0:
+                boundary[i] = True
+                upper[i] = max(upper[i], _window_bound(float(t0), ut, s, w, 1.0 - level, after=True))
+            elif cdf[i] >= 1.0:
+                boundary[i] = True
+                lower[i] = min(lower[i], _window_bound(float(t0), ut, s, w, 1.0 - level, after=False))
     return CurrentStatusInterval(
-        time=at, cdf=cdf, lower=lower, upper=upper, conf_level=level, critical_value=float(crit)
+        time=at,
+        cdf=cdf,
+        lower=lower,
+        upper=upper,
+        conf_level=level,
+        critical_value=float(crit),
+        boundary=boundary,
+        n_omitted=n_omitted,
     )

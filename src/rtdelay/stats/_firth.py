@@ -47,7 +47,7 @@ from scipy import optimize
 from scipy import stats as sst
 
 from rtdelay.errors import ModelError
-from rtdelay.stats._cox import CoxResult, _chi2, _derivatives, _RiskSets, _solve
+from rtdelay.stats._cox import CoxResult, _chi2, _derivatives, _ph_at_fit, _RiskSets, _solve
 from rtdelay.stats._cox_zph import concordance
 
 __all__ = ["FirthFit", "firth_fit", "firth_result", "is_monotone"]
@@ -297,7 +297,7 @@ def firth_result(
         iterations=ff.iterations,
         var=ff.var,
         terms={k: tuple(design.names[i] for i in v) for k, v in design.terms.items()},
-        _risk_sets=rs,
+        _ph=_ph_at_fit(beta, rs, design.terms, ties),
         _term_index=design.terms,
         method="Firth penalised partial likelihood",
         ci_method="profile penalised likelihood",

@@ -462,7 +462,7 @@ def _one_curve(
     """Kaplan-Meier curve of checked arrays (``en``: entry times or None)."""
     if en is not None and timefix:
         en, t = timefix_times(en, t)
-    tab = risk_table(t, e)
+    tab = risk_table(t, e, timefix=timefix and en is None)  # timefix merged in the one pass
     if en is not None:  # at risk at t: entry < t <= time, i.e. (time >= t) minus (entry >= t)
         late = en.size - np.searchsorted(np.sort(en), tab.time, side="left")
         tab = dataclasses.replace(tab, n_at_risk=tab.n_at_risk - late)

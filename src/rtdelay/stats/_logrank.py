@@ -130,8 +130,8 @@ def _stratum_sums(
 
     ``merge_ties``: R's timefix on the table of all distinct times, then the event times kept.
     """
-    tab = risk_table(t, e, codes, k, per_group=True, event_times_only=not merge_ties)
-    return table_sums(tab, weighting, p, q, merge_ties=merge_ties)
+    tab = risk_table(t, e, codes, k, per_group=True, event_times_only=True, timefix=merge_ties)
+    return table_sums(tab, weighting, p, q)
 
 
 def table_sums(

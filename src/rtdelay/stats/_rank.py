@@ -30,11 +30,14 @@ Hollander M, Wolfe DA, Chicken E. Nonparametric Statistical Methods, 3rd ed. Wil
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import stats as sst
 
 from rtdelay.errors import InputError
+from rtdelay.stats._check import NAN_POLICIES, from_data
 from rtdelay.stats._results import TestResult, not_computed
 
 __all__ = ["mann_whitney", "wilcoxon_signed_rank"]
@@ -49,6 +52,17 @@ def _values(a: ArrayLike, name: str) -> NDArray[np.float64]:
     except (TypeError, ValueError) as exc:
         raise InputError(f"{name} must be numeric: {exc}") from None
     return arr
+
+
+def _nan_check(nan_policy: str, **arrays: NDArray[np.float64]) -> None:
+    """``"raise"``: the first missing value is an error naming the array and index."""
+    if nan_policy not in NAN_POLICIES:
+        raise InputError(f"nan_policy must be 'raise' or 'omit', got {nan_policy!r}")
+    if nan_policy == "raise":
+        for name, arr in arrays.items():
+            bad = np.flatnonzero(np.isnan(arr))
+            if bad.size:
+                raise InputError(f"{name} is missing at index {int(bad[0])}; pass nan_policy='omit' to drop it")
 
 
 def _check_method(method: str) -> None:
@@ -94,7 +108,15 @@ def _subset_sum_counts(values2: NDArray[np.int64], size: int | None) -> NDArray[
     return f[size]
 
 
-def mann_whitney(x: ArrayLike, y: ArrayLike, *, method: str = "asymptotic", min_group_size: int = 2) -> TestResult:
+def mann_whitney(
+    x: ArrayLike | str,
+    y: ArrayLike | str,
+    *,
+    method: str = "asymptotic",
+    min_group_size: int = 2,
+    data: Any = None,
+    nan_policy: str = "omit",
+) -> TestResult:
     """Wilcoxon-Mann-Whitney test of two independent samples (two-sided).
 
     Parameters
@@ -108,6 +130,12 @@ def mann_whitney(x: ArrayLike, y: ArrayLike, *, method: str = "asymptotic", min_
     min_group_size : int, default 2
         A sample with fewer non-missing values gives a result that is not computed (NaN p
         value, ``note`` saying why).
+    data : pandas.DataFrame, optional
+        With ``data``, ``x`` and ``y`` are column names.
+    nan_policy : {"omit", "raise"}, default "omit"
+        ``"omit"``: missing values are dropped and counted (``n_missing_x/y``, ``n_omitted``
+        in ``extra``), as R ``wilcox.test`` and SPSS do; ``"raise"``: a missing value is an
+        error naming its index.
 
     Returns
     -------
@@ -130,7 +158,9 @@ def mann_whitney(x: ArrayLike, y: ArrayLike, *, method: str = "asymptotic", min_
     (0.0, 0.0495)
     """
     _check_method(method)
+    x, y = from_data(data, x=x, y=y)
     xa, ya = _values(x, "x"), _values(y, "y")
+    _nan_check(nan_policy, x=xa, y=ya)
     xk, yk = xa[~np.isnan(xa)], ya[~np.isnan(ya)]
     few = [f"{name} has {len(arr)} non-missing value{'' if len(arr) == 1 else 's'}" for name, arr in (("x", xk), ("y", yk)) if len(arr) < min_group_size]
     if few:
@@ -162,6 +192,7 @@ def mann_whitney(x: ArrayLike, y: ArrayLike, *, method: str = "asymptotic", min_
         "n_y": ny,
         "n_missing_x": int(len(xa) - nx),
         "n_missing_y": int(len(ya) - ny),
+        "n_omitted": int(len(xa) - nx + len(ya) - ny),
     }
     if var <= 0.0:
         extra.update(z=0.0, note="all values are tied: no evidence of a difference, p set to 1")
@@ -182,7 +213,13 @@ def mann_whitney(x: ArrayLike, y: ArrayLike, *, method: str = "asymptotic", min_
 
 
 def wilcoxon_signed_rank(
-    before: ArrayLike, after: ArrayLike, *, method: str = "asymptotic", min_pairs: int = 2
+    before: ArrayLike | str,
+    after: ArrayLike | str,
+    *,
+    method: str = "asymptotic",
+    min_pairs: int = 2,
+    data: Any = None,
+    nan_policy: str = "omit",
 ) -> TestResult:
     """Wilcoxon signed-rank test of paired samples (two-sided), on ``d = after - before``.
 
@@ -197,6 +234,12 @@ def wilcoxon_signed_rank(
         ``2^n`` sign assignments given the (mid-)ranks of ``|d|``.
     min_pairs : int, default 2
         Fewer complete pairs give a result that is not computed (NaN p value, ``note``).
+    data : pandas.DataFrame, optional
+        With ``data``, ``before`` and ``after`` are column names.
+    nan_policy : {"omit", "raise"}, default "omit"
+        ``"omit"``: pairs with a missing value are dropped and counted (``n_missing_dropped``,
+        ``n_omitted``), as R and SPSS do; ``"raise"``: a missing value is an error naming its
+        index.
 
     Returns
     -------
@@ -219,9 +262,11 @@ def wilcoxon_signed_rank(
     (10.0, 0.0679)
     """
     _check_method(method)
+    before, after = from_data(data, before=before, after=after)
     b, a = _values(before, "before"), _values(after, "after")
     if len(b) != len(a):
         raise InputError(f"before and after must have the same length; got {len(b)} and {len(a)}")
+    _nan_check(nan_policy, before=b, after=a)
     ok = ~(np.isnan(a) | np.isnan(b))
     if ok.sum() < min_pairs:
         k = int(ok.sum())
@@ -238,6 +283,7 @@ def wilcoxon_signed_rank(
         "n_nonzero": n,
         "n_zero_dropped": int(len(d) - n),
         "n_missing_dropped": int(len(b) - ok.sum()),
+        "n_omitted": int(len(b) - ok.sum()),
         "n_positive": int((nonzero > 0).sum()),
         "n_negative": int((nonzero < 0).sum()),
     }

@@ -38,6 +38,7 @@ __all__ = ["RiskTable", "encode_groups", "event_as_bool", "risk_table"]
 # (plus a floor for small samples): O(n + range) instead of O(n log n).
 _BINCOUNT_RANGE_FACTOR = 4
 _BINCOUNT_RANGE_FLOOR = 1 << 16
+_TIMEFIX_TOL = float(np.sqrt(np.finfo(np.float64).eps))  # = rtdelay.stats._timefix.TIMEFIX_TOL
 
 
 def _time_codes(time: NDArray[np.float64], spare_bits: int) -> tuple[NDArray[np.uint64], int] | None:
@@ -188,8 +189,14 @@ def _table_from_sorted(
     labels: NDArray[np.integer[Any]] | None,
     k: int,
     event_times_only: bool,
+    timefix: bool = False,
 ) -> RiskTable:
     """Risk table of records sorted by time (``key``: codes of :func:`_time_codes`).
+
+    ``timefix``: R's merging of near-equal times (:mod:`rtdelay.stats._timefix`) is applied to
+    the sorted records before the runs are counted: the boundary between two distinct times
+    that R ties is dropped, so each chain is one run at its first (smallest) time. One pass,
+    no second table and no merge afterwards.
 
     The j-th distinct time's records are ``bounds[j]:bounds[j + 1]`` of the sorted arrays, so
     its risk set is ``n - bounds[j]``; counts within it (events, per group) are differences of
@@ -203,6 +210,8 @@ def _table_from_sorted(
     new[-1:] = True
     np.not_equal(key[1:], key[:-1], out=new[1:n])
     no_ties = bool(new.all())
+    if timefix and n > 1 and _drop_near_tie_bounds(key, lo, new, no_ties):
+        no_ties = False
     cum_dtype = np.int32 if n < 2**31 - 1 else np.int64  # half the memory for counts < 2**31
     cum = np.empty(n + 1 if (labels is not None or not no_ties) else 1, dtype=cum_dtype)
     cum[0] = 0
@@ -262,6 +271,28 @@ def _table_from_sorted(
             g_d[k - 1] -= g_d[g]
         group_n[k - 1] = n - group_n[: k - 1].sum()
     return RiskTable(utime, n_risk, d, censored, g_risk, g_d, group_n)
+
+
+def _drop_near_tie_bounds(key: NDArray[np.uint64], lo: int, new: NDArray[np.bool_], no_ties: bool) -> bool:
+    """Clear ``new`` at the starts of distinct times that R's timefix ties to the time before.
+
+    Returns whether any was cleared. Without exact ties and with ``lo = 1`` the sorted keys
+    are the times' bit patterns: they are read as floats in place (no copy).
+    """
+    from rtdelay.stats._timefix import tied_to_previous  # _timefix imports this module
+
+    n = key.shape[0]
+    if no_ties:
+        distinct = None
+        times = key.view(np.float64) if lo == 1 else _decode_times(key.copy(), lo)
+    else:
+        distinct = np.flatnonzero(new[:n])
+        times = _decode_times(key[distinct], lo)  # key[...] is a copy
+    tied = tied_to_previous(times, nonnegative=True)
+    if tied is None:
+        return False
+    new[tied if distinct is None else distinct[tied]] = False
+    return True
 
 
 def event_as_bool(event: ArrayLike) -> ArrayLike:
@@ -393,21 +424,30 @@ def risk_table(
     *,
     per_group: bool = False,
     event_times_only: bool = False,
+    timefix: bool = False,
 ) -> RiskTable:
     """Risk-set table of checked arrays; ``codes`` are group codes 0..k-1.
 
     With ``event_times_only`` only the times with at least one event are kept (all the
     log-rank sums need); the risk sets still count every record. ``per_group=False`` gives
-    ``(0, T)`` per-group arrays.
+    ``(0, T)`` per-group arrays. ``timefix=True`` first merges times equal up to floating-point
+    noise as R's ``aeqSurv`` (:mod:`rtdelay.stats._timefix`): each chain of tied times is one
+    row at its first time, the same table as :func:`rtdelay.stats._timefix.merge_table` of
+    the exact table, built in the same single pass (events are merged before
+    ``event_times_only`` drops event-free rows).
     """
     grp = codes if per_group else None
     ti = _integer_bins(time)
+    # Whole numbers are at least 1 apart: R ties two of them only when 1 / mean <= tol, i.e.
+    # for times near 6.7e7 and beyond, far outside the bincount range; those take the sort path.
+    if ti is not None and timefix and float(time.max()) * _TIMEFIX_TOL >= 1.0:
+        ti = None
     if ti is not None:
         # Integer times (e.g. days): no sort at all.
         return _binned_table(ti, event, grp, k, event_times_only)
     if grp is None:
         # Other times, no groups: one sort of packed (time, event) keys.
         # (The sorted arrays are passed on without a local name, so they are freed early.)
-        return _table_from_sorted(*_sorted_keys(time, event), None, 0, event_times_only)
+        return _table_from_sorted(*_sorted_keys(time, event), None, 0, event_times_only, timefix)
     # Other times, k groups: one sort of packed (time, group, event) keys.
-    return _table_from_sorted(*_grouped_sorted(time, event, grp, k), k, event_times_only)
+    return _table_from_sorted(*_grouped_sorted(time, event, grp, k), k, event_times_only, timefix)

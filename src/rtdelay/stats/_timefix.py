@@ -21,23 +21,43 @@ from numpy.typing import NDArray
 from rtdelay.errors import InputError
 from rtdelay.stats._survtable import RiskTable
 
-__all__ = ["TIMEFIX_TOL", "chain_starts", "has_near_ties", "merge_table", "timefix_times"]
+__all__ = ["TIMEFIX_TOL", "chain_starts", "has_near_ties", "merge_table", "tied_to_previous", "timefix_times"]
 
 TIMEFIX_TOL = float(np.sqrt(np.finfo(np.float64).eps))
 
 
-def chain_starts(distinct: NDArray[np.float64]) -> NDArray[np.intp] | None:
-    """First index of each chain of tied neighbours among sorted distinct times; None if none."""
+def tied_to_previous(distinct: NDArray[np.float64], *, nonnegative: bool = False) -> NDArray[np.intp] | None:
+    """Indices ``i`` of sorted distinct times tied to time ``i - 1`` by R's rule; None if none.
+
+    R's test ``dy <= tol | dy / mean(abs(y)) <= tol`` is evaluated exactly, but only on the
+    few gaps below ``max(tol, tol * mean) * (1 + 1e-12)`` (every tied gap is among them), so a
+    million times cost one ``diff``, one comparison and one ``flatnonzero``. ``nonnegative``:
+    the caller knows the times are >= 0 (``mean(abs(y)) = mean(y)``, one pass fewer).
+    """
     if distinct.shape[0] < 2:
         return None
     dy = np.diff(distinct)
-    scale = float(np.mean(np.abs(distinct)))
-    tied = dy <= TIMEFIX_TOL
-    if scale > 0:
-        tied |= dy / scale <= TIMEFIX_TOL
-    if not tied.any():
+    scale = float(np.mean(distinct if nonnegative else np.abs(distinct)))
+    bound = max(TIMEFIX_TOL, TIMEFIX_TOL * scale) * (1.0 + 1e-12)
+    cand = np.flatnonzero(dy <= bound)
+    if cand.size == 0:
         return None
-    return np.flatnonzero(np.concatenate(([True], ~tied)))
+    gap = dy[cand]
+    tied = gap <= TIMEFIX_TOL
+    if scale > 0:
+        tied |= gap / scale <= TIMEFIX_TOL
+    cand = cand[tied]
+    return cand + 1 if cand.size else None
+
+
+def chain_starts(distinct: NDArray[np.float64]) -> NDArray[np.intp] | None:
+    """First index of each chain of tied neighbours among sorted distinct times; None if none."""
+    tied = tied_to_previous(distinct)
+    if tied is None:
+        return None
+    first = np.ones(distinct.shape[0], dtype=np.bool_)
+    first[tied] = False
+    return np.flatnonzero(first)
 
 
 def has_near_ties(time: NDArray[np.float64]) -> bool:
@@ -77,28 +97,51 @@ def timefix_times(*arrays: NDArray[np.float64]) -> tuple[NDArray[np.float64], ..
 def merge_table(tab: RiskTable, starts: NDArray[np.intp], *, event_rows_only: bool = False) -> RiskTable:
     """The risk table with each chain of tied rows merged into its first row.
 
-    The table's count arrays are updated in place (pass a table just built). Most chains are
-    single rows: only the few other rows are added into their chain's first row
-    (``np.add.at``), then dropped. With ``event_rows_only`` only the merged rows with an event
-    are kept (what the log-rank sums need).
+    ``starts`` are the first rows of the chains (:func:`chain_starts`; every row its own chain
+    when ``starts`` holds every row). The merged row keeps the time and the risk sets of the
+    chain's first row (the largest risk sets) and the sums of its events and censorings: the
+    chain-first rows are taken, and only the few other rows are added in (``np.add.at``). With
+    ``event_rows_only`` only the merged rows with an event are kept (what the log-rank sums need).
+    Rows are selected with ``take``/``compress`` along the last axis (fancy indexing ``[:, rows]``
+    of a ``(k, T)`` array is several times slower).
     """
     m = tab.time.shape[0]
-    first = np.zeros(m, dtype=bool)
+    if starts.shape[0] == m:  # nothing to merge
+        if not event_rows_only:
+            return tab
+        keep = tab.n_events > 0
+        return RiskTable(
+            tab.time[keep],
+            tab.n_at_risk[keep],
+            tab.n_events[keep],
+            tab.n_censored[keep],
+            np.compress(keep, tab.group_at_risk, axis=1),
+            np.compress(keep, tab.group_events, axis=1),
+            tab.group_n,
+        )
+    # Most chains are single rows: take the chain-first rows, then add the few other rows in.
+    first = np.zeros(m, dtype=np.bool_)
     first[starts] = True
     extra = np.flatnonzero(~first)
-    target = starts[np.searchsorted(starts, extra, side="right") - 1]
-    np.add.at(tab.n_events, target, tab.n_events[extra])
-    np.add.at(tab.n_censored, target, tab.n_censored[extra])
-    for g in range(tab.group_events.shape[0]):
-        np.add.at(tab.group_events[g], target, tab.group_events[g, extra])
-    keep = first & (tab.n_events > 0) if event_rows_only else first
-    rows = np.flatnonzero(keep)
+    chain = np.searchsorted(starts, extra, side="right") - 1  # chain of each other row
+    d = tab.n_events[starts]
+    c = tab.n_censored[starts]
+    np.add.at(d, chain, tab.n_events[extra])
+    np.add.at(c, chain, tab.n_censored[extra])
+    g_d = np.take(tab.group_events, starts, axis=1)
+    for g in range(g_d.shape[0]):
+        np.add.at(g_d[g], chain, tab.group_events[g].take(extra))
+    rows = starts
+    if event_rows_only:
+        with_event = np.flatnonzero(d > 0)
+        rows, d, c = starts[with_event], d[with_event], c[with_event]
+        g_d = np.take(g_d, with_event, axis=1)
     return RiskTable(
         tab.time[rows],
         tab.n_at_risk[rows],
-        tab.n_events[rows],
-        tab.n_censored[rows],
-        tab.group_at_risk[:, rows],
-        tab.group_events[:, rows],
+        d,
+        c,
+        np.take(tab.group_at_risk, rows, axis=1),
+        g_d,
         tab.group_n,
     )

@@ -266,7 +266,7 @@ def _waiting_risk(included: pd.DataFrame) -> WaitingRisk:
             if any(_missing(patient.get(k)) for k in model.terms):
                 continue
             profile = {k: str(patient[k]) for k in model.terms}
-            rows.append(model.predict(times, profile)["risk"])
+            rows.append(model.predict(times, profile).risk)
         model_risk = np.mean(rows, axis=0)
     except (ModelError, ValueError) as exc:
         notes.append(f"parametric current-status model not fitted: {exc}")
@@ -435,11 +435,7 @@ def _fit_cox(
 
 def _ph_test(fit: CoxResult) -> dict[str, dict[str, float | None]]:
     """``cox.zph`` (KM transform) of a fitted model as ``{term: {chisq, df, p}}`` plus GLOBAL."""
-    table = fit.ph_test()
-    return {
-        str(idx): {"chisq": jsonable(r["chisq"]), "df": jsonable(r["df"]), "p": jsonable(r["p"])}
-        for idx, r in table.iterrows()
-    }
+    return fit.ph_test().to_dict()
 
 
 def _cox_models(included: pd.DataFrame, *, min_events_per_coef: float = MIN_EVENTS_PER_COEF) -> CoxModels:
@@ -515,8 +511,6 @@ def run_beyond(
     included: pd.DataFrame,
     *,
     rate_time: float = 12.0,
-    n_boot: int = 2000,
-    seed: int = 0,
     min_events_per_coef: float = MIN_EVENTS_PER_COEF,
 ) -> BeyondResults:
     """Run the analyses that go beyond the article on the eligible patients (pure).
@@ -526,8 +520,8 @@ def run_beyond(
     reason; the other parts still run.
 
     ``min_events_per_coef``: a Cox model with fewer events per coefficient is not fitted
-    (reported as not estimable with the reason). ``n_boot`` and ``seed`` are kept for
-    compatibility: the current-status intervals are likelihood-ratio intervals, no bootstrap.
+    (reported as not estimable with the reason). Nothing here is random: the current-status
+    intervals are likelihood-ratio intervals (no bootstrap), so there is no ``n_boot`` or ``seed``.
     """
     notes: list[str] = []
 

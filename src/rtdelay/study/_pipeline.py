@@ -59,8 +59,6 @@ def run(
     rate_time: float = 12.0,
     times: Sequence[float] = DEFAULT_TIMES,
     beyond: bool = True,
-    n_boot: int = 2000,
-    seed: int = 0,
     min_events_per_coef: float = 5.0,
 ) -> StudyResults:
     """Run every analysis of Gong et al. (Radiat Oncol 2021;16:21) on the eligible patients.
@@ -87,9 +85,6 @@ def run(
         Also run the analyses that improve on the article's methods
         (:func:`rtdelay.study._beyond.run_beyond`: current-status risk of progression while
         waiting, competing-risk local control, adjusted Cox models, landmark).
-    n_boot, seed : int
-        Kept for compatibility; unused since the current-status intervals became
-        likelihood-ratio intervals (Banerjee & Wellner 2001), which need no resampling.
     min_events_per_coef : float
         A Cox model with fewer events per coefficient is not fitted but reported as not
         estimable (Vittinghoff & McCulloch 2007; default 5).
@@ -127,7 +122,7 @@ def run(
             notes.add("inspection_months absent: the pre-RT MRI is taken to be at the start of RT")
             look = frame.assign(inspection_months=frame["ti_months"])
         extra = run_beyond(
-            look, rate_time=float(rate_time), n_boot=n_boot, seed=seed, min_events_per_coef=min_events_per_coef
+            look, rate_time=float(rate_time), min_events_per_coef=min_events_per_coef
         )
     return StudyResults(
         n_patients=len(frame),
