@@ -15,7 +15,8 @@ Public API (what the command line and the web app call)::
         export = export_registry(s, actor, site="SITE")   # cohort + complications frames
     write_export(export, "out/cohort.sav")
 
-Every write goes through the ORM and is audited by a flush listener in the same transaction.
+Every write is audited in the same transaction: ORM writes by a flush listener, the bulk writes of
+an import by the functions that make them (``_bulk``), with the same audit rows.
 """
 
 from __future__ import annotations
@@ -57,23 +58,26 @@ if TYPE_CHECKING:
         EXPORT_FORMATS,
         RegistryExport,
         export_registry,
+        qualify_ids,
         registry_cohort,
         write_export,
     )
     from rtdelay.registry._history import audit_frame, patient_history, write_audit_export
     from rtdelay.registry._import import ImportOutcome, import_table, read_import_file
-    from rtdelay.registry._models import ROLES, User, web_sessions
+    from rtdelay.registry._models import ROLES, Complication, User, web_sessions
     from rtdelay.registry._plan import FieldChange, ImportPlan, PatientDiff, plan_import
     from rtdelay.registry._records import (
         add_complication,
         create_patient,
         delete_complication,
         delete_patient,
+        list_complications,
         restore_patient,
+        update_complication,
         update_patient,
     )
     from rtdelay.registry._redcap import read_redcap
-    from rtdelay.registry._users import actor_for, add_site, add_user, authenticate
+    from rtdelay.registry._users import actor_for, actor_named, add_site, add_user, authenticate
 
 _LAZY: dict[str, str] = {
     "PERMISSIONS": "_access",
@@ -104,6 +108,7 @@ _LAZY: dict[str, str] = {
     "RegistryExport": "_export",
     "export_registry": "_export",
     "registry_cohort": "_export",
+    "qualify_ids": "_export",
     "write_export": "_export",
     "audit_frame": "_history",
     "patient_history": "_history",
@@ -113,6 +118,7 @@ _LAZY: dict[str, str] = {
     "read_import_file": "_import",
     "ROLES": "_models",
     "User": "_models",
+    "Complication": "_models",
     "web_sessions": "_models",
     "FieldChange": "_plan",
     "ImportPlan": "_plan",
@@ -124,8 +130,11 @@ _LAZY: dict[str, str] = {
     "delete_patient": "_records",
     "restore_patient": "_records",
     "update_patient": "_records",
+    "update_complication": "_records",
+    "list_complications": "_records",
     "read_redcap": "_redcap",
     "actor_for": "_users",
+    "actor_named": "_users",
     "add_site": "_users",
     "add_user": "_users",
     "authenticate": "_users",
@@ -150,7 +159,9 @@ __all__ = [
     "RegistryError",
     "RegistryExport",
     "User",
+    "Complication",
     "actor_for",
+    "actor_named",
     "add_complication",
     "add_site",
     "add_user",
@@ -165,6 +176,7 @@ __all__ = [
     "export_registry",
     "get_patient",
     "import_table",
+    "list_complications",
     "init_registry",
     "open_registry",
     "patient_history",
@@ -173,12 +185,14 @@ __all__ = [
     "read_import_file",
     "read_redcap",
     "record_event",
+    "qualify_ids",
     "registry_cohort",
     "require",
     "resolve_site",
     "resolve_url",
     "restore_patient",
     "restore_registry",
+    "update_complication",
     "update_patient",
     "upgrade_registry",
     "visible_site_ids",
