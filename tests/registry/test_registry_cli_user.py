@@ -123,3 +123,17 @@ def test_export_of_sites_sharing_an_id_says_so_or_qualifies(tmp_path):
     exported = pd.read_csv(tmp_path / "q.csv", dtype=str)
     assert exported["patient_id"].is_unique
     assert set(exported["patient_id"]) == {f"{s}:{p}" for s in "AB" for p in rows["patient_id"]}
+
+
+def test_analyze_registry_of_sites_sharing_ids_keeps_every_patient(tmp_path):
+    db = _registry(tmp_path)
+    rows = make_rows(12, seed=12)
+    _ok(_rtdelay("registry", "import", write_csv(rows, tmp_path / "a.csv"), "--site", "A", *db))
+    _ok(_rtdelay("registry", "import", write_csv(rows, tmp_path / "b.csv"), "--site", "B", *db))
+    out = tmp_path / "run"
+    res = _rtdelay("analyze", "--registry", db[1], "--out", out, "--quiet")
+    assert res.returncode == 0, res.stderr
+    used = pd.read_csv(out / "registry_cohort.csv", dtype=str)
+    assert len(used) == 24 and used["patient_id"].is_unique
+    assert not (out / "quarantine.csv").exists() or \
+        len(pd.read_csv(out / "quarantine.csv")) == 0

@@ -399,13 +399,14 @@ def analyze_registry(url: str | None, *, site: str | None, out: Path, quiet: boo
     from rtdelay.analysis import analyze
     from rtdelay.cli._study import _RichProgress, _summary
     from rtdelay.cohort import write_table
-    from rtdelay.registry import export_registry
+    from rtdelay.registry import export_registry, qualify_ids
 
     def run() -> Any:
         registry = _open(None if url in (None, "", "-") else url)
         actor = _actor(site, registry)
         with registry.session(actor=actor.name, write=True) as session:
-            export = export_registry(session, actor, site=site, purpose="analyze")
+            # patient_id is unique per site: repeated across sites, ids become SITE:ID
+            export = qualify_ids(export_registry(session, actor, site=site, purpose="analyze"))
         out.mkdir(parents=True, exist_ok=True)
         cohort_path = write_table(export.cohort.drop(columns=["site"]), out / "registry_cohort.csv")
         comp_path = None
