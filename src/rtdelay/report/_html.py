@@ -143,6 +143,7 @@ def render_report(
     tables: Sequence[ReportTable] | None = None,
     title: str | None = None,
     institution: str | None = None,
+    load_notes: Sequence[str] | None = None,
 ) -> str:
     """Render the report page.
 
@@ -165,6 +166,9 @@ def render_report(
         Title of the report (default :data:`DEFAULT_TITLE`; the demo's names the reproduction).
     institution : str, optional
         Institution shown under the title.
+    load_notes : sequence of str, optional
+        What reading the input detected (results.json ``load_notes``), listed under
+        "Reading the input" in the methods section.
     """
     import jinja2
 
@@ -207,5 +211,6 @@ def render_report(
         reproduction=_reproduction_block(reproduction_rows),
         methods=methods_paragraphs(results),
         notes=list(run_notes(results)),
+        load_notes=[str(n) for n in (load_notes or [])],
         metadata=meta_items,
     )
