@@ -100,7 +100,7 @@ def test_tick_positions_are_bounded_for_any_duration(top):
     ticks = nice_ticks(top)
     assert 2 <= len(ticks) <= 9 and ticks[0] == 0.0
     assert all(math.isfinite(t) for t in ticks)
-    steps = {round(b - a, 6) for a, b in zip(ticks, ticks[1:])}
+    steps = {round(b - a, 6) for a, b in zip(ticks, ticks[1:], strict=False)}
     assert len(steps) == 1 or max(steps) / min(steps) - 1 < 1e-9
     finite = isinstance(top, int) or math.isfinite(top)
     if finite and float(top) >= 1:
