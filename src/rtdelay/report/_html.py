@@ -52,6 +52,12 @@ FIGURE_CAPTIONS: dict[str, tuple[str, str]] = {
         "beyond",
         "Figure 6. Local progression: cumulative incidence with death as a competing event (solid) vs 1 − Kaplan-Meier (dotted).",
     ),
+    "fig8_schoenfeld": (
+        "beyond",
+        "Figure 8. Proportional hazards: scaled Schoenfeld residuals of the PBR-adjusted Cox model "
+        "against time (dots), their running mean (solid) and the fitted coefficient (dashed); "
+        "P: cox.zph test.",
+    ),
     "fig7_cox_forest": (
         "beyond",
         "Figure 7. Cox models: hazard ratios with 95% confidence intervals (log scale); dashed line: no effect.",

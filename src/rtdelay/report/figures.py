@@ -341,6 +341,10 @@ def figure_builders(results: StudyResults) -> dict[str, Any]:
         from rtdelay.report._cox_plots import fig7_cox_forest
 
         builders["fig7_cox_forest"] = lambda res, width="single": fig7_cox_forest(res)
+    if cox is not None and any(getattr(cox, a, None) is not None for a in ("os_adjusted", "lc_adjusted")):
+        from rtdelay.report._ph_plots import fig8_schoenfeld
+
+        builders["fig8_schoenfeld"] = lambda res, width="single": fig8_schoenfeld(res)
     return builders
 
 
