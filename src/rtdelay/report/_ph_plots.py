@@ -65,7 +65,7 @@ def fig8_schoenfeld(results: StudyResults, *, width: str = "double") -> Figure:
     from matplotlib.figure import Figure
 
     chosen = ph_model(results)
-    w_mm = 170.0 if width == "double" else 85.0
+    w_mm = 140.0 if width == "double" else 85.0  # 140 mm: 7 pt text >= 10 px at 680 px
     if chosen is None:
         fig = Figure(figsize=(w_mm / 25.4, 40 / 25.4))
         fig.text(0.5, 0.5, "No Cox model could be fitted on these data", ha="center",
