@@ -403,6 +403,7 @@ def write_outputs(
                 progress=step,
                 title=options.title,
                 institution=options.institution,
+                load_notes=run.document.get("load_notes"),
             )
         )
     if run.reproduction_rows is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 
 import pytest
@@ -32,20 +33,45 @@ def test_backup_restore_round_trip(registry, admin, tmp_path, portable):
     changed = rows.assign(age=rows["age"].astype(float) + 1)
     import_table(registry, admin, read_import_file(write_csv(changed, tmp_path / "d.csv")),
                  site="A")
-    if portable:  # a portable dump restores into an empty registry
-        from rtdelay.registry import init_registry
+    with contextlib.ExitStack() as stack:
+        if portable:  # a portable dump restores into an empty registry
+            from rtdelay.registry import init_registry
 
-        fresh = tmp_path / "fresh.db"
-        url = f"sqlite:///{fresh}" if registry.dialect == "sqlite" else None
-        if url is None:
-            pytest.skip("the portable restore into a second PostgreSQL schema is not set up")
-        target_registry, _ = init_registry(url)
-    else:
-        target_registry = registry
-    kind = restore_registry(target_registry, target, actor=admin.name)
-    assert kind == ("portable" if portable else
-                    "sqlite" if registry.dialect == "sqlite" else "pg_dump")
-    cohort2, audit2 = _snapshot(target_registry, admin)
-    pd.testing.assert_frame_equal(cohort, cohort2)
-    assert len(audit2) == len(audit) + 1 and audit2["action"].iloc[-1] == "restore_backup"
-    pd.testing.assert_frame_equal(audit, audit2.iloc[:-1].reset_index(drop=True), check_dtype=False)
+            if registry.dialect == "sqlite":
+                url = f"sqlite:///{tmp_path / 'fresh.db'}"
+            else:  # a second, dedicated schema in the same test database, dropped afterwards
+                url = stack.enter_context(_second_schema(registry.url))
+            target_registry, _ = init_registry(url)
+            stack.callback(target_registry.dispose)
+        else:
+            target_registry = registry
+        kind = restore_registry(target_registry, target, actor=admin.name)
+        assert kind == ("portable" if portable else
+                        "sqlite" if registry.dialect == "sqlite" else "pg_dump")
+        cohort2, audit2 = _snapshot(target_registry, admin)
+        pd.testing.assert_frame_equal(cohort, cohort2)
+        assert len(audit2) == len(audit) + 1 and audit2["action"].iloc[-1] == "restore_backup"
+        pd.testing.assert_frame_equal(audit, audit2.iloc[:-1].reset_index(drop=True),
+                                      check_dtype=False)
+
+
+@contextlib.contextmanager
+def _second_schema(url: str):
+    """A fresh PostgreSQL schema beside the test's own (search_path in the URL), dropped after."""
+    import re
+    import uuid
+
+    from sqlalchemy import create_engine, text
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    base = re.sub(r"[?&]options=[^&]*", "", url)
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in base else "?"
+    try:
+        yield f"{base}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        engine.dispose()

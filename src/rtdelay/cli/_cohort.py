@@ -101,6 +101,30 @@ def _summary(result: Any, notes: list[str], path: Path, quarantine: Path | None)
         console.print("use --quarantine FILE.csv to write the rejected rows and values with their reasons")
 
 
+def _progress_printer(enabled: bool | None) -> Any:
+    """A progress callback printing ``rtdelay: validate: [12.3 s] step`` lines on stderr.
+
+    ``enabled`` None: only when stderr is a terminal (a pipe or a log file stays quiet).
+    """
+    import sys
+    import time
+
+    if enabled is None:
+        enabled = bool(getattr(sys.stderr, "isatty", lambda: False)())
+    if not enabled:
+        return lambda message: None
+    start = time.perf_counter()
+
+    def show(message: str) -> None:
+        from rtdelay.cli._terminal import plain
+
+        elapsed = time.perf_counter() - start
+        print(f"rtdelay: validate: [{elapsed:6.1f} s] {plain(message)}", file=sys.stderr,
+              flush=True)
+
+    return show
+
+
 @app.command("validate")
 def validate_command(
     file: Path = typer.Argument(..., help="Cohort table: csv, tsv, xlsx, sav or parquet."),
@@ -117,6 +141,11 @@ def validate_command(
         None, "--quarantine", help="Write the rejected rows, as they came in, with reasons."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead."),
+    progress: bool | None = typer.Option(
+        None, "--progress/--no-progress",
+        help="Print each step (reading, every column checked) on stderr with the time taken; "
+             "default: on when stderr is a terminal.",
+    ),
 ) -> None:
     """Check a cohort file row by row against the data dictionary.
 
@@ -133,11 +162,16 @@ def validate_command(
 
         if quarantine is not None:
             check_not_input(quarantine, [file, mapping])
+        show = _progress_printer(progress)
+        show(f"reading {file.name}")
         raw = load_table(file, mapping=mapping, sheet=sheet)
-        result = validate_cohort(raw, date_order=date_order)
+        show(f"read {len(raw.frame):,} rows")
+        result = validate_cohort(raw, date_order=date_order, progress=show)
         write_notes: list[str] = []
         if quarantine is not None:
+            show(f"writing {quarantine.name}")
             result.write_quarantine(quarantine, notes=write_notes)
+        show("done")
     except RtdelayError as exc:
         fail(str(exc))
     except (FileNotFoundError, PermissionError, IsADirectoryError) as exc:

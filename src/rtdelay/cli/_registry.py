@@ -2,7 +2,10 @@
 
 Every command takes ``--db URL`` or reads ``RTDELAY_DATABASE_URL`` (default: ``rtdelay.db`` in
 the working directory). The command line acts as the local administrator (``cli:<os user>``
-in the audit trail); ``--site`` limits a command to one site. Errors: one line on stderr, exit
+in the audit trail) unless ``--user NAME`` names a registry user: the work is then recorded as
+that user's and held to their role and sites (attribution and a guard against mistakes; anyone
+who can open the database file can change it, so the file's permissions are the boundary).
+``--site`` limits a command to one site. Errors: one line on stderr, exit
 code 2; an import with rejected rows commits the accepted ones and exits 1 (like ``validate``).
 """
 
@@ -29,6 +32,8 @@ app.add_typer(user_app, name="user")
 app.add_typer(site_app, name="site")
 
 _DB_HELP = "Database URL (default: $RTDELAY_DATABASE_URL, else sqlite file rtdelay.db)."
+_USER_HELP = ("Act as this registry user (their role and sites; recorded in the audit trail). "
+              "Default: the local administrator cli:<os user>.")
 MAX_SHOWN = 50
 
 
@@ -53,10 +58,14 @@ def _open(db: str | None) -> Any:
     return open_registry(db)
 
 
-def _actor(site: str | None, registry: Any) -> Any:
-    from rtdelay.registry import cli_actor, resolve_site
+def _actor(site: str | None, registry: Any, user: str | None = None) -> Any:
+    """The acting user: ``--user NAME`` (checked: active, role, sites) or the local admin."""
+    from rtdelay.registry import actor_named, cli_actor, resolve_site
 
     actor = cli_actor()
+    if user is not None:
+        with registry.session(actor=actor.name) as session:
+            actor = actor_named(session, user)
     if site is None:
         return actor
     with registry.session(actor=actor.name) as session:
@@ -108,12 +117,12 @@ def _show_plan(plan: Any) -> None:
 def _import(file: Path | None, site: str | None, mapping: Path | None, dry_run: bool,
             reason: str | None, erase_blanks: bool, as_json: bool, db: str | None,
             complications: Path | None, redcap: Path | None, redcap_dictionary: Path | None,
-            date_order: str | None, quarantine: Path | None) -> int:
+            date_order: str | None, quarantine: Path | None, user: str | None = None) -> int:
     from rtdelay.errors import InputError
     from rtdelay.registry import import_table, read_import_file, read_redcap
 
     registry = _open(db)
-    actor = _actor(site, registry)
+    actor = _actor(site, registry, user)
     comps: Any
     if redcap is not None or redcap_dictionary is not None:
         if redcap is None or redcap_dictionary is None or file is not None:
@@ -166,6 +175,7 @@ def import_command(
     date_order: str | None = typer.Option(None, "--date-order", help="dmy or mdy."),
     quarantine: Path | None = typer.Option(None, "--quarantine",
                                            help="Write rejected rows with reasons here."),
+    user: str | None = typer.Option(None, "--user", help=_USER_HELP),
     db: str | None = typer.Option(None, "--db", help=_DB_HELP),
 ) -> None:
     """Import a cohort file: validate every row, show the diff, commit in one transaction.
@@ -175,19 +185,23 @@ def import_command(
     if date_order is not None and date_order not in ("dmy", "mdy"):
         fail(f"--date-order takes dmy or mdy; got {date_order!r}")
     code = _guard(_import, file, site, mapping, dry_run, reason, erase_blanks, as_json, db,
-                  complications, redcap, redcap_dictionary, date_order, quarantine)
+                  complications, redcap, redcap_dictionary, date_order, quarantine, user)
     raise typer.Exit(code)
 
 
-def _export(fmt: str, out: Path, site: str | None, db: str | None) -> tuple[Path, Path, int]:
-    from rtdelay.registry import export_registry, write_export
+def _export(fmt: str, out: Path, site: str | None, db: str | None, user: str | None,
+            qualify: bool) -> tuple[Path, Path, int, tuple[str, ...]]:
+    from rtdelay.registry import export_registry, qualify_ids, write_export
 
     registry = _open(db)
-    actor = _actor(site, registry)
+    actor = _actor(site, registry, user)
     with registry.session(actor=actor.name, write=True) as session:
         export = export_registry(session, actor, site=site)
+        repeated = export.repeated_ids
+        if qualify:
+            export = qualify_ids(export)
         paths = write_export(export, out, fmt=fmt)
-    return paths[0], paths[1], len(export.cohort)
+    return paths[0], paths[1], len(export.cohort), (() if qualify else repeated)
 
 
 @registry_app.command("export")
@@ -195,22 +209,37 @@ def export_command(
     fmt: str = typer.Option("csv", "--format", help="csv, xlsx, sav, dta or parquet."),
     out: Path = typer.Option(Path("registry_export"), "--out", help="Cohort file to write."),
     site: str | None = typer.Option(None, "--site", help="Only this site."),
+    qualify: bool = typer.Option(False, "--qualify-ids",
+                                 help="Write patient_id as SITE:ID when a study number repeats "
+                                      "across the exported sites (what 'analyze' needs)."),
+    user: str | None = typer.Option(None, "--user", help=_USER_HELP),
     db: str | None = typer.Option(None, "--db", help=_DB_HELP),
 ) -> None:
-    """Export the cohort file ``rtdelay analyze`` reads, and the complications beside it."""
+    """Export the cohort file ``rtdelay analyze`` reads, and the complications beside it.
+
+    patient_id is unique per site; the file has a ``site`` column. When a study number repeats
+    across the exported sites, ``--qualify-ids`` writes every id as ``SITE:ID``.
+    """
     from rtdelay.registry import EXPORT_FORMATS
 
     if fmt not in EXPORT_FORMATS:
         fail(f"--format must be one of {', '.join(EXPORT_FORMATS)}; got {fmt!r}")
-    cohort, comps, n = _guard(_export, fmt, out, site, db)
+    cohort, comps, n, repeated = _guard(_export, fmt, out, site, db, user, qualify)
     typer.echo(f"{n} patients written to {cohort}; complications to {comps}")
+    if repeated:
+        shown = ", ".join(repeated[:5]) + (f" and {len(repeated) - 5} more" if len(repeated) > 5
+                                          else "")
+        typer.echo(f"note: {len(repeated)} study number(s) repeat across sites ({shown}); the "
+                   "'site' column tells them apart, but 'rtdelay analyze' on this file rejects "
+                   "repeated ids: export with --qualify-ids (SITE:ID) or one --site at a time",
+                   err=True)
 
 
-def _history(patient_id: str, site: str | None, db: str | None) -> Any:
+def _history(patient_id: str, site: str | None, db: str | None, user: str | None) -> Any:
     from rtdelay.registry import patient_history
 
     registry = _open(db)
-    actor = _actor(site, registry)
+    actor = _actor(site, registry, user)
     with registry.session(actor=actor.name) as session:
         return patient_history(session, actor, patient_id, site=site)
 
@@ -220,10 +249,11 @@ def history(
     patient_id: str = typer.Argument(..., help="The patient's study number."),
     site: str | None = typer.Option(None, "--site", help="Site code."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON rows."),
+    user: str | None = typer.Option(None, "--user", help=_USER_HELP),
     db: str | None = typer.Option(None, "--db", help=_DB_HELP),
 ) -> None:
     """Every recorded change of one patient (and their complications), oldest first."""
-    frame = _guard(_history, patient_id, site, db)
+    frame = _guard(_history, patient_id, site, db, user)
     if as_json:
         typer.echo(frame.to_json(orient="records", date_format="iso"))
         return
@@ -235,11 +265,11 @@ def history(
                    f"v{row.entity_version}  {what}{why}{batch}")
 
 
-def _audit_export(out: Path, db: str | None) -> Path:
-    from rtdelay.registry import cli_actor, write_audit_export
+def _audit_export(out: Path, db: str | None, user: str | None) -> Path:
+    from rtdelay.registry import write_audit_export
 
     registry = _open(db)
-    actor = cli_actor()
+    actor = _actor(None, registry, user)
     with registry.session(actor=actor.name, write=True) as session:
         return write_audit_export(session, actor, out)
 
@@ -247,39 +277,56 @@ def _audit_export(out: Path, db: str | None) -> Path:
 @registry_app.command("audit-export")
 def audit_export(
     out: Path = typer.Option(Path("audit.csv"), "--out", help="csv file to write."),
+    user: str | None = typer.Option(None, "--user", help=_USER_HELP),
     db: str | None = typer.Option(None, "--db", help=_DB_HELP),
 ) -> None:
     """Write the whole audit trail as csv."""
-    target = _guard(_audit_export, out, db)
+    target = _guard(_audit_export, out, db, user)
     typer.echo(f"audit trail written to {target}")
+
+
+def _admin(registry: Any, user: str | None) -> Any:
+    from rtdelay.registry import require
+
+    actor = _actor(None, registry, user)
+    require(actor, "admin")
+    return actor
 
 
 @registry_app.command("backup")
 def backup(
     file: Path = typer.Argument(..., help="Backup file to write."),
     portable: bool = typer.Option(False, "--portable", help="Portable dump (gzip'd JSON)."),
+    user: str | None = typer.Option(None, "--user", help=_USER_HELP),
     db: str | None = typer.Option(None, "--db", help=_DB_HELP),
 ) -> None:
     """Write a consistent backup (SQLite online backup; pg_dump for PostgreSQL)."""
     from rtdelay.registry import backup_registry
 
-    target = _guard(lambda: backup_registry(_open(db), file, portable=portable))
+    def run() -> Path:
+        registry = _open(db)
+        _admin(registry, user)
+        return backup_registry(registry, file, portable=portable)
+
+    target = _guard(run)
     typer.echo(f"backup written to {target}")
 
 
 @registry_app.command("restore")
 def restore(
     file: Path = typer.Argument(..., help="A backup made by 'rtdelay registry backup'."),
+    user: str | None = typer.Option(None, "--user", help=_USER_HELP),
     db: str | None = typer.Option(None, "--db", help=_DB_HELP),
 ) -> None:
     """Replace the registry's content with a backup."""
-    from rtdelay.registry import cli_actor, restore_registry
+    from rtdelay.registry import restore_registry
 
     def run() -> str:
         from rtdelay.registry import init_registry
 
         registry, _ = init_registry(db)
-        return restore_registry(registry, file, actor=cli_actor().name)
+        actor = _admin(registry, user) if user is not None else _actor(None, registry)
+        return restore_registry(registry, file, actor=actor.name)
 
     kind = _guard(run)
     typer.echo(f"registry restored from {file} ({kind})")
@@ -302,17 +349,18 @@ def user_add(
     name: str = typer.Argument(..., help="User name."),
     role: str = typer.Option(..., "--role", help="viewer, entry, analyst or admin."),
     site: list[str] = typer.Option([], "--site", help="Site code the user may see (repeat)."),
+    user: str | None = typer.Option(None, "--user", help=_USER_HELP),
     db: str | None = typer.Option(None, "--db", help=_DB_HELP),
 ) -> None:
     """Add a user; the password is asked for (or read from stdin when it is not a terminal)."""
-    from rtdelay.registry import ROLES, add_user, cli_actor
+    from rtdelay.registry import ROLES, add_user
 
     if role not in ROLES:
         fail(f"--role must be one of {', '.join(ROLES)}; got {role!r}")
 
     def run() -> None:
         registry = _open(db)
-        actor = cli_actor()
+        actor = _actor(None, registry, user)
         password = _read_password()
         with registry.session(actor=actor.name, write=True) as session:
             add_user(session, actor, name, role=role, password=password, sites=list(site))
@@ -325,14 +373,15 @@ def user_add(
 def site_add(
     code: str = typer.Argument(..., help="Short site code."),
     name: str = typer.Argument(..., help="Site name."),
+    user: str | None = typer.Option(None, "--user", help=_USER_HELP),
     db: str | None = typer.Option(None, "--db", help=_DB_HELP),
 ) -> None:
     """Add a site."""
-    from rtdelay.registry import add_site, cli_actor
+    from rtdelay.registry import add_site
 
     def run() -> None:
         registry = _open(db)
-        actor = cli_actor()
+        actor = _actor(None, registry, user)
         with registry.session(actor=actor.name, write=True) as session:
             add_site(session, actor, code, name)
 
@@ -350,13 +399,14 @@ def analyze_registry(url: str | None, *, site: str | None, out: Path, quiet: boo
     from rtdelay.analysis import analyze
     from rtdelay.cli._study import _RichProgress, _summary
     from rtdelay.cohort import write_table
-    from rtdelay.registry import export_registry
+    from rtdelay.registry import export_registry, qualify_ids
 
     def run() -> Any:
         registry = _open(None if url in (None, "", "-") else url)
         actor = _actor(site, registry)
         with registry.session(actor=actor.name, write=True) as session:
-            export = export_registry(session, actor, site=site, purpose="analyze")
+            # patient_id is unique per site: repeated across sites, ids become SITE:ID
+            export = qualify_ids(export_registry(session, actor, site=site, purpose="analyze"))
         out.mkdir(parents=True, exist_ok=True)
         cohort_path = write_table(export.cohort.drop(columns=["site"]), out / "registry_cohort.csv")
         comp_path = None
@@ -369,3 +419,6 @@ def analyze_registry(url: str | None, *, site: str | None, out: Path, quiet: boo
     result = _guard(run)
     if not quiet:
         _summary(result)
+
+
+from rtdelay.cli import _registry_records  # noqa: E402,F401  (complication commands)

@@ -230,37 +230,67 @@ def _write_csv(frame: pd.DataFrame, handle: Any) -> None:
         handle.write(csv_line([cell_text(v) for v in row]) + "\n")
 
 
-def _write_xlsx(frame: pd.DataFrame, handle: Any, sheet_name: str) -> int:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
+def _xlsx_column(values: list[Any], counter: list[int]) -> tuple[str, list[Any]]:
+    """One column's cells for xlsx and how to write them: ``number``, ``date`` or ``any``.
 
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title=sheet_name[:31] or "Sheet1")
-    sheet.freeze_panes = "A2"  # must be set before the first row in write-only mode
-    header = []
-    counter = [0]
-    for name in frame.columns:
-        cell = WriteOnlyCell(sheet, value=_xlsx_value(str(name), counter))
-        cell.font = Font(bold=True)
-        header.append(cell)
-    sheet.append(header)
-    for row in _rows(frame):
-        out: list[Any] = []
-        for value in row:
-            value = _xlsx_value(value, counter)
-            if isinstance(value, dt.datetime):
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.number_format = "yyyy-mm-dd hh:mm:ss"
-                out.append(cell)
-            elif isinstance(value, dt.date):
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.number_format = "yyyy-mm-dd"
-                out.append(cell)
-            else:
-                out.append(value)
-        sheet.append(out)
-    book.save(handle)
+    A column of plain floats/ints (NaN and infinities blank) skips the per-cell conversion.
+    """
+    if all(type(v) is float or type(v) is int for v in values):
+        return "number", [None if v != v or v in (math.inf, -math.inf) else v for v in values]
+    cells = [_xlsx_value(v, counter) for v in values]
+    if all(v is None or (isinstance(v, dt.date) and not isinstance(v, dt.datetime))
+           for v in cells):
+        return "date", cells
+    return "any", cells
+
+
+def _write_xlsx(frame: pd.DataFrame, handle: Any, sheet_name: str) -> int:
+    """xlsx with xlsxwriter in constant-memory mode (rows streamed to a temporary file).
+
+    Text cells are written with ``write_string`` (never parsed as formulas) after
+    :func:`escape_formula` and :func:`xml_safe`, so a spreadsheet that re-types them still sees
+    text; numbers, booleans, dates and datetimes are typed cells; missing values are blank.
+    """
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(handle, {"constant_memory": True, "in_memory": False,
+                                        "strings_to_formulas": False,
+                                        "strings_to_numbers": False, "strings_to_urls": False})
+    try:
+        sheet = book.add_worksheet(xml_safe(sheet_name[:31] or "Sheet1")[0])
+        bold = book.add_format({"bold": True})
+        day = book.add_format({"num_format": "yyyy-mm-dd"})
+        stamp = book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+        sheet.freeze_panes(1, 0)
+        counter = [0]
+        for j, name in enumerate(frame.columns):
+            sheet.write_string(0, j, _xlsx_value(str(name), counter) or "", bold)
+        columns = [_xlsx_column(frame.iloc[:, j].tolist(), counter)
+                   for j in range(frame.shape[1])]
+        write_number, write_string = sheet.write_number, sheet.write_string
+        write_boolean, write_datetime = sheet.write_boolean, sheet.write_datetime
+        for i in range(len(frame)):  # constant_memory: rows must be written in order
+            r = i + 1
+            for j, (kind, cells) in enumerate(columns):
+                value = cells[i]
+                if value is None:
+                    continue
+                if kind == "number":
+                    write_number(r, j, value)
+                elif kind == "date":
+                    write_datetime(r, j, value, day)
+                elif isinstance(value, str):
+                    write_string(r, j, value)
+                elif isinstance(value, bool):
+                    write_boolean(r, j, value)
+                elif isinstance(value, dt.datetime):
+                    write_datetime(r, j, value, stamp)
+                elif isinstance(value, dt.date):
+                    write_datetime(r, j, value, day)
+                else:
+                    write_number(r, j, value)
+    finally:
+        book.close()
     return counter[0]
 
 
@@ -300,7 +330,8 @@ def write_table(
     ISO 8601 (a datetime at midnight is written as a date); every text cell and header passes
     through :func:`escape_formula`; fields with a delimiter, quote, line feed or carriage return
     are quoted. xlsx cells keep numbers, booleans and dates as typed
-    cells (dates formatted ``yyyy-mm-dd``); text cells are escaped the same way, so openpyxl
+    cells (dates formatted ``yyyy-mm-dd``); text cells are escaped the same way and written as
+    text (xlsxwriter, constant memory), so a spreadsheet
     never stores them as formulas.
 
     Raises

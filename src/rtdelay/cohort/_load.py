@@ -340,10 +340,25 @@ def load_table(
         raise CohortError(f"{target.name} is empty (0 bytes): no header and no data rows")
     if sheet is not None and suffix not in _XLSX:
         raise CohortError(f"{target.name}: a sheet can only be chosen in an .xlsx workbook")
+    mapped_sheet = mapping.sheet if mapping is not None else None
+    sheet_note = None
+    if sheet is None and mapped_sheet is not None:
+        if suffix in _XLSX:
+            sheet = mapped_sheet
+            sheet_note = f"sheet {mapped_sheet!r} named by the mapping file"
+        else:
+            sheet_note = (f"the mapping file names the sheet {mapped_sheet!r}; "
+                          f"{target.name} has no sheets, so it was not used")
     if suffix in _TEXT:
         result = _read_text(target, mapping)
     elif suffix in _XLSX:
-        result = _read_xlsx(target, mapping, sheet)
+        try:
+            result = _read_xlsx(target, mapping, sheet)
+        except CohortError as exc:
+            if sheet_note is None or "no sheet named" not in str(exc):
+                raise
+            where = Path(mapping.path).name if mapping is not None and mapping.path else "mapping"
+            raise CohortError(f"{exc} (the sheet is named in the mapping file {where})") from None
     elif suffix in _SAV:
         result = _read_sav(target, mapping)
     elif suffix in _PARQUET:
@@ -360,6 +375,8 @@ def load_table(
     frame.index = pd.RangeIndex(len(frame))
     if mapping is not None and mapping.date_order:
         notes.append(f"date order from the mapping: {mapping.date_order}")
+    if sheet_note is not None:
+        notes.append(sheet_note)
     return RawTable(
         frame=frame,
         source_rows=list(source_rows),

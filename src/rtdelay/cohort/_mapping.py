@@ -5,6 +5,9 @@ A mapping file is TOML (read with :mod:`tomllib`). It has up to three parts::
     # how day and month are ordered in text dates such as 03/04/2019: "dmy", "mdy" or "ymd"
     date_order = "dmy"
 
+    # xlsx workbooks: the worksheet that holds the cohort (default: the one that looks like it)
+    sheet = "Patienten"
+
     # [columns]: your column header = the data dictionary's column name
     [columns]
     Geschlecht = "sex"
@@ -51,7 +54,7 @@ __all__ = ["Mapping", "read_mapping", "parse_mapping", "code_key", "DATE_ORDERS"
 DATE_ORDERS = ("dmy", "mdy", "ymd")
 """Accepted ``date_order`` values."""
 
-_TOP_KEYS = ("date_order", "columns", "values")
+_TOP_KEYS = ("date_order", "sheet", "columns", "values")
 
 
 @dataclass(frozen=True)
@@ -68,12 +71,16 @@ class Mapping:
         ``"dmy"``, ``"mdy"``, ``"ymd"`` or None (ISO dates only / not stated).
     path : str or None
         The file the mapping came from.
+    sheet : str or None
+        The worksheet of an xlsx workbook that holds the cohort (``sheet = "..."``); an
+        explicit ``sheet=`` / ``--sheet`` wins over it.
     """
 
     columns: dict[str, str] = field(default_factory=dict)
     values: dict[str, dict[str, str]] = field(default_factory=dict)
     date_order: str | None = None
     path: str | None = None
+    sheet: str | None = None
 
     def target_of(self, header: str) -> str | None:
         """The dictionary column an own header maps to (exact, then case/space-insensitive)."""
@@ -221,6 +228,11 @@ def parse_mapping(text: str, *, source: str = "mapping") -> Mapping:
             )
         date_order = date_order.lower()
 
+    sheet = data.get("sheet")
+    if sheet is not None and (not isinstance(sheet, str) or not sheet.strip()):
+        raise CohortError(f"{_where(source, text, 'sheet')}: sheet must be the name of a "
+                          f"worksheet in quotes, not {sheet!r}")
+
     raw_columns = data.get("columns", {})
     if not isinstance(raw_columns, dict):
         raise CohortError(f"{_where(source, text, 'columns')}: [columns] must be a table")
@@ -269,7 +281,8 @@ def parse_mapping(text: str, *, source: str = "mapping") -> Mapping:
             str(code).strip(): _canonical_target(column, target, source, text, str(code))
             for code, target in codes.items()
         }
-    return Mapping(columns=columns, values=values, date_order=date_order, path=None)
+    return Mapping(columns=columns, values=values, date_order=date_order, path=None,
+                   sheet=sheet)
 
 
 MAX_MAPPING_BYTES = 1024**2
@@ -354,4 +367,5 @@ def read_mapping(path: str | os.PathLike[str]) -> Mapping:
         values=parsed.values,
         date_order=parsed.date_order,
         path=str(target),
+        sheet=parsed.sheet,
     )

@@ -14,6 +14,7 @@ absent without an alternative) raises :class:`rtdelay.errors.CohortError`.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -259,6 +260,7 @@ def validate_cohort(
     *,
     date_order: str | None = None,
     today: dt.date | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> ValidationResult:
     """Check every row of a cohort table against the data dictionary.
 
@@ -273,6 +275,10 @@ def validate_cohort(
         message asking for ``--date-order``. ``"ymd"`` reads year-first dates only.
     today : datetime.date, optional
         Latest accepted surgery date (default: the current date); injectable for tests.
+    progress : callable, optional
+        Called with a short sentence at each step (every column parsed, the rules across
+        rows, the result): the checks run a column at a time over all rows, so that is the
+        unit of progress (``rtdelay validate --progress``).
 
     Returns
     -------
@@ -306,11 +312,12 @@ def validate_cohort(
     _check_columns(frame)
     n = len(frame)
 
-    parsed = {
-        name: parse_column(frame[name], spec, date_order=date_order)
-        for name, spec in COLUMNS.items()
-        if name in frame.columns
-    }
+    step = progress if progress is not None else _quiet
+    present = [(name, spec) for name, spec in COLUMNS.items() if name in frame.columns]
+    parsed: dict[str, Any] = {}
+    for k, (name, spec) in enumerate(present, start=1):
+        step(f"checking column {k} of {len(present)} ({name}) in {n:,} rows")
+        parsed[name] = parse_column(frame[name], spec, date_order=date_order)
     ids = parsed["patient_id"].values
     c = IssueCollector(frame, source_rows, ids, field_columns=FIELD_LEVEL_COLUMNS, data_rows=data_rows)
     for name in frame.columns:
@@ -322,11 +329,13 @@ def validate_cohort(
         for code, err in enumerate(p.errors):
             c.add_cells(p.error == code, name, err.rule, err.detail)
     col = {name: p.values for name, p in parsed.items()}
+    step(f"checking the rules across columns (dates in order, totals, duplicates) in {n:,} rows")
     _check_required(c, parsed, col, n)
     check_rows(c, col, set(parsed), n, today)
     _blank_field_cells(col, c.field_cells)
 
     keep = ~c.rejected
+    step("collecting the accepted and rejected rows")
     typed = typed_frame(col, n)
     extras = [name for name in frame.columns if name not in COLUMNS]
     for name in extras:
@@ -351,6 +360,10 @@ def validate_cohort(
         fields=_field_rows(frame, as_read, source_rows, keep, c),
         recoded=_recoded(frame, parsed),
     )
+
+
+def _quiet(message: str) -> None:
+    """Default progress callback: say nothing."""
 
 
 def _recoded(frame: pd.DataFrame, parsed: dict[str, Any]) -> dict[str, int]:

@@ -52,8 +52,8 @@ _LINK_NAMES = {"weibull": "complementary log-log (Weibull PH)", "loglogistic": "
 
 
 def _cdf(eta: NDArray[np.float64], baseline: str) -> NDArray[np.float64]:
-    if baseline == "weibull":
-        return -np.expm1(-np.exp(eta))
+    if baseline == "weibull":  # exp(700) is finite: F = 1 there, without an overflow warning
+        return -np.expm1(-np.exp(np.minimum(eta, 700.0)))
     return special.expit(eta)
 
 
@@ -62,7 +62,10 @@ def _log_f_and_log_s(eta: NDArray[np.float64], baseline: str) -> tuple[NDArray[n
     if baseline == "weibull":
         h = np.exp(np.minimum(eta, 700.0))
         log_s = -h
-        log_f = np.log(-np.expm1(-h))
+        # log F = log(1 - exp(-h)); for h <= 1e-12 (eta <= -27.6) it is log h = eta to within
+        # h / 2, and log(0) (h underflowed to 0) is never evaluated
+        tiny = h <= 1e-12
+        log_f = np.where(tiny, eta, np.log(-np.expm1(-np.where(tiny, 1.0, h))))
         return log_f, log_s
     return -np.logaddexp(0.0, -eta), -np.logaddexp(0.0, eta)
 

@@ -15,7 +15,8 @@ Public API (what the command line and the web app call)::
         export = export_registry(s, actor, site="SITE")   # cohort + complications frames
     write_export(export, "out/cohort.sav")
 
-Every write goes through the ORM and is audited by a flush listener in the same transaction.
+Every write is audited in the same transaction: ORM writes by a flush listener, the bulk writes of
+an import by the functions that make them (``_bulk``), with the same audit rows.
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ if TYPE_CHECKING:
         EXPORT_FORMATS,
         RegistryExport,
         export_registry,
+        qualify_ids,
         registry_cohort,
         write_export,
     )
@@ -68,6 +70,7 @@ if TYPE_CHECKING:
         ROLES,
         AnalysisJob,
         ApiToken,
+        Complication,
         Site,
         User,
         web_sessions,
@@ -78,7 +81,9 @@ if TYPE_CHECKING:
         create_patient,
         delete_complication,
         delete_patient,
+        list_complications,
         restore_patient,
+        update_complication,
         update_patient,
     )
     from rtdelay.registry._redcap import read_redcap
@@ -91,6 +96,7 @@ if TYPE_CHECKING:
     )
     from rtdelay.registry._users import (
         actor_for,
+        actor_named,
         add_site,
         add_user,
         authenticate,
@@ -127,6 +133,7 @@ _LAZY: dict[str, str] = {
     "RegistryExport": "_export",
     "export_registry": "_export",
     "registry_cohort": "_export",
+    "qualify_ids": "_export",
     "write_export": "_export",
     "audit_frame": "_history",
     "patient_history": "_history",
@@ -141,6 +148,7 @@ _LAZY: dict[str, str] = {
     "JOB_STATUSES": "_models",
     "Site": "_models",
     "User": "_models",
+    "Complication": "_models",
     "web_sessions": "_models",
     "FieldChange": "_plan",
     "ImportPlan": "_plan",
@@ -152,6 +160,8 @@ _LAZY: dict[str, str] = {
     "delete_patient": "_records",
     "restore_patient": "_records",
     "update_patient": "_records",
+    "update_complication": "_records",
+    "list_complications": "_records",
     "read_redcap": "_redcap",
     "create_api_token": "_tokens",
     "revoke_api_token": "_tokens",
@@ -159,6 +169,7 @@ _LAZY: dict[str, str] = {
     "token_user": "_tokens",
     "touch_api_token": "_tokens",
     "actor_for": "_users",
+    "actor_named": "_users",
     "add_site": "_users",
     "add_user": "_users",
     "authenticate": "_users",
@@ -190,7 +201,9 @@ __all__ = [
     "RegistryError",
     "RegistryExport",
     "User",
+    "Complication",
     "actor_for",
+    "actor_named",
     "add_complication",
     "add_site",
     "add_user",
@@ -206,6 +219,7 @@ __all__ = [
     "export_registry",
     "get_patient",
     "import_table",
+    "list_complications",
     "init_registry",
     "open_registry",
     "patient_history",
@@ -214,6 +228,7 @@ __all__ = [
     "read_import_file",
     "read_redcap",
     "record_event",
+    "qualify_ids",
     "registry_cohort",
     "require",
     "resolve_site",
@@ -225,6 +240,7 @@ __all__ = [
     "token_record",
     "token_user",
     "touch_api_token",
+    "update_complication",
     "update_patient",
     "update_user",
     "upgrade_registry",

@@ -32,7 +32,8 @@ from rtdelay.registry._models import (
     utcnow,
 )
 
-__all__ = ["audit_text", "record_event", "install_audit", "AUDITED_ENTITIES"]
+__all__ = ["audit_text", "record_event", "install_audit", "AUDITED_ENTITIES", "AUDIT_FIELDS",
+           "audited_columns", "insert_rows", "append_audit", "db_stamp"]
 
 AUDITED_ENTITIES: dict[type, str] = {
     Patient: "patient",
@@ -68,46 +69,117 @@ def audit_text(value: Any) -> str | None:
 
 _COLUMN_CACHE: dict[type, list[str]] = {}
 _AUDIT_TABLE: Any = AuditEvent.__table__
-_AUDIT_FIELDS = ("at", "actor", "action", "entity", "entity_key", "entity_version", "site_id",
+AUDIT_FIELDS = ("at", "actor", "action", "entity", "entity_key", "entity_version", "site_id",
                  "patient_id", "field", "old_value", "new_value", "reason", "batch_id",
                  "request_id")
 
 
-def _columns(obj: Any) -> list[str]:
-    cls = type(obj)
+def audited_columns(cls: type) -> list[str]:
+    """The columns of an audited model whose changes get audit rows, in mapper order."""
     if cls not in _COLUMN_CACHE:
-        _COLUMN_CACHE[cls] = [a.key for a in inspect(cls).column_attrs if a.key not in _SKIP]
+        attrs: Any = inspect(cls).column_attrs
+        _COLUMN_CACHE[cls] = [a.key for a in attrs if a.key not in _SKIP]
     return _COLUMN_CACHE[cls]
 
 
-def _insert_audit(session: Session, tuples: list[tuple[Any, ...]]) -> None:
-    """Append audit rows on the session's connection (same transaction), fast.
+def _columns(obj: Any) -> list[str]:
+    return audited_columns(type(obj))
+
+
+def append_audit(session: Session, tuples: list[tuple[Any, ...]], *, converted: bool = False) -> None:
+    """Append field-change audit rows written by an audited bulk path (same transaction).
+
+    Each tuple is in :data:`AUDIT_FIELDS` order; the actor must be the session's. ``converted``:
+    the time stamps come from :func:`db_stamp` (the only date-like values of an audit row).
+    """
+    if tuples and not session.info.get("actor"):
+        raise RegistryError("a registry write needs an actor (who made the change)")
+    insert_rows(session, "audit_events", AUDIT_FIELDS, tuples, converted=converted)
+
+
+def _sqlite_cell(value: Any) -> Any:
+    """A value as SQLAlchemy's SQLite types store it (dates and datetimes as ISO text)."""
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _sqlite_rows(tuples: list[tuple[Any, ...]], width: int) -> list[tuple[Any, ...]]:
+    """Convert the date/datetime columns (found from their first non-missing value) to text."""
+    dated: list[int] = []
+    for j in range(width):
+        for item in tuples:
+            if item[j] is not None:
+                if isinstance(item[j], dt.date):
+                    dated.append(j)
+                break
+    if not dated:
+        return tuples
+    memo: dict[Any, Any] = {}
+
+    def text(value: Any) -> Any:
+        if value is None:
+            return None
+        found = memo.get(value)
+        if found is None:
+            found = memo[value] = _sqlite_cell(value)
+        return found
+
+    columns = list(zip(*tuples, strict=True))
+    for j in dated:
+        columns[j] = tuple(map(text, columns[j]))
+    return list(zip(*columns, strict=True))
+
+
+def db_stamp(session: Session, value: dt.datetime) -> Any:
+    """A timestamp as :func:`insert_rows` stores it on this session's database, converted once."""
+    return _sqlite_cell(value) if session.get_bind().dialect.name == "sqlite" else value
+
+
+def insert_rows(session: Session, table: str, columns: tuple[str, ...],
+                tuples: list[tuple[Any, ...]], *, converted: bool = False) -> None:
+    """Append rows to ``table`` on the session's connection (same transaction), fast.
 
     PostgreSQL: COPY; SQLite: one executemany of plain tuples. Both bypass SQLAlchemy's
-    per-row parameter processing, which dominated large imports.
+    per-row parameter processing, which dominated large imports. Only the registry's audited
+    write paths call this (the audit rows themselves, and :mod:`rtdelay.registry._bulk`, which
+    writes the audit rows of what it inserts in the same call). ``converted``: the dates and
+    datetimes are already in the database's form (:func:`db_stamp`), skip the conversion.
     """
+    if not tuples:
+        return
     connection = session.connection()
-    columns = ", ".join(_AUDIT_FIELDS)
+    names = ", ".join(columns)
     dbapi: Any = connection.connection.dbapi_connection
     if connection.dialect.name == "postgresql" and dbapi is not None:
         with dbapi.cursor() as cursor:
-            with cursor.copy(f"COPY audit_events ({columns}) FROM STDIN") as copy:
+            with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
                 for item in tuples:
                     copy.write_row(item)
         return
     if connection.dialect.name == "sqlite" and dbapi is not None:
-        marks = ", ".join("?" for _ in _AUDIT_FIELDS)
-        stamps = {item[0]: item[0].isoformat(" ") for item in tuples[:1]}  # one per flush
-        tuples = [(stamps.get(item[0]) or item[0].isoformat(" "), *item[1:]) for item in tuples]
+        marks = ", ".join("?" for _ in columns)
+        rows = tuples if converted else _sqlite_rows(tuples, len(columns))
         cursor = dbapi.cursor()
         try:
-            cursor.executemany(f"INSERT INTO audit_events ({columns}) VALUES ({marks})", tuples)
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
         finally:
             cursor.close()
         return
+    from sqlalchemy import column as core_column
+    from sqlalchemy import table as core_table  # pragma: no cover
+
+    target = core_table(table, *[core_column(c) for c in columns])  # pragma: no cover
     connection.execute(  # pragma: no cover - other dialects
-        insert(_AUDIT_TABLE), [dict(zip(_AUDIT_FIELDS, t, strict=True)) for t in tuples]
+        insert(target), [dict(zip(columns, t, strict=True)) for t in tuples]
     )
+
+
+def _insert_audit(session: Session, tuples: list[tuple[Any, ...]]) -> None:
+    """Append audit rows (tuples in :data:`AUDIT_FIELDS` order) in the session's transaction."""
+    insert_rows(session, "audit_events", AUDIT_FIELDS, tuples)
 
 
 def _patient_of(session: Session, obj: Any) -> tuple[int | None, str | None]:

@@ -27,7 +27,10 @@ from rtdelay.registry._audit import record_event
 from rtdelay.registry._models import PATIENT_FIELDS, Complication, Patient, Site
 
 __all__ = ["EXPORT_FORMATS", "RegistryExport", "export_registry", "write_export",
-           "registry_cohort", "complications_path"]
+           "registry_cohort", "complications_path", "qualify_ids", "SITE_SEPARATOR"]
+
+SITE_SEPARATOR = ":"
+"""Between site code and study number in a qualified id (``A:P001``)."""
 
 EXPORT_FORMATS = ("csv", "xlsx", "sav", "dta", "parquet")
 _BOOL_LABELS = {0: "no", 1: "yes"}
@@ -40,6 +43,43 @@ class RegistryExport:
     cohort: pd.DataFrame
     complications: pd.DataFrame
     sites: tuple[str, ...]
+
+    @property
+    def repeated_ids(self) -> tuple[str, ...]:
+        """Study numbers held by more than one of the exported sites (sorted)."""
+        pairs = self.cohort[["site", "patient_id"]].drop_duplicates()
+        counts = pairs["patient_id"].value_counts()
+        return tuple(sorted(str(i) for i in counts.index[counts > 1]))
+
+
+def qualify_ids(export: RegistryExport) -> RegistryExport:
+    """The export with every ``patient_id`` written ``SITE:ID`` when a number repeats across sites.
+
+    patient_id is unique per site in the registry, while a cohort file (what ``rtdelay analyze``
+    reads) needs it unique: when two exported sites hold the same study number, every id of the
+    cohort and of the complications is qualified by its site code (all of them, so the rule is
+    visible and uniform). Nothing changes when the numbers do not repeat.
+
+    Raises
+    ------
+    InputError
+        A qualified id would be longer than the dictionary's 64 characters.
+    """
+    if not export.repeated_ids:
+        return export
+
+    def qualified(frame: pd.DataFrame) -> pd.DataFrame:
+        out = frame.copy()
+        out["patient_id"] = [f"{site}{SITE_SEPARATOR}{pid}" for site, pid in
+                             zip(frame["site"].tolist(), frame["patient_id"].tolist(), strict=True)]
+        too_long = [v for v in out["patient_id"] if len(v) > 64]
+        if too_long:
+            raise InputError(f"the site-qualified id {too_long[0]!r} is longer than 64 "
+                             "characters: export the sites one by one (--site)")
+        return out
+
+    return RegistryExport(cohort=qualified(export.cohort),
+                          complications=qualified(export.complications), sites=export.sites)
 
 
 def _typed(rows: list[dict[str, Any]]) -> pd.DataFrame:
@@ -107,8 +147,9 @@ def export_registry(
 
 
 def registry_cohort(session: Session, actor: Actor, *, site: str | None = None) -> pd.DataFrame:
-    """The cohort frame for an analysis (audited as ``analyze``)."""
-    return export_registry(session, actor, site=site, purpose="analyze").cohort
+    """The cohort frame for an analysis (audited as ``analyze``); ids qualified by site when a
+    study number repeats across the sites (:func:`qualify_ids`)."""
+    return qualify_ids(export_registry(session, actor, site=site, purpose="analyze")).cohort
 
 
 def complications_path(path: Path) -> Path:

@@ -24,9 +24,15 @@ from sqlalchemy.orm import Session
 
 from rtdelay.cohort import RawTable, load_table
 from rtdelay.registry._access import Actor, require
+from rtdelay.registry._bulk import (
+    ChangedPatient,
+    insert_complications,
+    insert_patients,
+    update_patients,
+)
 from rtdelay.registry._db import Registry
 from rtdelay.registry._errors import ConflictError
-from rtdelay.registry._models import Complication, ImportBatch, Patient, Site
+from rtdelay.registry._models import ImportBatch, Patient, Site
 from rtdelay.registry._plan import ImportPlan, plan_import
 
 __all__ = ["ImportOutcome", "import_table", "read_import_file", "file_sha256", "apply_plan"]
@@ -96,32 +102,38 @@ def apply_plan(session: Session, actor: Actor, plan: ImportPlan, *, reason: str 
     session.info.update({"batch_id": batch.id, "reason": reason})
     site_ids = {s.code: s.id for s in session.scalars(select(Site))}
     ids = _new_ids(session, len(plan.new))
-    for pk, diff in zip(ids, plan.new, strict=True):
-        given = {k: v for k, v in diff.record.items() if v is not None}
-        session.add(Patient(id=pk, site_id=site_ids[diff.site], **given))
+    insert_patients(session, [
+        (pk, site_ids[diff.site], {k: v for k, v in diff.record.items() if v is not None})
+        for pk, diff in zip(ids, plan.new, strict=True)
+    ])
     changed = {int(d.pk): d for d in plan.changed if d.pk is not None}
     pks = sorted(changed)
+    versions: dict[int, int] = {}
     for start in range(0, len(pks), _CHUNK):
-        query = select(Patient).where(Patient.id.in_(pks[start:start + _CHUNK]))
-        for patient in session.scalars(query):
-            diff = changed[patient.id]
-            if patient.version != diff.version:
-                raise ConflictError(f"patient {diff.patient_id!r} changed during the import")
-            for change in diff.changes:
-                setattr(patient, change.field, change.new)
-    session.flush()
+        query = select(Patient.id, Patient.version).where(Patient.id.in_(pks[start:start + _CHUNK]))
+        versions.update({int(pk): int(version) for pk, version in session.execute(query)})
+    updates: list[ChangedPatient] = []
+    for pk in pks:
+        diff = changed[pk]
+        if versions.get(pk) != diff.version:
+            raise ConflictError(f"patient {diff.patient_id!r} changed during the import")
+        updates.append((pk, site_ids[diff.site], diff.patient_id, int(diff.version or 0),
+                        {c.field: (c.old, c.new) for c in diff.changes}))
+    update_patients(session, updates)
     if plan.complications:
-        keys = {(c[0], c[1]) for c in plan.complications}
+        keys = sorted({(c[0], c[1]) for c in plan.complications})
         pk_of: dict[tuple[str, str], int] = {}
-        for code, pid in keys:
-            found = session.scalar(select(Patient.id).where(Patient.site_id == site_ids[code],
-                                                            Patient.patient_id == pid))
-            if found is not None:
-                pk_of[(code, pid)] = found
-        for code, pid, phase, text, date in plan.complications:
-            session.add(Complication(patient_pk=pk_of[(code, pid)], phase=phase,
-                                     complication=text, date=date))
-        session.flush()
+        for code in {k[0] for k in keys}:
+            pids = [pid for c, pid in keys if c == code]
+            for start in range(0, len(pids), _CHUNK):
+                found = select(Patient.id, Patient.patient_id).where(
+                    Patient.site_id == site_ids[code],
+                    Patient.patient_id.in_(pids[start:start + _CHUNK]))
+                pk_of.update({(code, str(pid)): int(pk) for pk, pid in session.execute(found)})
+        insert_complications(session, [
+            (pk_of[(code, pid)], site_ids[code], pid, phase, text, date)
+            for code, pid, phase, text, date in plan.complications
+        ])
     return batch.id
 
 

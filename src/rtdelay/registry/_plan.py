@@ -8,6 +8,7 @@ patients (each field old -> new), unchanged patients and rejected rows with thei
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -183,6 +184,14 @@ def _row_sites(session: Session, actor: Actor, frame: pd.DataFrame, site: str | 
     return out
 
 
+def _site_groups(sites: list[Any]) -> list[list[int]]:
+    """Row positions grouped by target site (rows with an unusable site form one group)."""
+    groups: dict[Any, list[int]] = {}
+    for pos, target in enumerate(sites):
+        groups.setdefault(None if isinstance(target, str) else target.id, []).append(pos)
+    return list(groups.values()) or [[]]
+
+
 class _Stored:
     """A stored patient as plain values (read with Core: much faster than ORM objects)."""
 
@@ -255,22 +264,35 @@ def plan_import(
             if not _blank(value) or erase_blanks or current is None:
                 record[name] = None if _blank(value) else value
         merged.append(record)
-    result = validate_records(merged, source_rows=raw.source_rows, source=raw.path,
-                              date_order=date_order or raw.date_order)
     position = {row: pos for pos, row in enumerate(raw.source_rows)}
-    reasons = {position[int(r)]: str(text) for r, text in
-               zip(result.rejected["source_row"], result.rejected["reasons"], strict=True)}
-    # A value that breaks a field-level rule costs only that value in an analysis, but a registry
-    # stores what it is given: the row is refused with the reason, never stored with a blank.
-    for issue in result.issues:
-        if issue.severity == "field" and issue.row is not None and int(issue.row) in position:
-            pos = position[int(issue.row)]
-            reasons[pos] = f"{reasons[pos]}; {issue.message}" if pos in reasons else issue.message
+    reasons: dict[int, str] = {}
+    accepted: list[tuple[dict[str, Any], Any]] = []
+    all_issues: list[RowIssue] = []
+    # patient_id is unique per site (the registry's key is (site, patient_id)): the cohort's
+    # duplicate rule is applied within each site, so a multi-site file may repeat a study
+    # number in two sites, and a number repeated within one site is still rejected
+    for group in _site_groups(sites):
+        result = validate_records([merged[p] for p in group],
+                                  source_rows=[raw.source_rows[p] for p in group],
+                                  source=raw.path, date_order=date_order or raw.date_order)
+        all_issues.extend(result.issues)
+        reasons.update({position[int(r)]: str(text) for r, text in
+                        zip(result.rejected["source_row"], result.rejected["reasons"],
+                            strict=True)})
+        # A value that breaks a field-level rule costs only that value in an analysis, but a
+        # registry stores what it is given: the row is refused, never stored with a blank.
+        for issue in result.issues:
+            if issue.severity == "field" and issue.row is not None and int(issue.row) in position:
+                pos = position[int(issue.row)]
+                reasons[pos] = (f"{reasons[pos]}; {issue.message}" if pos in reasons
+                                else issue.message)
+        accepted.extend(zip(frame_records(result.valid), result.valid["source_row"].tolist(),
+                            strict=True))
     for pos, text in pre_reasons.items():
         reasons[pos] = f"{text}. {reasons[pos]}" if pos in reasons else text
-    records = frame_records(result.valid)
+    accepted.sort(key=lambda item: position[int(item[1])])
     diffs: list[PatientDiff] = []
-    for record, row in zip(records, result.valid["source_row"].tolist(), strict=True):
+    for record, row in accepted:
         pos = position[int(row)]
         if pos in reasons:
             continue
@@ -288,7 +310,7 @@ def plan_import(
     rejected = frame.iloc[sorted(reasons)].copy()
     rejected.insert(0, "source_row", [raw.source_rows[p] for p in sorted(reasons)])
     rejected["reasons"] = [reasons[p] for p in sorted(reasons)]
-    issues = [i for i in result.issues if i.severity in ("error", "field")]
+    issues = [i for i in all_issues if i.severity in ("error", "field")]
     comps, comps_rejected = _plan_complications(session, complications, diffs, date_order)
     return ImportPlan(source=raw.path, kind=kind, sha256=sha256, patients=tuple(diffs),
                       rejected=rejected.reset_index(drop=True), issues=tuple(issues),
@@ -304,27 +326,50 @@ def _plan_complications(
 
     if table is None:
         return (), pd.DataFrame()
-    unknown = [c for c in table.frame.columns if c not in COMPLICATION_COLUMNS]
+    unknown = [c for c in table.frame.columns
+               if c not in COMPLICATION_COLUMNS and c != SITE_COLUMN]
     if unknown:
         raise InputError(f"{table.path}: unknown column(s) {', '.join(map(repr, unknown))} in "
-                         f"the complications table (columns: {', '.join(COMPLICATION_COLUMNS)})")
-    by_id: dict[str, PatientDiff] = {}
+                         f"the complications table (columns: {', '.join(COMPLICATION_COLUMNS)}"
+                         f", optionally {SITE_COLUMN})")
+    row_site: dict[int, str | None] = {}
+    if SITE_COLUMN in table.frame.columns:
+        shown = list(getattr(table, "display_rows", None) or table.source_rows)
+        row_site = {int(r): (None if _blank(v) else str(v).strip()) for r, v in
+                    zip(shown, table.frame[SITE_COLUMN].tolist(), strict=True)}
+        table = dataclasses.replace(table, frame=table.frame.drop(columns=[SITE_COLUMN]))
+    by_key: dict[tuple[str, str], PatientDiff] = {}
+    by_id: dict[str, list[PatientDiff]] = {}
     for d in diffs:
-        by_id.setdefault(d.patient_id, d)
+        by_key.setdefault((d.site, d.patient_id), d)
+        by_id.setdefault(d.patient_id, []).append(d)
     checked = validate_complications(table, patient_ids=list(by_id), date_order=date_order)
     wanted: Counter[tuple[str, str, str, str, Any]] = Counter()
     for r in checked.valid.itertuples(index=False):
-        d = by_id[str(r.patient_id)]
+        pid = str(r.patient_id)
+        at: Any = r.source_row
+        code = row_site.get(int(at)) if row_site else None
+        if code is not None:
+            found = by_key.get((code, pid))
+            if found is None:
+                raise InputError(f"{table.path}: row {int(at)}: patient {pid!r} of "
+                                 f"site {code!r} is not among the imported patients")
+            d = found
+        elif len(by_id[pid]) > 1:
+            raise InputError(f"{table.path}: row {int(at)}: patient {pid!r} is in "
+                             "several sites of this import: add a 'site' column to the "
+                             "complications table")
+        else:
+            d = by_id[pid][0]
         wanted[(d.site, d.patient_id, str(r.phase), str(r.complication), plain(r.date))] += 1
-    pks = {d.patient_id: d.pk for d in diffs if d.pk is not None}
+    back = {d.pk: d for d in diffs if d.pk is not None}
     have: Counter[tuple[str, str, str, str, Any]] = Counter()
-    pk_list = sorted(set(pks.values()))
-    back = {pk: pid for pid, pk in pks.items()}
+    pk_list = sorted(back)
     for start in range(0, len(pk_list), _CHUNK):
         query = select(Complication).where(Complication.patient_pk.in_(pk_list[start:start + _CHUNK]),
                                            Complication.deleted_at.is_(None))
         for c in session.scalars(query):
-            d = by_id[back[c.patient_pk]]
+            d = back[c.patient_pk]
             have[(d.site, d.patient_id, c.phase, c.complication, c.date)] += 1
     new: list[tuple[str, str, str, str, Any]] = []
     for key, count in wanted.items():

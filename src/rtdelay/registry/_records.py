@@ -34,6 +34,8 @@ __all__ = [
     "restore_patient",
     "add_complication",
     "delete_complication",
+    "update_complication",
+    "list_complications",
     "checked_record",
     "changed_fields",
 ]
@@ -202,6 +204,81 @@ def add_complication(
     return item
 
 
+def list_complications(session: Session, actor: Actor, patient_id: str, *,
+                       site: str | None = None) -> list[dict[str, Any]]:
+    """A patient's live complications: ``id``, ``version``, ``phase``, ``complication``, ``date``
+    (ISO text), oldest first; another site's patient is *not found*."""
+    patient = get_patient(session, actor, patient_id, site=site)
+    rows = session.execute(
+        select(Complication.id, Complication.version, Complication.phase,
+               Complication.complication, Complication.date)
+        .where(Complication.patient_pk == patient.id, Complication.deleted_at.is_(None))
+        .order_by(Complication.id)
+    )
+    return [{"id": r[0], "version": r[1], "phase": r[2], "complication": r[3],
+             "date": audit_text(r[4])} for r in rows]
+
+
+def _visible_complication(session: Session, actor: Actor, complication_id: int
+                          ) -> tuple[Complication, Patient]:
+    item = session.get(Complication, complication_id)
+    patient = session.get(Patient, item.patient_pk) if item is not None else None
+    if item is None or patient is None or not actor.sees(patient.site_id) or item.deleted_at:
+        raise NotFoundError(f"no complication {complication_id} in this registry")
+    return item, patient
+
+
+def update_complication(
+    session: Session, actor: Actor, complication_id: int, changes: Mapping[str, Any], *,
+    reason: str, expected_version: int | None = None,
+) -> Complication:
+    """Edit a complication's ``phase``, ``complication`` or ``date`` (with a reason; audited).
+
+    The edited row is checked with the cohort's complication rules; ``expected_version``
+    (the version the edit was made on) refuses a stale edit with :class:`ConflictError`.
+    Another site's complication is *not found*.
+    """
+    import pandas as pd
+
+    require(actor, "write")
+    if not reason or not reason.strip():
+        raise InputError("an edit of a complication needs a reason")
+    editable = ("phase", "complication", "date")
+    unknown = sorted(set(changes) - set(editable))
+    if unknown:
+        raise InputError(f"{unknown[0]!r} cannot be edited on a complication (fields: "
+                         f"{', '.join(editable)})")
+    item, patient = _visible_complication(session, actor, complication_id)
+    if expected_version is not None and item.version != expected_version:
+        raise ConflictError(
+            f"complication {complication_id} was changed by someone else since version "
+            f"{expected_version} (now version {item.version}); reload it and edit again")
+    merged = {"patient_id": patient.patient_id, "phase": item.phase,
+              "complication": item.complication, "date": item.date, **changes}
+    frame = pd.DataFrame([merged], dtype=object)
+    raw = RawTable(frame=frame, source_rows=[1], path="registry", format="registry",
+                   original_columns={c: c for c in COMPLICATION_COLUMNS})
+    result = validate_complications(raw, patient_ids=[patient.patient_id])
+    if result.issues:
+        raise CohortError(f"complication {complication_id}: {result.issues[0].message}",
+                          issues=result.issues)
+    row = result.valid.iloc[0]
+    _set_reason(session, reason.strip())
+    new = {"phase": row["phase"], "complication": row["complication"],
+           "date": _plain_date(row["date"])}
+    for name, value in new.items():
+        if audit_text(getattr(item, name)) != audit_text(value):
+            setattr(item, name, value)
+    session.flush()
+    return item
+
+
+def _plain_date(value: Any) -> dt.date | None:
+    from rtdelay.registry._values import plain
+
+    return plain(value)
+
+
 def delete_complication(
     session: Session, actor: Actor, complication_id: int, *, reason: str
 ) -> Complication:
@@ -209,10 +286,7 @@ def delete_complication(
     require(actor, "write")
     if not reason or not reason.strip():
         raise InputError("a deletion needs a reason")
-    item = session.get(Complication, complication_id)
-    patient = session.get(Patient, item.patient_pk) if item is not None else None
-    if item is None or patient is None or not actor.sees(patient.site_id) or item.deleted_at:
-        raise NotFoundError(f"no complication {complication_id} in this registry")
+    item, _ = _visible_complication(session, actor, complication_id)
     _set_reason(session, reason)
     item.deleted_at = utcnow()
     item.deleted_reason = reason.strip()

@@ -102,6 +102,27 @@ def actor_for(session: Session, user: User) -> Actor:
     return Actor(user.name, user.role, frozenset(ids))
 
 
+def actor_named(session: Session, name: str) -> Actor:
+    """The :class:`Actor` of the active user ``name`` (the command line's ``--user NAME``).
+
+    The command line has no sign-in: whoever can open the database file can change it, so
+    ``--user`` attributes the work to a person in the audit trail and holds it to that
+    person's role and sites (a viewer cannot import, an entry user sees only their sites).
+
+    Raises
+    ------
+    NotFoundError
+        No user of that name, or the user is deactivated.
+    """
+    from rtdelay.registry._errors import NotFoundError
+
+    user = session.scalar(select(User).where(User.name == name))
+    if user is None or not user.active:
+        raise NotFoundError(f"no active user {name!r} in this registry (add one with "
+                            "'rtdelay user add')")
+    return actor_for(session, user)
+
+
 def authenticate(session: Session, name: str, password: str) -> Actor | None:
     """Check a sign-in; audit it; return the actor, or None (unknown user or wrong password)."""
     from argon2 import PasswordHasher

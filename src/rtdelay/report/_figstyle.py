@@ -112,10 +112,30 @@ def new_figure(
 
 
 def nice_ticks(max_time: float, *, steps: Sequence[float] = (1, 2, 3, 6, 12, 24)) -> list[float]:
-    """Tick positions 0, s, 2s, ... covering ``max_time`` with at most 8 intervals."""
-    top = max(float(max_time), 1.0) if math.isfinite(max_time) else 1.0
-    step = next((s for s in steps if top / s <= 8), steps[-1])
-    n = int(math.ceil(top / step - 1e-9))
+    """Tick positions 0, s, 2s, ... covering ``max_time`` with at most 8 intervals.
+
+    Beyond ``8 * steps[-1]`` the step grows as ``steps[-1]`` times 1, 2 or 5 x 10^k, so any
+    duration, however long (an implausible 1e20 months), gives at most 9 ticks: the number of
+    ticks never follows the data's range.
+
+    Examples
+    --------
+    >>> nice_ticks(30)
+    [0.0, 6.0, 12.0, 18.0, 24.0, 30.0]
+    >>> len(nice_ticks(1e20)) <= 9
+    True
+    """
+    try:
+        top = max(float(max_time), 1.0) if math.isfinite(max_time) else 1.0
+    except (TypeError, ValueError, OverflowError):
+        top = 1.0
+    step = next((float(s) for s in steps if top / s <= 8), None)
+    if step is None:
+        ratio = top / (8 * float(steps[-1]))
+        power = 10.0 ** math.floor(math.log10(ratio))
+        factor = next(f for f in (1.0, 2.0, 5.0, 10.0) if f * power >= ratio)
+        step = float(steps[-1]) * factor * power
+    n = min(int(math.ceil(top / step - 1e-9)), 8)
     return [float(step * i) for i in range(n + 1)]
 
 

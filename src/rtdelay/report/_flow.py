@@ -1,4 +1,4 @@
-"""STROBE-style flow diagram of the eligibility steps, written as plain SVG (no matplotlib).
+"""STROBE-style flow diagram of the eligibility steps, laid out as plain SVG (png/pdf beside it).
 
 Boxes: patients screened (every data row read); the rows rejected at validation with their
 reasons counted (when the flow says how many); one box listing each exclusion with its count (in the order the
@@ -165,8 +165,13 @@ def write_flow_diagram(
     included: int | None = None,
     caption: str | None = None,
 ) -> Path:
-    """Write :func:`flow_svg` to ``path`` (an ``.svg`` file) with an XML declaration."""
+    """Write :func:`flow_svg` to ``path`` (an ``.svg`` file) with an XML declaration, and the
+    same diagram as ``.png`` and ``.pdf`` beside it (for Word and LaTeX manuscripts)."""
+    from rtdelay.report._flow_raster import write_flow_raster
+
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(target, '<?xml version="1.0" encoding="UTF-8"?>\n' + flow_svg(flow, n_by_group=n_by_group, included=included, caption=caption))
+    svg = flow_svg(flow, n_by_group=n_by_group, included=included, caption=caption)
+    atomic_write(target, '<?xml version="1.0" encoding="UTF-8"?>\n' + svg)
+    write_flow_raster(svg, target)
     return target

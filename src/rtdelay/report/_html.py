@@ -52,6 +52,12 @@ FIGURE_CAPTIONS: dict[str, tuple[str, str]] = {
         "beyond",
         "Figure 6. Local progression: cumulative incidence with death as a competing event (solid) vs 1 − Kaplan-Meier (dotted).",
     ),
+    "fig8_schoenfeld": (
+        "beyond",
+        "Figure 8. Proportional hazards: scaled Schoenfeld residuals of the PBR-adjusted Cox model "
+        "against time (dots), their running mean (solid) and the fitted coefficient (dashed); "
+        "P: cox.zph test.",
+    ),
     "fig7_cox_forest": (
         "beyond",
         "Figure 7. Cox models: hazard ratios with 95% confidence intervals (log scale); dashed line: no effect.",
@@ -143,6 +149,7 @@ def render_report(
     tables: Sequence[ReportTable] | None = None,
     title: str | None = None,
     institution: str | None = None,
+    load_notes: Sequence[str] | None = None,
 ) -> str:
     """Render the report page.
 
@@ -165,6 +172,9 @@ def render_report(
         Title of the report (default :data:`DEFAULT_TITLE`; the demo's names the reproduction).
     institution : str, optional
         Institution shown under the title.
+    load_notes : sequence of str, optional
+        What reading the input detected (results.json ``load_notes``), listed under
+        "Reading the input" in the methods section.
     """
     import jinja2
 
@@ -207,5 +217,6 @@ def render_report(
         reproduction=_reproduction_block(reproduction_rows),
         methods=methods_paragraphs(results),
         notes=list(run_notes(results)),
+        load_notes=[str(n) for n in (load_notes or [])],
         metadata=meta_items,
     )

@@ -31,6 +31,9 @@ __all__ = ["TableRow", "ReportTable", "TABLE_FORMATS"]
 #: File formats written by :meth:`ReportTable.write`.
 TABLE_FORMATS: tuple[str, ...] = ("csv", "md", "html", "docx", "tex")
 
+WIDE_COLUMNS = 7
+"""From this many columns a Word table is set landscape at 8 pt (a portrait page wraps it)."""
+
 
 @dataclass(frozen=True)
 class TableRow:
@@ -211,6 +214,11 @@ class ReportTable:
         lines.append("\\end{table}")
         return "\n".join(lines) + "\n"
 
+    @property
+    def is_wide(self) -> bool:
+        """Seven columns or more: a Word page in portrait wraps them (landscape, 8 pt)."""
+        return len(self.header) >= WIDE_COLUMNS
+
     def add_to_docx(self, document: DocxDocument) -> Any:
         """Append the title, a real Word table (bold repeating header row) and the footnotes."""
         from docx.oxml import OxmlElement
@@ -231,9 +239,12 @@ class ReportTable:
         flag.set(qn("w:val"), "true")
         tr_pr.append(flag)
         numeric = self.numeric_columns()
+        size = Pt(8) if self.is_wide else None  # 8 columns fit a landscape page at 8 pt
         for j, text in enumerate(self.header):
             par = header.cells[j].paragraphs[0]
-            par.add_run(safe(text)).bold = True
+            head_run = par.add_run(safe(text))
+            head_run.bold = True
+            head_run.font.size = size
             _rule(header.cells[j], "bottom", size=4)
             if numeric[j]:
                 par.alignment = 2  # WD_ALIGN_PARAGRAPH.RIGHT
@@ -242,6 +253,7 @@ class ReportTable:
             for j, text in enumerate(row.cells):
                 par = cells[j].paragraphs[0]
                 run = par.add_run(safe(text))
+                run.font.size = size
                 if j == 0 and row.section:
                     run.bold = True
                 if j == 0 and row.indent:
@@ -261,6 +273,8 @@ class ReportTable:
         from docx import Document
 
         document = Document()
+        if self.is_wide:
+            _landscape(document)
         self.add_to_docx(document)
         target = Path(path)
         buffer = io.BytesIO()
@@ -293,6 +307,20 @@ class ReportTable:
                 atomic_write(target, text[fmt]())
             paths[fmt] = target
         return paths
+
+
+def _landscape(document: DocxDocument) -> None:
+    """Turn the document's (last) section to landscape with 2 cm margins."""
+    from docx.enum.section import WD_ORIENT
+    from docx.shared import Cm
+
+    section = document.sections[-1]
+    width, height = section.page_width, section.page_height
+    if width is not None and height is not None and width < height:
+        section.page_width, section.page_height = height, width
+    section.orientation = WD_ORIENT.LANDSCAPE
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, side, Cm(2))
 
 
 #: Table style shared by report.html and the standalone tables/*.html (three rules, no grid).

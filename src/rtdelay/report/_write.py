@@ -44,6 +44,7 @@ def write_report_outputs(
     progress: Callable[[str], None] | None = None,
     title: str | None = None,
     institution: str | None = None,
+    load_notes: Sequence[str] | None = None,
 ) -> dict[str, Any]:
     """Write ``tables/``, ``figures/``, ``report.html`` and ``methods.md`` into ``out_dir``.
 
@@ -67,6 +68,9 @@ def write_report_outputs(
         Called with a short sentence before each slow step (tables, figures, report).
     title, institution : str, optional
         Shown at the top of report.html and methods.md (``--title``, ``--institution``).
+    load_notes : sequence of str, optional
+        What reading the input detected (sheet chosen, encoding, recoded values): the run
+        document's ``load_notes``, listed in report.html under "Reading the input".
 
     Returns
     -------
@@ -117,6 +121,7 @@ def write_report_outputs(
         tables=tables,
         title=title,
         institution=institution,
+        load_notes=load_notes,
     )
     report_path = atomic_write(out / REPORT_NAME, page)
     return {

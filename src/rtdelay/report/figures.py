@@ -131,10 +131,11 @@ def fig2_pbr_risk(results: StudyResults, *, ax: Axes | None = None, width: str =
     for r in results.interval.pbr_risk:
         if math.isfinite(r.value):
             ax.plot([r.time], [r.value], marker="o", markersize=3, color=color, linestyle="none")
-            # centred above the point: the risk only rises, the curve stays below and to the right
+            # above and to the left of the point: the risk only rises, so the curve stays
+            # below the point on its left and never crosses the label
             ax.annotate(
-                format_percent(r.value), (r.time, r.value), xytext=(0, 6), textcoords="offset points",
-                ha="center", va="bottom", fontsize=FONT_SIZE,
+                format_percent(r.value), (r.time, r.value), xytext=(-3, 3), textcoords="offset points",
+                ha="right", va="bottom", fontsize=FONT_SIZE, gid=f"risk-label:{r.time:g}",
             )
     ticks = nice_ticks(_max_time([curve]), steps=(1, 2, 3, 6))
     finish_axes(ax, xlabel="Months since surgery", ylabel="Cumulative risk of progression before RT", ticks=ticks, ylim=_pbr_ylim(results))
@@ -197,11 +198,18 @@ def _endpoint_figure(ep: EndpointResults, *, ax: Axes | None, width: str, ylabel
     for i, key, rate in marked:
         color, _ = series_style(key, i)
         ax.plot([rate.time], [rate.value], marker="o", markersize=3, color=color, linestyle="none")
+        # A survival curve only falls: right of the point it is at or below the point, left of
+        # it at or above. The highest rate is labelled above-right (no curve is there: each
+        # is below its own value later on); the others below-left (their own curve and every
+        # higher one are above on that side), so no label sits on a curve.
+        top = rate.value == highest
         ax.annotate(
             format_percent(rate.value),
             (rate.time, rate.value),
-            xytext=(4, 5) if rate.value == highest else (4, -11),
+            xytext=(3, 3) if top else (-3, -3),
             textcoords="offset points",
+            ha="left" if top else "right",
+            va="bottom" if top else "top",
             fontsize=FONT_SIZE,
             color=color,
             gid=f"rate:{key}",
@@ -273,14 +281,19 @@ def fig5_waiting_risk(results: StudyResults, *, ax: Axes | None = None, width: s
 def fig6_lc_competing(results: StudyResults, *, ax: Axes | None = None, width: str = "single") -> Figure:
     """Beyond the article: cumulative incidence of local progression (death competing) vs 1 - KM.
 
+    Each cumulative incidence is drawn with its pointwise confidence band; the numbers at risk
+    (patients free of local progression and death, still followed) are tabulated under the axes.
+
     Raises
     ------
     ValueError
         If ``results`` has no ``beyond.competing`` analysis.
     """
     competing = _beyond(results, "competing")
-    fig, ax = _axes(ax, width=width, n_risk_rows=0)
     keys = [k for k in ("PBR", "NPBR") if k in competing.cif] or [k for k in competing.cif]
+    at_risk = [(_display(k), results.local_control.curves[k], series_style(k, i)[0])
+               for i, k in enumerate(keys) if k in results.local_control.curves]
+    fig, ax = _axes(ax, width=width, n_risk_rows=len(at_risk), labels=[a[0] for a in at_risk])
     top = 1.0
     for i, key in enumerate(keys):
         cif = competing.cif[key]
@@ -288,6 +301,12 @@ def fig6_lc_competing(results: StudyResults, *, ax: Axes | None = None, width: s
         t = np.concatenate(([0.0], cif.time))
         y = np.concatenate(([0.0], cif.estimate))
         ax.step(t, y, where="post", color=color, linestyle="-", linewidth=1.1, label=f"{key}: cumulative incidence")
+        lo = np.concatenate(([0.0], np.asarray(cif.lower, dtype=float)))
+        hi = np.concatenate(([0.0], np.asarray(cif.upper, dtype=float)))
+        ok = np.isfinite(lo) & np.isfinite(hi)
+        if ok.any():  # pointwise band of the cumulative incidence (cmprsk's variance)
+            ax.fill_between(t[ok], lo[ok], hi[ok], step="post", color=color, alpha=0.12,
+                            linewidth=0, gid=f"cif-band:{key}")
         top = max(top, float(t[-1]))
         km = results.local_control.curves.get(key)
         if km is not None and km.time.size:
@@ -299,6 +318,8 @@ def fig6_lc_competing(results: StudyResults, *, ax: Axes | None = None, width: s
     label = p_label(getattr(competing, "gray", None), name="Gray's test")
     if label:
         ax.text(0.98, 0.05, label, transform=ax.transAxes, fontsize=FONT_SIZE, ha="right", va="bottom", gid="p-value")
+    if at_risk:  # at risk of local progression: event-free and under follow-up (as for 1 - KM)
+        draw_at_risk(ax, at_risk, ticks)
     return fig
 
 
@@ -320,6 +341,10 @@ def figure_builders(results: StudyResults) -> dict[str, Any]:
         from rtdelay.report._cox_plots import fig7_cox_forest
 
         builders["fig7_cox_forest"] = lambda res, width="single": fig7_cox_forest(res)
+    if cox is not None and any(getattr(cox, a, None) is not None for a in ("os_adjusted", "lc_adjusted")):
+        from rtdelay.report._ph_plots import fig8_schoenfeld
+
+        builders["fig8_schoenfeld"] = lambda res, width="single": fig8_schoenfeld(res)
     return builders
 
 

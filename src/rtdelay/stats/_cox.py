@@ -373,6 +373,27 @@ def _ph_at_fit(coef: NDArray[np.float64], rs: _RiskSets, term_index: dict[str, t
     except (np.linalg.LinAlgError, ValueError, FloatingPointError) as exc:
         return ModelError(f"the proportional-hazards test could not be computed: {exc}")
 
+    def schoenfeld_residuals(self) -> pd.DataFrame:
+        """Scaled Schoenfeld residuals, as R ``cox.zph(fit, transform = "km")``'s ``y``.
+
+        One row per event (increasing time): ``time``, ``km_time`` (``1 - KM(t-)``, R's ``x``,
+        the axis of ``plot(cox.zph(fit))``) and one column per estimable coefficient. See
+        :func:`rtdelay.stats._cox_zph.zph_residuals` for the formula.
+        """
+        import pandas as pd
+
+        from rtdelay.stats._cox_zph import zph_residuals
+
+        if self._risk_sets.late_rows is not None:
+            raise ModelError("Schoenfeld residuals are not available for a fit with entry times")
+        kept = list(self._kept) if self._kept else list(range(len(self.coef)))
+        var = np.asarray(self.var, dtype=float)[np.ix_(kept, kept)]
+        time, km_time, y = zph_residuals(self.coef[kept], var, self._risk_sets)
+        frame = pd.DataFrame(y, columns=[self.names[k] for k in kept])
+        frame.insert(0, "km_time", km_time)
+        frame.insert(0, "time", time)
+        return frame
+
 
 def _chi2(stat: float, df: int) -> dict[str, float]:
     return {"chisq": float(stat), "df": float(df), "p": float(sst.chi2.sf(stat, df))}

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
     from rtdelay.stats._cox import _RiskSets
 
-__all__ = ["PHTest", "concordance", "zph_table"]
+__all__ = ["PHTest", "concordance", "zph_residuals", "zph_table"]
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -165,3 +165,34 @@ def concordance(
         "tied_x": float(tx),
         "tied_y": float(ty),
     }
+
+
+def zph_residuals(
+    coef: NDArray[np.float64],
+    var: NDArray[np.float64],
+    rs: _RiskSets,
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """Scaled Schoenfeld residuals, as R ``cox.zph(fit, transform = "km")$y``, one row per event.
+
+    ``y_i = beta + d * V r_i`` (Grambsch & Therneau 1994), with ``r_i = x_i - xbar(t_i)`` the
+    Schoenfeld residual of event ``i`` (``xbar`` Efron's mean averaged over tied events, as R),
+    ``V`` the model's variance matrix and ``d`` the number of events. Returns ``(time,
+    g(time), y)``: event times, the km-transformed times ``1 - KM(t-)`` that the test uses
+    (R's ``$x``) and the residual matrix (events x coefficients), events in increasing time.
+    """
+    from rtdelay.stats._cox import _derivatives
+
+    d = _derivatives(coef, rs)
+    ttimes = 1.0 - _km_left(rs.time, rs.event)
+    # tied events share one mean: R averages Efron's per-death means over the tie (the sum
+    # per time, hence the test, is the same either way)
+    groups = np.asarray(rs.death_group)
+    sums = np.zeros((int(groups.max()) + 1 if groups.size else 0, d.xbar.shape[1]))
+    np.add.at(sums, groups, d.xbar)
+    counts = np.bincount(groups, minlength=sums.shape[0]).astype(float)
+    xbar = sums[groups] / counts[groups][:, None]
+    resid = rs.x[rs.death_rows] - xbar
+    scaled = coef[None, :] + len(rs.death_rows) * resid @ np.asarray(var, dtype=float).T
+    times = rs.time[rs.death_rows]
+    order = np.argsort(times, kind="stable")
+    return times[order], ttimes[rs.death_rows][order], scaled[order]
