@@ -300,6 +300,9 @@ class CoxResult(ResultMixin):
     _term_index: dict[str, tuple[int, ...]] = dataclasses.field(repr=False, compare=False)
     notes: tuple[str, ...] = ()
     _kept: tuple[int, ...] = dataclasses.field(default=(), repr=False, compare=False)
+    # Scaled Schoenfeld residuals (time, 1 - KM(t-), one column per kept coefficient), or the
+    # reason they are not available; computed at fit time for the same reason as ``_ph``.
+    _schoenfeld: Schoenfeld | Exception | None = dataclasses.field(default=None, repr=False, compare=False)
     method: str = "maximum partial likelihood"
     ci_method: str = "Wald"
     monotone: bool = False
@@ -361,6 +364,26 @@ class CoxResult(ResultMixin):
             raise ModelError(str(self._ph)) from self._ph
         return self._ph
 
+    def schoenfeld_residuals(self) -> pd.DataFrame:
+        """Scaled Schoenfeld residuals, as R ``cox.zph(fit, transform = "km")``'s ``y``.
+
+        One row per event (increasing time): ``time``, ``km_time`` (``1 - KM(t-)``, R's ``x``,
+        the axis of ``plot(cox.zph(fit))``) and one column per estimable coefficient. See
+        :func:`rtdelay.stats._cox_zph.zph_residuals` for the formula.
+        """
+        import pandas as pd
+
+        if self._schoenfeld is None:
+            raise ModelError("Schoenfeld residuals were not computed for this fit")
+        if isinstance(self._schoenfeld, Exception):
+            raise ModelError(str(self._schoenfeld)) from self._schoenfeld
+        kept = list(self._kept) if self._kept else list(range(len(self.coef)))
+        time, km_time, y = self._schoenfeld
+        frame = pd.DataFrame(y, columns=[self.names[k] for k in kept])
+        frame.insert(0, "km_time", km_time)
+        frame.insert(0, "time", time)
+        return frame
+
 
 def _ph_at_fit(coef: NDArray[np.float64], rs: _RiskSets, term_index: dict[str, tuple[int, ...]], ties: str) -> PHTest | Exception:
     """The PH test of a fit, or the reason it is not available (kept in :class:`CoxResult`)."""
@@ -373,26 +396,21 @@ def _ph_at_fit(coef: NDArray[np.float64], rs: _RiskSets, term_index: dict[str, t
     except (np.linalg.LinAlgError, ValueError, FloatingPointError) as exc:
         return ModelError(f"the proportional-hazards test could not be computed: {exc}")
 
-    def schoenfeld_residuals(self) -> pd.DataFrame:
-        """Scaled Schoenfeld residuals, as R ``cox.zph(fit, transform = "km")``'s ``y``.
 
-        One row per event (increasing time): ``time``, ``km_time`` (``1 - KM(t-)``, R's ``x``,
-        the axis of ``plot(cox.zph(fit))``) and one column per estimable coefficient. See
-        :func:`rtdelay.stats._cox_zph.zph_residuals` for the formula.
-        """
-        import pandas as pd
 
-        from rtdelay.stats._cox_zph import zph_residuals
+Schoenfeld = tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]
 
-        if self._risk_sets.late_rows is not None:
-            raise ModelError("Schoenfeld residuals are not available for a fit with entry times")
-        kept = list(self._kept) if self._kept else list(range(len(self.coef)))
-        var = np.asarray(self.var, dtype=float)[np.ix_(kept, kept)]
-        time, km_time, y = zph_residuals(self.coef[kept], var, self._risk_sets)
-        frame = pd.DataFrame(y, columns=[self.names[k] for k in kept])
-        frame.insert(0, "km_time", km_time)
-        frame.insert(0, "time", time)
-        return frame
+
+def _schoenfeld_at_fit(coef: NDArray[np.float64], var: NDArray[np.float64], rs: _RiskSets) -> Schoenfeld | Exception:
+    """Scaled Schoenfeld residuals of a fit (kept coefficients), or why they are not available."""
+    from rtdelay.stats._cox_zph import zph_residuals
+
+    if rs.late_rows is not None:
+        return ModelError("Schoenfeld residuals are not available for a fit with entry times")
+    try:
+        return zph_residuals(coef, var, rs)
+    except (np.linalg.LinAlgError, ValueError, FloatingPointError) as exc:
+        return ModelError(f"the Schoenfeld residuals could not be computed: {exc}")
 
 
 def _chi2(stat: float, df: int) -> dict[str, float]:
@@ -442,10 +460,6 @@ def cox_ph(
         (``aeqSurv``, :mod:`rtdelay.stats._timefix`); ``False`` compares times exactly.
     levels : mapping, optional
         ``{column: levels}``: level order of categorical covariates (the first is the reference).
-
-    A covariate that is a linear combination of earlier ones (aliased) is not estimated: as R,
-    its coefficient, standard error and hazard ratio are NaN (R's NA), the others are fitted
-    without it and ``notes`` says so.
     firth : bool or "auto", default False
         ``True``: Firth's penalised partial likelihood with profile penalised-likelihood
         intervals and penalised likelihood-ratio p values (Heinze & Schemper 2001, as R
@@ -456,7 +470,6 @@ def cox_ph(
     min_events_per_coef : float, optional
         Refuse (``ModelError``) to fit with fewer events than this per coefficient; the usual
         rule for the Cox model is 5 (Vittinghoff & McCulloch 2007). Default: no rule, as R.
-
     nan_policy : {"omit", "raise"}, default "omit"
         ``"omit"``: rows with a missing value in any used column are dropped (complete-case, as
         R's default ``na.action = na.omit`` for a model formula); their number is
@@ -492,6 +505,15 @@ def cox_ph(
     ...     fit = cox_ph(df, duration="t", event="e", covariates=["x"])
     >>> fit.names, round(float(fit.hazard_ratio[0]), 3)
     (('x',), 1.21)
+
+    Notes
+    -----
+    A covariate that is a linear combination of earlier ones (aliased) is not estimated: as R,
+    its coefficient, standard error and hazard ratio are NaN (R's NA), the others are fitted
+    without it and ``notes`` says so.
+
+    Rows with a missing value in any used column are dropped (complete-case, as R's default
+    ``na.omit``); their number is ``n_dropped_missing``.
 
     References
     ----------
@@ -660,6 +682,7 @@ def cox_ph(
         _ph=_ph_at_fit(beta, rs, design.terms, ties),
         _term_index=design.terms,
         _kept=tuple(int(j) for j in kept),
+        _schoenfeld=_schoenfeld_at_fit(beta, var, rs),
         monotone=monotone,
     )
 
