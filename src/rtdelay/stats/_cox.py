@@ -396,10 +396,6 @@ def cox_ph(
         (``aeqSurv``, :mod:`rtdelay.stats._timefix`); ``False`` compares times exactly.
     levels : mapping, optional
         ``{column: levels}``: level order of categorical covariates (the first is the reference).
-
-    A covariate that is a linear combination of earlier ones (aliased) is not estimated: as R,
-    its coefficient, standard error and hazard ratio are NaN (R's NA), the others are fitted
-    without it and ``notes`` says so.
     firth : bool or "auto", default False
         ``True``: Firth's penalised partial likelihood with profile penalised-likelihood
         intervals and penalised likelihood-ratio p values (Heinze & Schemper 2001, as R
@@ -410,9 +406,6 @@ def cox_ph(
     min_events_per_coef : float, optional
         Refuse (``ModelError``) to fit with fewer events than this per coefficient; the usual
         rule for the Cox model is 5 (Vittinghoff & McCulloch 2007). Default: no rule, as R.
-
-    Rows with a missing value in any used column are dropped (complete-case, as R's default
-    ``na.omit``); their number is ``n_dropped_missing``.
 
     Raises
     ------
@@ -441,6 +434,15 @@ def cox_ph(
     ...     fit = cox_ph(df, duration="t", event="e", covariates=["x"])
     >>> fit.names, round(float(fit.hazard_ratio[0]), 3)
     (('x',), 1.21)
+
+    Notes
+    -----
+    A covariate that is a linear combination of earlier ones (aliased) is not estimated: as R,
+    its coefficient, standard error and hazard ratio are NaN (R's NA), the others are fitted
+    without it and ``notes`` says so.
+
+    Rows with a missing value in any used column are dropped (complete-case, as R's default
+    ``na.omit``); their number is ``n_dropped_missing``.
 
     References
     ----------
