@@ -35,6 +35,7 @@ PAGES = (
     "guides/planner.md",
     "guides/registry-web.md",
     "guides/multi-site.md",
+    "methods/reproduction.md",
     "deployment.md",
 )
 _FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})\s*([\w+-]*)")
