@@ -84,6 +84,27 @@ def commands_of(page: str) -> list[Command]:
     return out
 
 
+def shown_only(page: str) -> list[Command]:
+    """``rtdelay ...`` lines of the ``bash`` blocks (shown, not run: serve, installs, backups)."""
+    lines = (DOCS / page).read_text(encoding="utf-8").splitlines()
+    out: list[Command] = []
+    fence: str | None = None
+    kind = ""
+    for number, raw in enumerate(lines, start=1):
+        match = _FENCE.match(raw)
+        if fence is None:
+            if match:
+                fence, kind = match.group(2), match.group(3)
+            continue
+        if match and raw.strip() == fence:
+            fence = None
+            continue
+        text = raw.strip()
+        if kind == "bash" and text.startswith("rtdelay ") and "|" not in text:
+            out.append(Command(page, number, text.split("  #")[0].strip()))
+    return out
+
+
 def environment(bin_dir: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("RTDELAY_")}
     env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"

@@ -12,7 +12,16 @@ import sys
 from pathlib import Path
 
 import pytest
-from guide_commands import DOCS, PAGES, Command, commands_of, missing_lines, prepare, run
+from guide_commands import (
+    DOCS,
+    PAGES,
+    Command,
+    commands_of,
+    missing_lines,
+    prepare,
+    run,
+    shown_only,
+)
 
 BIN = Path(sys.executable).parent
 
@@ -63,4 +72,16 @@ def test_page_commands(page: str, workdir: Path) -> None:
         if missing:
             problems.append(f"{where}\n  lines shown on the page but not printed:\n    "
                             + "\n    ".join(missing) + f"\n  printed:\n{output[-3000:]}")
+    assert not problems, "\n\n".join(problems)
+
+
+def test_commands_shown_but_not_run_have_valid_options(tmp_path: Path) -> None:
+    """``rtdelay serve --port 8000`` and the like: ``--help`` appended, the options must parse."""
+    shown = [c for page in PAGES for c in shown_only(page)]
+    assert len(shown) >= 8
+    problems = []
+    for command in shown:
+        code, output = run(Command(command.page, command.line, command.text + " --help"), tmp_path, BIN)
+        if code != 0:
+            problems.append(f"{command.page}:{command.line}: $ {command.text}\n{output[-1000:]}")
     assert not problems, "\n\n".join(problems)
