@@ -13,7 +13,7 @@ from rtdelay.cli._app import app, fail
 def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
     port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port."),
-    db: str | None = typer.Option(None, "--db", help="Registry URL (default: RTDELAY_DB or the "
+    db: str | None = typer.Option(None, "--db", help="Registry URL (default: RTDELAY_DATABASE_URL or the "
                                   "embedded SQLite registry)."),
 ) -> None:
     """Serve the web application (sign in with a user of 'rtdelay user add')."""

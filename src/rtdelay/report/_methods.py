@@ -39,9 +39,11 @@ _PACKAGES = ("rtdelay", "numpy", "scipy", "pandas", "matplotlib")
 
 
 def software_versions() -> dict[str, str]:
-    """Installed versions of rtdelay and the libraries it computes with."""
-    out: dict[str, str] = {}
-    for name in _PACKAGES:
+    """Versions of rtdelay (``rtdelay.__version__``) and the libraries it computes with."""
+    from rtdelay import __version__
+
+    out: dict[str, str] = {"rtdelay": __version__}
+    for name in _PACKAGES[1:]:
         try:
             out[name] = importlib.metadata.version(name)
         except importlib.metadata.PackageNotFoundError:
@@ -132,7 +134,9 @@ def methods_paragraphs(results: StudyResults) -> list[str]:
     paragraphs.append(
         "Analyses were run with "
         + ", ".join(f"{name} {version}" for name, version in versions.items())
-        + " (Python)."
+        + f" (Python). Software citation: rtdelay, version {versions['rtdelay']} (CITATION.cff "
+        "of the rtdelay repository), implementing the analyses of Gong et al., Radiat Oncol "
+        "2021;16:21, doi:10.1186/s13014-020-01740-y."
     )
     return paragraphs
 

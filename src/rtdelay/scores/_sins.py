@@ -218,9 +218,6 @@ def sins(
     posterolateral : str or int
         ``"bilateral"`` (3), ``"unilateral"`` (1), ``"none"`` (0).
 
-    Integers, digit strings, ``"3p"`` and :class:`Points` are points and must be among the
-    points the component allows.
-
     Returns
     -------
     ScoreResult
@@ -231,6 +228,11 @@ def sins(
     ------
     InputError
         A component value that is not allowed; the message lists the allowed values.
+
+    Notes
+    -----
+    Integers, digit strings, ``"3p"`` and :class:`Points` are points and must be among the
+    points the component allows.
 
     References
     ----------
