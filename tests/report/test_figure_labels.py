@@ -75,7 +75,7 @@ def test_fig6_has_confidence_bands_and_numbers_at_risk(results, included):
     from rtdelay.study._beyond import run_beyond
 
     frame = included.assign(inspection_months=included["ti_months"])
-    beyond = run_beyond(frame, n_boot=20, seed=1)
+    beyond = run_beyond(frame, )
     with_beyond = types.SimpleNamespace(
         **{k: getattr(results, k) for k in results.__dataclass_fields__ if k != "beyond"},
         beyond=beyond)

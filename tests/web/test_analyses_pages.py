@@ -38,7 +38,7 @@ def test_post_needs_the_csrf_token(client_of, web):
 def test_queue_from_the_registry_and_follow_the_job(client_of, web):
     client, csrf = client_of("analyst", web)
     answer = client.post("/analyses", data={"csrf_token": csrf, "source": "registry",
-                                            "site": "A", "n_boot": "0"})
+                                            "site": "A"})
     assert answer.status_code == 303, re.findall("error.*", answer.text)
     location = answer.headers["location"]
     assert re.fullmatch(r"/analyses/[A-Za-z0-9_-]+", location)
@@ -61,8 +61,8 @@ def test_other_site_and_bad_options_are_refused(client_of, web):
     client, csrf = client_of("analyst", web)
     assert client.post("/analyses", data={"csrf_token": csrf, "source": "registry",
                                           "site": "B"}).status_code == 404
-    answer = client.post("/analyses", data={"csrf_token": csrf, "n_boot": "lots"})
-    assert answer.status_code == 400 and "is not a whole number" in answer.text
+    answer = client.post("/analyses", data={"csrf_token": csrf, "date_order": "ydm"})
+    assert answer.status_code == 400 and "dmy, mdy or ymd" in answer.text
     answer = client.post("/analyses", data={"csrf_token": csrf, "source": "upload"})
     assert answer.status_code == 400 and "choose a cohort file" in answer.text
 

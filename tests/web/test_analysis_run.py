@@ -35,7 +35,7 @@ def done(tmp_path_factory):
     api = client()
     answer = api.post("/api/v1/analyses", headers=bearer(tokens["analyst"]),
                       files={"file": ("demo.csv", demo_bytes(), "text/csv")},
-                      data={"options": json.dumps({"n_boot": 0, "beyond": False})})
+                      data={"options": json.dumps({"beyond": False})})
     assert answer.status_code == 202, answer.text
     job = answer.json()["id"]
     queued = api.get(f"/api/v1/analyses/{job}", headers=bearer(tokens["analyst"])).json()

@@ -149,8 +149,9 @@ def test_queue_refuses_bad_requests(reg_url):
     with pytest.raises(PermissionDeniedError):
         _queue(reg_url, "viewer", source="registry", site="A")
     for options, match in (({"nboot": 1}, "unknown analysis option"),
-                           ({"n_boot": "many"}, "whole number"), ({"n_boot": True}, "whole"),
-                           ({"n_boot": -1}, "between"), ({"date_order": "ydm"}, "dmy")):
+                           ({"n_boot": 10}, "unknown analysis option"),
+                           ({"beyond": "yes"}, "bool"), ({"beyond": 1}, "bool"),
+                           ({"date_order": "ydm"}, "dmy")):
         with pytest.raises(JobError, match=match):
             _queue(reg_url, "analyst", source="registry", options=options)
     with pytest.raises(JobError, match="source"):

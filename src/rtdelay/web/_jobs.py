@@ -45,7 +45,7 @@ __all__ = ["JOB_OPTIONS", "JobError", "queue_job", "claim_next", "run_job", "run
 
 log = logging.getLogger("rtdelay.web.jobs")
 
-JOB_OPTIONS = {"n_boot": int, "seed": int, "beyond": bool, "date_order": str}
+JOB_OPTIONS = {"beyond": bool, "date_order": str}
 """Analysis options a job accepts (anything else is refused)."""
 
 _STEPS = ("Reading", "Running", "Writing", "Drawing", "Rendering")
@@ -89,10 +89,6 @@ def _check_options(options: dict[str, Any]) -> dict[str, Any]:
         if not isinstance(value, kind):
             raise JobError(f"analysis option {key} must be a {kind.__name__}; got {value!r}")
         clean[key] = value
-    if not 0 <= clean.get("n_boot", 0) <= 10000:
-        raise JobError("analysis option n_boot must be between 0 and 10000")
-    if not -(2**31) <= clean.get("seed", 0) < 2**31:
-        raise JobError("analysis option seed must be a 32-bit whole number")
     if clean.get("date_order") not in (None, "dmy", "mdy", "ymd"):
         raise JobError("analysis option date_order must be dmy, mdy or ymd")
     return clean

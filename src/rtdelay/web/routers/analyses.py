@@ -119,7 +119,9 @@ async def run_analysis(request: Request, user: Current = Depends(csrf_checked),
     upload = form.get("file")
     path = None
     try:
-        options = {"n_boot": _int(form.get("n_boot"), 2000), "seed": _int(form.get("seed"), 0)}
+        options: dict[str, object] = {"beyond": form.get("beyond") is not None}
+        if form.get("date_order"):
+            options["date_order"] = str(form.get("date_order"))
         name = None
         if source == "upload":
             if upload is None or isinstance(upload, str) or not upload.filename:

@@ -250,8 +250,6 @@ _ANALYSIS_BODY = {"requestBody": {"required": True, "content": {
         "source": {"type": "string", "enum": ["registry"]},
         "site": {"type": ["string", "null"], "description": "site code (default: all)"},
         "options": {"type": ["object", "null"], "additionalProperties": False, "properties": {
-            "n_boot": {"type": "integer", "minimum": 0, "maximum": 10000},
-            "seed": {"type": "integer", "minimum": -(2**31), "maximum": 2**31 - 1},
             "beyond": {"type": "boolean"},
             "date_order": {"type": "string", "enum": ["dmy", "mdy", "ymd"]}}}}}},
 }}}
