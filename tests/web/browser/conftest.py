@@ -85,12 +85,15 @@ class Watched:
         self.goto("/login")
         self.page.fill("input[name=username]", name)
         self.page.fill("input[name=password]", password or PASSWORD)
-        self.page.click("button[type=submit]")
-        self.page.wait_for_load_state()
+        self.click("main form button[type=submit]")
 
     def logout(self) -> None:
-        self.page.click("form[action='/logout'] button")
-        self.page.wait_for_load_state()
+        self.click("form[action='/logout'] button")
+
+    def click(self, selector: str) -> None:
+        """Click what loads a new page, and wait for that page."""
+        with self.page.expect_navigation():
+            self.page.click(selector)
 
     def shot(self, name: str) -> Path:
         target = self.shots / f"{name}.png"

@@ -13,10 +13,10 @@ def test_sign_in_browse_and_sign_out(page):
     page.login("admin")
     assert page.page.url == page.base + "/"
     page.shot("dashboard")
-    page.page.click("nav a[href='/patients']")
+    page.click("nav a[href='/patients']")
     assert page.page.locator("h1").inner_text().startswith("Patients")
     page.shot("patients")
-    page.page.click("a:text-is('A-001')")
+    page.click("a:text-is('A-001')")
     assert page.page.locator("h1").inner_text().startswith("Patient A-001")
     assert page.page.locator("text=History").count() >= 1
     page.shot("patient")
@@ -45,7 +45,7 @@ def test_search_finds_by_patient_id(page):
     page.login("viewer")
     page.goto("/patients")
     page.page.fill("input[name=q]", "A-00")
-    page.page.click("form[action='/patients'] button")
+    page.click("form[action='/patients'] button")
     assert re.search(r"Patients \(1\)", page.page.locator("h1").inner_text())
     assert page.page.url.endswith("q=A-00")
     page.goto(f"/patients/A/{quote('A-001', safe='')}")

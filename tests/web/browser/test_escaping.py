@@ -28,8 +28,8 @@ def test_hostile_patient_id_is_text_in_list_search_and_patient_page(page, hostil
     assert page.page.locator("input[name=q]").input_value() == hostile
     assert page.page.get_by_role("link", name=hostile, exact=True).count() == 1
     _no_injection(page)
-    page.page.get_by_role("link", name=hostile, exact=True).click()
-    page.page.wait_for_load_state()
+    with page.page.expect_navigation():
+        page.page.get_by_role("link", name=hostile, exact=True).click()
     assert page.page.locator("h1").inner_text().startswith(f"Patient {hostile}")
     assert hostile in page.page.title()
     _no_injection(page)
