@@ -73,7 +73,14 @@ if TYPE_CHECKING:
         update_patient,
     )
     from rtdelay.registry._redcap import read_redcap
-    from rtdelay.registry._users import actor_for, add_site, add_user, authenticate
+    from rtdelay.registry._users import (
+        actor_for,
+        add_site,
+        add_user,
+        authenticate,
+        set_password,
+        update_user,
+    )
 
 _LAZY: dict[str, str] = {
     "PERMISSIONS": "_access",
@@ -129,6 +136,8 @@ _LAZY: dict[str, str] = {
     "add_site": "_users",
     "add_user": "_users",
     "authenticate": "_users",
+    "set_password": "_users",
+    "update_user": "_users",
 }
 
 __all__ = [
@@ -179,7 +188,9 @@ __all__ = [
     "resolve_url",
     "restore_patient",
     "restore_registry",
+    "set_password",
     "update_patient",
+    "update_user",
     "upgrade_registry",
     "visible_site_ids",
     "web_sessions",

@@ -18,7 +18,8 @@ from rtdelay.registry._access import Actor, require
 from rtdelay.registry._audit import record_event
 from rtdelay.registry._models import ROLES, Site, User, UserSite
 
-__all__ = ["add_site", "add_user", "authenticate", "actor_for", "hash_password", "set_password"]
+__all__ = ["add_site", "add_user", "authenticate", "actor_for", "hash_password", "set_password",
+           "update_user"]
 
 _CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,31}")
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}")
@@ -134,3 +135,46 @@ _DUMMY_HASH = (
     "$argon2id$v=19$m=65536,t=3,p=4$c29tZXNhbHRzb21lc2FsdA$"
     "2ZlHXRiSyX2mTt0OTVGj2d5LiHOwNeNGu6Yf6E9wGTc"
 )
+
+
+def update_user(
+    session: Session, actor: Actor, name: str, *, role: str | None = None,
+    sites: list[str] | None = None, active: bool | None = None,
+) -> User:
+    """Change a user's role, granted sites or active flag (admin only); every change is audited
+    (the grants as ``grant`` create/revoke rows). A non-admin role keeps at least one site.
+    """
+    require(actor, "admin")
+    user = session.scalar(select(User).where(User.name == name))
+    if user is None:
+        raise InputError(f"no user {name!r}")
+    if role is not None:
+        if role not in ROLES:
+            raise InputError(f"role {role!r} is not one of {', '.join(ROLES)}")
+        user.role = role
+    if sites is not None:
+        wanted: dict[int, Site] = {}
+        for code in sites:
+            site = session.scalar(select(Site).where(Site.code == code))
+            if site is None:
+                raise InputError(f"no site {code!r}")
+            wanted[site.id] = site
+        if user.role != "admin" and not wanted:
+            raise InputError(f"a user with role {user.role} needs at least one site")
+        grants = {g.site_id: g for g in session.scalars(
+            select(UserSite).where(UserSite.user_id == user.id))}
+        for site_id, grant in grants.items():
+            if site_id not in wanted:
+                session.delete(grant)
+        for site_id in wanted:
+            if site_id not in grants:
+                session.add(UserSite(user_id=user.id, site_id=site_id))
+    elif role is not None and role != "admin":
+        has = session.scalar(select(UserSite.site_id).where(UserSite.user_id == user.id))
+        if has is None:
+            raise InputError(f"a user with role {role} needs at least one site")
+    if active is not None:
+        user.active = active
+    session.flush()
+    session.expire(user, ["sites"])
+    return user

@@ -22,6 +22,10 @@ HERE = Path(__file__).parent
 ROUTER_MODULES: tuple[str, ...] = (
     "auth",
     "pages",
+    "patients",
+    "imports",
+    "export",
+    "admin",
 )
 
 

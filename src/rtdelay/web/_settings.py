@@ -18,6 +18,13 @@ class WebSettings:
         name is locked out for ``lockout_s`` seconds (good password or not).
     page_size : int
         Rows per page of the patients list.
+    max_upload_bytes : int
+        Largest accepted upload (default 25 MB); a larger file is refused (413).
+    upload_ttl_s : float
+        An upload not committed or cancelled within this time is deleted.
+    upload_dir : str, optional
+        Private folder for uploads (default: a fresh ``tempfile.mkdtemp`` folder, mode 0700,
+        outside the web root).
     """
 
     idle_timeout_s: float = 30 * 60
@@ -25,3 +32,6 @@ class WebSettings:
     max_failures: int = 5
     lockout_s: float = 15 * 60
     page_size: int = 50
+    max_upload_bytes: int = 25 * 1024 * 1024
+    upload_ttl_s: float = 3600
+    upload_dir: str | None = None

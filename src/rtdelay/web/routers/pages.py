@@ -1,17 +1,20 @@
-"""Read-only pages: dashboard (patients per site), patients list, patient page."""
+"""Reading pages: dashboard (patients and data quality per site), patients list, patient page."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from rtdelay.cohort import COLUMNS
 from rtdelay.registry import get_patient, patient_history, patients_query
 from rtdelay.web._deps import Current, allowed, db, settings
+from rtdelay.web._patientform import form_groups, score_lines, stored_text
+from rtdelay.web._quality import ELIGIBILITY_FIELDS, quality_by_site
+from rtdelay.web._views import render, user_sites
 
 router = APIRouter()
 PERMISSIONS: dict[tuple[str, str], str | None] = {
@@ -20,66 +23,94 @@ PERMISSIONS: dict[tuple[str, str], str | None] = {
     ("GET", "/patients/{site}/{patient_id:path}"): "read",
 }
 
-
-def _render(request: Request, name: str, user: Current, **context: Any) -> Response:
-    context.update(user=user.actor, csrf_token=user.web.csrf_token)
-    return request.app.state.templates.TemplateResponse(request, name, context)
+_HISTORY_COLUMNS = ("at", "actor", "action", "entity", "field", "old_value", "new_value",
+                    "reason")
 
 
 @router.get("/")
 def dashboard(request: Request, user: Current = Depends(allowed("read")),
               session: Session = Depends(db)) -> Response:
-    sub = patients_query(user.actor).subquery()
-    rows = session.execute(select(sub.c.site_id, func.count()).group_by(sub.c.site_id)).all()
-    counts = {site_id: n for site_id, n in rows}
-    sites = _sites(session, user)
-    per_site = [(code, name, counts.get(sid, 0)) for sid, code, name in sites]
-    return _render(request, "dashboard.html", user, per_site=per_site)
-
-
-def _sites(session: Session, user: Current) -> list[tuple[int, str, str]]:
-    from rtdelay.registry import visible_site_ids
-
-    ids = visible_site_ids(session, user.actor)
-    if not ids:
-        return []
-    rows = session.execute(select(_site_table().c.id, _site_table().c.code, _site_table().c.name)
-                           .where(_site_table().c.id.in_(ids)).order_by(_site_table().c.code))
-    return [(r[0], r[1], r[2]) for r in rows]
-
-
-def _site_table() -> Any:
-    from rtdelay.registry import User
-
-    return User.metadata.tables["sites"]
+    cache = request.app.state.__dict__.setdefault("_quality_cache", {})
+    quality = quality_by_site(session, user.actor, cache)
+    rows = []
+    for sid, code, name in user_sites(session, user):
+        q = quality.get(sid)
+        rows.append({"code": code, "name": name, "patients": q.patients if q else 0,
+                     "errors": q.errors if q else 0,
+                     "field_problems": q.field_problems if q else 0,
+                     "missing": q.missing_eligibility if q else 0,
+                     "columns": list(q.columns) if q else []})
+    # Last analyses: filled by the analysis jobs (issue 14b) when that table exists; None
+    # shows the placeholder block.
+    analyses = getattr(request.app.state, "recent_analyses", None)
+    recent = analyses(session, user.actor) if callable(analyses) else None
+    return render(request, "dashboard.html", user, per_site=rows, analyses=recent,
+                  eligibility=ELIGIBILITY_FIELDS)
 
 
 @router.get("/patients")
 def patients(request: Request, q: str = Query("", max_length=64), page: int = Query(1, ge=1),
-             user: Current = Depends(allowed("read")),
+             deleted: bool = Query(False), user: Current = Depends(allowed("read")),
              session: Session = Depends(db)) -> Response:
     size = settings(request).page_size
-    sub = patients_query(user.actor).subquery()
+    show_deleted = deleted and user.actor.can("admin")
+    sub = patients_query(user.actor, include_deleted=show_deleted).subquery()
     query = select(sub)
+    if show_deleted:
+        query = query.where(sub.c.deleted_at.is_not(None))
     if q:
-        query = query.where(or_(sub.c.patient_id.contains(q, autoescape=True)))
+        query = query.where(sub.c.patient_id.contains(q, autoescape=True))
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    pages = max(1, -(-total // size))
+    page = min(page, pages)
     rows = session.execute(query.order_by(sub.c.site_id, sub.c.patient_id)
                            .limit(size).offset((page - 1) * size)).all()
-    codes = {sid: code for sid, code, _ in _sites(session, user)}
-    items = [(codes.get(r.site_id, "?"), r.patient_id) for r in rows]
-    pages = max(1, -(-total // size))
-    return _render(request, "patients.html", user, items=items, q=q, page=page, pages=pages,
-                   total=total)
+    codes = {sid: code for sid, code, _ in user_sites(session, user)}
+    items = [{"site": codes.get(r.site_id, "?"), "patient_id": r.patient_id, "age": r.age,
+              "sex": r.sex, "histology": r.histology, "surgery_date": r.surgery_date,
+              "version": r.version, "deleted_reason": r.deleted_reason} for r in rows]
+    return render(request, "patients.html", user, items=items, q=q, page=page, pages=pages,
+                  total=total, deleted=show_deleted)
+
+
+def patient_context(session: Session, user: Current, site: str, patient_id: str, *,
+                    values: Mapping[str, str | None] | None = None,
+                    messages: Mapping[str, list[str]] | None = None,
+                    general: list[str] | None = None,
+                    comp_messages: list[str] | None = None) -> dict[str, Any]:
+    """What the patient page shows; ``values``/``messages``: a refused edit shown again."""
+    from rtdelay.registry import audit_text
+
+    record = get_patient(session, user.actor, patient_id, site=site,
+                         include_deleted=user.actor.can("admin"))
+    stored = {name: getattr(record, name, None) for name in stored_text({})}
+    shown = stored_text(stored)
+    shown.update({k: v or "" for k, v in (values or {}).items()})
+    history = patient_history(session, user.actor, patient_id, site=site)
+    comps = _complications(session, record.id)
+    return {"site": site, "patient_id": record.patient_id, "version": record.version,
+            "deleted_at": record.deleted_at, "deleted_reason": record.deleted_reason,
+            "groups": form_groups(shown, messages), "scores": score_lines(stored),
+            "general": general or [], "complications": comps,
+            "comp_messages": comp_messages or [],
+            "history": [{c: audit_text(row[c]) if row[c] == row[c] else None
+                         for c in _HISTORY_COLUMNS} for row in history.to_dict("records")],
+            "can_write": user.actor.can("write"), "can_restore": user.actor.can("admin")}
+
+
+def _complications(session: Session, patient_pk: int) -> list[dict[str, Any]]:
+    from rtdelay.registry import User
+
+    table = User.metadata.tables["complications"]
+    rows = session.execute(select(table.c.id, table.c.phase, table.c.complication, table.c.date)
+                           .where(table.c.patient_pk == patient_pk,
+                                  table.c.deleted_at.is_(None)).order_by(table.c.id))
+    return [{"id": r[0], "phase": r[1], "complication": r[2], "date": r[3]} for r in rows]
 
 
 @router.get("/patients/{site}/{patient_id:path}")
 def patient(request: Request, site: str, patient_id: str,
             user: Current = Depends(allowed("read")),
             session: Session = Depends(db)) -> Response:
-    record = get_patient(session, user.actor, patient_id, site=site)
-    fields = [(c, getattr(record, c, None)) for c in COLUMNS if hasattr(record, c)]
-    history = patient_history(session, user.actor, patient_id, site=site)
-    return _render(request, "patient.html", user, site=site, patient_id=patient_id,
-                   fields=fields, history=history.to_dict("records"),
-                   history_columns=list(history.columns))
+    context = patient_context(session, user, site, patient_id)
+    return render(request, "patient.html", user, **context)
