@@ -36,7 +36,7 @@ def test_init_twice_and_open(db_url):
     assert init_registry(db_url)[1] is False
     assert open_registry(db_url).url == db_url
     _, before, after = upgrade_registry(db_url)
-    assert before == after == "0002"  # 0002: web_sessions (issue 14)
+    assert before == after == "0003"  # 0002: web_sessions, 0003: analysis jobs, API tokens (14)
     reg.dispose()
 
 

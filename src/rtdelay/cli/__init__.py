@@ -21,6 +21,7 @@ from rtdelay.cli import (  # noqa: F401  (register commands)
     _study,
     _survival,
     _template,
+    _token,  # noqa: F401  (rtdelay token, rtdelay worker)
 )
 from rtdelay.cli._app import EXIT_UNUSABLE, app
 

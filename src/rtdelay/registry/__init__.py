@@ -62,7 +62,16 @@ if TYPE_CHECKING:
     )
     from rtdelay.registry._history import audit_frame, patient_history, write_audit_export
     from rtdelay.registry._import import ImportOutcome, import_table, read_import_file
-    from rtdelay.registry._models import ROLES, User, web_sessions
+    from rtdelay.registry._models import (
+        JOB_SOURCES,
+        JOB_STATUSES,
+        ROLES,
+        AnalysisJob,
+        ApiToken,
+        Site,
+        User,
+        web_sessions,
+    )
     from rtdelay.registry._plan import FieldChange, ImportPlan, PatientDiff, plan_import
     from rtdelay.registry._records import (
         add_complication,
@@ -73,6 +82,7 @@ if TYPE_CHECKING:
         update_patient,
     )
     from rtdelay.registry._redcap import read_redcap
+    from rtdelay.registry._tokens import create_api_token, revoke_api_token, token_user
     from rtdelay.registry._users import (
         actor_for,
         add_site,
@@ -119,6 +129,11 @@ _LAZY: dict[str, str] = {
     "import_table": "_import",
     "read_import_file": "_import",
     "ROLES": "_models",
+    "AnalysisJob": "_models",
+    "ApiToken": "_models",
+    "JOB_SOURCES": "_models",
+    "JOB_STATUSES": "_models",
+    "Site": "_models",
     "User": "_models",
     "web_sessions": "_models",
     "FieldChange": "_plan",
@@ -132,6 +147,9 @@ _LAZY: dict[str, str] = {
     "restore_patient": "_records",
     "update_patient": "_records",
     "read_redcap": "_redcap",
+    "create_api_token": "_tokens",
+    "revoke_api_token": "_tokens",
+    "token_user": "_tokens",
     "actor_for": "_users",
     "add_site": "_users",
     "add_user": "_users",
@@ -142,6 +160,11 @@ _LAZY: dict[str, str] = {
 
 __all__ = [
     "Actor",
+    "AnalysisJob",
+    "ApiToken",
+    "JOB_SOURCES",
+    "JOB_STATUSES",
+    "Site",
     "BusyError",
     "ConflictError",
     "DEFAULT_URL",
@@ -168,6 +191,7 @@ __all__ = [
     "authenticate",
     "backup_registry",
     "cli_actor",
+    "create_api_token",
     "create_patient",
     "delete_complication",
     "delete_patient",
@@ -189,6 +213,8 @@ __all__ = [
     "restore_patient",
     "restore_registry",
     "set_password",
+    "revoke_api_token",
+    "token_user",
     "update_patient",
     "update_user",
     "upgrade_registry",

@@ -42,6 +42,10 @@ __all__ = [
     "Complication",
     "AuditEvent",
     "ImportBatch",
+    "AnalysisJob",
+    "ApiToken",
+    "JOB_STATUSES",
+    "JOB_SOURCES",
     "PATIENT_FIELDS",
     "COMPLICATION_FIELDS",
     "ROLES",
@@ -50,6 +54,12 @@ __all__ = [
 
 ROLES = ("viewer", "entry", "analyst", "admin")
 """User roles, least to most privileged."""
+
+JOB_STATUSES = ("queued", "running", "done", "failed")
+"""States of an analysis job, in order."""
+
+JOB_SOURCES = ("registry", "upload")
+"""Where an analysis job's cohort comes from."""
 
 PATIENT_FIELDS: tuple[str, ...] = tuple(COLUMNS)
 """The cohort dictionary's columns, stored on each patient row, in dictionary order."""
@@ -217,3 +227,47 @@ web_sessions = Table(
     Column("last_seen_at", DateTime, nullable=False),
     Column("revoked_at", DateTime, nullable=True),
 )
+
+
+class AnalysisJob(Base):
+    """One background analysis of the web application (``rtdelay.web``).
+
+    ``public_id`` (random, URL-safe) is what pages and the API show; ``id`` stays internal.
+    ``site_ids`` (comma-separated site ids, e.g. ``",1,3,"``) are the sites whose users may see
+    the job: the registry site analysed, or every site the user could see, or the uploader's
+    sites for an uploaded file (empty for an administrator without sites: administrators only).
+    A worker claims a job with ``UPDATE ... WHERE status = 'queued'`` and checks the row count.
+    """
+
+    __tablename__ = "analysis_jobs"
+    __table_args__ = (Index("ix_analysis_jobs_status", "status", "id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    site_ids: Mapped[str] = mapped_column(String(1000), default="")
+    source: Mapped[str] = mapped_column(String(16))
+    site_code: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    options: Mapped[str] = mapped_column(Text, default="{}")
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    progress_text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    progress_percent: Mapped[int] = mapped_column(Integer, default=0)
+    input_path: Mapped[str | None] = mapped_column(Text, nullable=True)
+    output_dir: Mapped[str | None] = mapped_column(Text, nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    worker: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    started_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class ApiToken(Base):
+    """A bearer token of the JSON API: only its SHA-256 is stored; revocable."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    label: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)

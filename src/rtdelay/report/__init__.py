@@ -38,6 +38,7 @@ if TYPE_CHECKING:
         sha256_of,
         write_analysis_outputs,
     )
+    from rtdelay.report._risk_plot import risk_curve_bytes
     from rtdelay.report._table_model import ReportTable, TableRow
     from rtdelay.report._write import (
         FIGURES_DIR,
@@ -84,6 +85,7 @@ _LAZY: dict[str, str] = {
     "SYNTHETIC_STAMP": "_write",
     "render_report": "_html",
     "km_plot": "_km_plot",
+    "risk_curve_bytes": "_risk_plot",
     "flow_svg": "_flow",
     "write_flow_diagram": "_flow",
     "methods_markdown": "_methods",
@@ -108,6 +110,7 @@ _LAZY: dict[str, str] = {
 }
 
 __all__ = [
+    "risk_curve_bytes",
     "FIGURES_DIR",
     "INCLUDED_NAME",
     "METHODS_NAME",

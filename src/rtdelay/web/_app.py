@@ -13,6 +13,7 @@ from fastapi.templating import Jinja2Templates
 
 from rtdelay.registry import NotFoundError, open_registry
 from rtdelay.web._deps import Forbidden, LoginRequired
+from rtdelay.web._jobs import app_lifespan
 from rtdelay.web._settings import WebSettings
 
 HERE = Path(__file__).parent
@@ -26,6 +27,9 @@ ROUTER_MODULES: tuple[str, ...] = (
     "imports",
     "export",
     "admin",
+    "analyses",
+    "calculators",
+    "api",
 )
 
 
@@ -70,7 +74,8 @@ def create_app(db_url: str | None = None, *, settings: WebSettings | None = None
     settings : WebSettings, optional
         Timeouts, lockout and page size.
     """
-    app = FastAPI(title="rtdelay", docs_url=None, redoc_url=None, openapi_url=None)
+    app = FastAPI(title="rtdelay", docs_url=None, redoc_url=None, openapi_url=None,
+                  lifespan=app_lifespan)
     app.state.registry = open_registry(db_url)
     app.state.settings = settings or WebSettings()
     app.state.templates = Jinja2Templates(directory=str(HERE / "templates"))

@@ -25,6 +25,15 @@ class WebSettings:
     upload_dir : str, optional
         Private folder for uploads (default: a fresh ``tempfile.mkdtemp`` folder, mode 0700,
         outside the web root).
+    jobs_dir : str, optional
+        Private folder of analysis outputs and of uploaded files waiting for their job
+        (default: ``rtdelay-jobs`` beside a SQLite registry, else ``~/.rtdelay/jobs``).
+    run_worker : bool
+        Run the analysis worker as a thread of the app (off in tests, which call
+        ``run_pending``; off when a separate ``rtdelay worker`` process runs the jobs).
+    min_registry_patients : int
+        The risk calculator fits its model on the registry cohort of the user's sites when it
+        has at least this many eligible patients, else on the synthetic demo cohort.
     """
 
     idle_timeout_s: float = 30 * 60
@@ -35,3 +44,6 @@ class WebSettings:
     max_upload_bytes: int = 25 * 1024 * 1024
     upload_ttl_s: float = 3600
     upload_dir: str | None = None
+    jobs_dir: str | None = None
+    run_worker: bool = True
+    min_registry_patients: int = 30
