@@ -157,7 +157,7 @@ def score_lines(values: Mapping[str, Any]) -> list[dict[str, Any]]:
             note = "missing: " + ", ".join(missing)
         else:
             try:
-                computed = add({c.split("_", 1)[1]: v for c, v in parts.items()})
+                computed = add({c.split("_", 1)[1]: int(v or 0) for c, v in parts.items()})
                 category = band(computed)
             except InputError as exc:
                 note = str(exc)

@@ -17,12 +17,12 @@ __all__ = ["render", "user_sites", "form_text", "posting", "MAX_REASON"]
 MAX_REASON = 500
 
 
-def render(request: Request, name: str, user: Current, status_code: int = 200,
+def render(request: Request, template: str, user: Current, /, status_code: int = 200,
            **context: Any) -> Response:
     """A template with the signed-in user and the CSRF token of the session."""
     context.update(user=user.actor, csrf_token=user.web.csrf_token)
     response: Response = request.app.state.templates.TemplateResponse(
-        request, name, context, status_code=status_code)
+        request, template, context, status_code=status_code)
     return response
 
 

@@ -80,10 +80,11 @@ def _read(meta: dict[str, Any]) -> tuple[Any, Any]:
 
 
 def _plan(request: Request, user: Current, session: Session, meta: dict[str, Any], *,
-          dry_run: bool, reason: str | None = None) -> Any:
+          dry_run: bool, reason: str | None = None) -> tuple[Any, Any]:
+    """(the loaded table, the import outcome) of a stored upload."""
     raw, comps = _read(meta)
     session.commit()  # end the request's transaction: the import takes the write lock
-    return import_table(registry(request), user.actor, raw, site=meta["site"] or None,
+    return raw, import_table(registry(request), user.actor, raw, site=meta["site"] or None,
                         erase_blanks=meta["erase_blanks"], dry_run=dry_run, reason=reason,
                         complications=comps, kind=meta["kind"],
                         sha256=meta["files"]["file"]["sha256"],
@@ -116,7 +117,7 @@ async def upload(request: Request, user: Current = Depends(posting("import")),
             stored[slot] = (await save_upload(item, folder, slot, conf, kinds=kinds)).to_dict()
         meta = {"owner": user.web.token_hash, "user": user.actor.name, "kind": kind,
                 "files": stored, "site": site, "erase_blanks": form.get("erase_blanks") == "on"}
-        outcome = _plan(request, user, session, meta, dry_run=True)
+        raw, outcome = _plan(request, user, session, meta, dry_run=True)
     except UploadError as exc:
         discard(root, upload_id)
         return _form_page(request, user, session, f"Refused: {exc}", exc.status)
@@ -126,7 +127,7 @@ async def upload(request: Request, user: Current = Depends(posting("import")),
     except BaseException:
         discard(root, upload_id)
         raise
-    meta.update(fingerprint=outcome.plan.fingerprint, preview=preview_of(outcome.plan))
+    meta.update(fingerprint=outcome.plan.fingerprint, preview=preview_of(outcome.plan, raw))
     write_meta(root, upload_id, meta)
     return RedirectResponse(f"/imports/preview?id={upload_id}", status_code=303)
 
@@ -185,7 +186,7 @@ async def commit(request: Request, user: Current = Depends(posting("import")),
             return _form_page(request, user, session, "The stored upload changed since the "
                               "preview: upload the file again.", 409)
     try:
-        outcome = _plan(request, user, session, meta, dry_run=False, reason=reason)
+        _, outcome = _plan(request, user, session, meta, dry_run=False, reason=reason)
     except ConflictError as exc:
         return _preview_page(request, user, upload_id, meta, f"Not imported: {exc}", 409)
     except InputError as exc:
