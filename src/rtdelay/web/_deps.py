@@ -11,7 +11,7 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from rtdelay.registry import Actor, Registry, actor_for
-from rtdelay.web._sessions import WebSession, load_session
+from rtdelay.web._sessions import WebSession, load_session, touch_due, touch_session
 from rtdelay.web._settings import WebSettings
 
 COOKIE = "rtdelay_session"
@@ -53,7 +53,17 @@ def current(request: Request, session: Session = Depends(db)) -> Current:
     token = request.cookies.get(COOKIE)
     if not token:
         raise LoginRequired()
-    web = load_session(session, token, settings(request))
+    conf = settings(request)
+    reg = registry(request)
+    # The idle clock moves in short transactions of their own, before the request's
+    # transaction reads anything: a write in the request's own transaction would make every
+    # page a writer, and concurrent pages would fail on SQLite's stale read snapshots.
+    with reg.session() as peek:
+        due = touch_due(peek, token, conf)
+    if due:
+        with reg.session(write=True) as clock:
+            touch_session(clock, token, conf)
+    web = load_session(session, token, conf)
     if web is None:
         raise LoginRequired()
     session.info["actor"] = web.user.name
