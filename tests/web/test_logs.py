@@ -84,3 +84,22 @@ def test_a_session_leaves_no_patient_data_in_the_logs(tmp_path, captured):
     assert value not in log
     assert PASSWORD not in log
     assert "NOT-THERE" not in log
+
+
+@pytest.mark.parametrize(("path", "logged"), [
+    ("/patients/A/P000123", "/patients/…"),
+    ("/patients?q=P0001&page=2", "/patients?…"),
+    ("/api/v1/patients/P000123", "/api/…"),
+    ("/analyses/abc/files/tables/table1.docx", "/analyses/…"),
+    ("/", "/"),
+    ("/login", "/login"),
+    ("/static/style.css", "/static/style.css"),
+])
+def test_access_log_paths_are_cut_after_their_first_segment(path, logged):
+    from rtdelay.web._logging import RedactPaths
+
+    record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1,
+                               '%s - "%s %s HTTP/%s" %d',
+                               ("127.0.0.1:5000", "GET", path, "1.1", 200), None)
+    assert RedactPaths().filter(record)
+    assert record.getMessage() == f'127.0.0.1:5000 - "GET {logged} HTTP/1.1" 200'

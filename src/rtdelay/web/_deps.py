@@ -43,9 +43,22 @@ def settings(request: Request) -> WebSettings:
     return conf
 
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# State-changing routes that write through registry calls opening their own transactions
+# (rtdelay.registry.import_table): their request transaction stays a reader.
+OWN_TRANSACTION_PATHS = ("/imports", "/api/v1/imports")
+
+
+def _writes(request: Request) -> bool:
+    return (request.method not in SAFE_METHODS
+            and not request.url.path.startswith(OWN_TRANSACTION_PATHS))
+
+
 def db(request: Request) -> Iterator[Session]:
-    """One registry transaction per request, committed at the end."""
-    with registry(request).session() as session:
+    """One registry transaction per request, committed at the end. A state-changing request
+    takes the write lock at its start (SQLite ``BEGIN IMMEDIATE``): concurrent writers queue
+    instead of failing on a read snapshot another writer made stale (``database is locked``)."""
+    with registry(request).session(write=_writes(request)) as session:
         yield session
 
 
@@ -55,14 +68,17 @@ def current(request: Request, session: Session = Depends(db)) -> Current:
         raise LoginRequired()
     conf = settings(request)
     reg = registry(request)
-    # The idle clock moves in short transactions of their own, before the request's
-    # transaction reads anything: a write in the request's own transaction would make every
-    # page a writer, and concurrent pages would fail on SQLite's stale read snapshots.
-    with reg.session() as peek:
-        due = touch_due(peek, token, conf)
-    if due:
-        with reg.session(write=True) as clock:
-            touch_session(clock, token, conf)
+    if _writes(request):
+        touch_session(session, token, conf)  # the request's transaction holds the write lock
+    else:
+        # The idle clock moves in short transactions of their own, before the request's
+        # transaction reads anything: a write in a reader's transaction would fail on SQLite's
+        # stale read snapshots when pages run concurrently.
+        with reg.session() as peek:
+            due = touch_due(peek, token, conf)
+        if due:
+            with reg.session(write=True) as clock:
+                touch_session(clock, token, conf)
     web = load_session(session, token, conf)
     if web is None:
         raise LoginRequired()
