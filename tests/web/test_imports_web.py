@@ -193,3 +193,34 @@ def test_import_roles(make_client, web, role, status):
     response = client.post("/imports", data={"csrf_token": csrf, "site": "A"},
                            files={"file": ("c.csv", _csv_bytes(_frame()), "text/csv")})
     assert response.status_code == status
+
+
+def test_a_body_longer_than_the_limit_is_refused_before_it_is_read(make_client, web):
+    from rtdelay.web import WebSettings
+
+    client, csrf = signed_in(make_client, web, "entry", WebSettings(max_upload_bytes=10))
+    response = _upload(client, csrf, b"patient_id\n" + b"x" * (1100 * 1024))
+    assert response.status_code == 413 and "larger than the limit" in response.text
+    assert not list(_root(client).iterdir()) if hasattr(client.app.state, "upload_root") else True
+    # an anonymous client gets the same answer, without the body being parsed
+    assert make_client().post("/imports", content=b"x" * 10).status_code in (303, 411)
+
+
+def test_parquet_is_recognised_by_content_and_uploads_are_private(make_client, web, tmp_path):
+    import stat
+
+    import rtdelay.web
+
+    client, csrf = signed_in(make_client, web, "entry")
+    frame = _frame()
+    for name in frame.columns:  # parquet needs one type per column
+        frame[name] = frame[name].map(lambda v: None if v != v else str(v))
+    target = tmp_path / "c.parquet"
+    frame.to_parquet(target, index=False)
+    upload_id = _upload_id(_upload(client, csrf, target.read_bytes(), name="cohort.csv"))
+    stored = [p.name for p in (_root(client) / upload_id).iterdir()]
+    assert "file.parquet" in stored
+    root = _root(client).resolve()
+    web_root = (rtdelay.web.__path__[0])
+    assert not str(root).startswith(str(web_root))
+    assert stat.S_IMODE(root.stat().st_mode) == 0o700

@@ -73,6 +73,7 @@ def test_edit_with_reason_is_saved_and_shown_in_the_history(make_client, web, we
     row = rows[(rows["field"] == "age") & (rows["action"] == "update")].iloc[-1]
     assert (row["actor"], row["old_value"], row["new_value"], row["reason"]) == (
         "entry", "61", "62", "typo in the age")
+    assert (rows["reason"] == "typo in the age").sum() == 1  # only the field that changed
 
 
 def test_edit_without_reason_or_csrf_is_refused(make_client, web, web_registry):

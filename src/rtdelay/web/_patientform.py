@@ -10,6 +10,7 @@ sum of its components' points (Fisher et al., Spine 2010;35:E1221; Tomita et al.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -110,18 +111,22 @@ def posted_values(form: Any, *, include_id: bool) -> dict[str, str | None]:
     return out
 
 
+_ROW_PREFIX = re.compile(r"^Row \d+ \(patient [^)]*\):\s*")
+
+
 def messages_of(exc: InputError) -> tuple[dict[str, list[str]], list[str]]:
     """The messages of a refused record: by field (beside the input) and general ones."""
     by_field: dict[str, list[str]] = {}
     general: list[str] = []
     issues = exc.issues if isinstance(exc, CohortError) else []
     for issue in issues:
+        text = _ROW_PREFIX.sub("", issue.message)  # one record: "Row 1 (patient X)" is noise
         if issue.column in COLUMNS:
             listed = by_field.setdefault(str(issue.column), [])
-            if issue.message not in listed:
-                listed.append(issue.message)
-        elif issue.message not in general:
-            general.append(issue.message)
+            if text not in listed:
+                listed.append(text)
+        elif text not in general:
+            general.append(text)
     if not by_field and not general:
         general.append(str(exc))
     return by_field, general
@@ -164,6 +169,11 @@ def score_lines(values: Mapping[str, Any]) -> list[dict[str, Any]]:
         stored = _int(values.get(total))
         if stored is not None and computed is not None and stored != computed:
             note = f"stored total {stored} differs from the components' sum {computed}"
+        elif stored is not None and computed is None:
+            try:
+                category = f"{band(stored)} (from the stored total)"
+            except InputError:
+                pass
         out.append({"name": total, "label": label, "stored": stored, "computed": computed,
                     "category": category, "note": note,
                     "parts": [(c, "" if v is None else v) for c, v in parts.items()]})

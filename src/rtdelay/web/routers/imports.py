@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -91,14 +91,23 @@ def _plan(request: Request, user: Current, session: Session, meta: dict[str, Any
                         expected_fingerprint=None if dry_run else meta["fingerprint"])
 
 
-@router.post("/imports")
-async def upload(request: Request, user: Current = Depends(posting("import")),
-                 session: Session = Depends(db)) -> Response:
+def body_limit(request: Request) -> None:
+    """Refuse, before the body is read (the CSRF check reads the form), a request without a
+    length or longer than the files it may carry; each file is then checked on its own."""
     conf = settings(request)
     length = request.headers.get("content-length", "")
-    if length.isdigit() and int(length) > len(_SLOTS) * conf.max_upload_bytes + (1 << 20):
-        return _form_page(request, user, session, "The upload is larger than the limit of "
-                          f"{conf.max_upload_bytes / 1e6:.0f} MB.", 413)
+    if not length.isdigit():
+        raise HTTPException(411, "an upload needs a Content-Length")
+    if int(length) > len(_SLOTS) * conf.max_upload_bytes + (1 << 20):
+        raise HTTPException(413, "the upload is larger than the limit of "
+                            f"{conf.max_upload_bytes / 1e6:.0f} MB per file")
+
+
+@router.post("/imports")
+async def upload(request: Request, _: None = Depends(body_limit),
+                 user: Current = Depends(posting("import")),
+                 session: Session = Depends(db)) -> Response:
+    conf = settings(request)
     form = await request.form()
     given = {s: form.get(s) for s in _SLOTS if getattr(form.get(s), "filename", None)}
     if "file" not in given:

@@ -30,7 +30,9 @@ _HISTORY_COLUMNS = ("at", "actor", "action", "entity", "field", "old_value", "ne
 @router.get("/")
 def dashboard(request: Request, user: Current = Depends(allowed("read")),
               session: Session = Depends(db)) -> Response:
-    cache = request.app.state.__dict__.setdefault("_quality_cache", {})
+    cache = getattr(request.app.state, "quality_cache", None)
+    if cache is None:
+        cache = request.app.state.quality_cache = {}
     quality = quality_by_site(session, user.actor, cache)
     rows = []
     for sid, code, name in user_sites(session, user):
