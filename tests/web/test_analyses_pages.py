@@ -75,7 +75,7 @@ def test_upload_too_large_or_not_a_table(client_of, web, tmp_path):
     assert big.status_code == 413 and "larger than the limit" in big.text
     fake = client.post("/analyses", data={"csrf_token": csrf, "source": "upload"},
                        files={"file": ("cohort.csv", b"\x89PNG\r\n\x1a\n\x00\x00", "text/csv")})
-    assert fake.status_code == 415 and "not a cohort table" in fake.text
+    assert fake.status_code == 415 and "a PNG image, not a csv" in fake.text
     assert list((tmp_path / "jobs" / "uploads").iterdir()) == []
     ok = client.post("/analyses", data={"csrf_token": csrf, "source": "upload"},
                      files={"file": ("mine.csv", b"patient_id,age\nX,1\n", "text/csv")})

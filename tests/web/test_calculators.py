@@ -42,7 +42,7 @@ def test_score_with_breakdown(viewer, params, total, category):
     if category:
         assert f"({category})" in page.text
     if params["score"] != "escc":
-        for key, value in params.items():
+        for key in params:
             if key != "score":
                 assert f"<td>{key}</td>" in page.text  # one row per component
     assert "<script" not in page.text

@@ -158,9 +158,15 @@ def test_queue_refuses_bad_requests(reg_url):
 
 
 def _save(tmp_path, data: bytes, limit=1000):
+    import asyncio
+
+    from starlette.datastructures import UploadFile
+
+    from rtdelay.web import WebSettings
     from rtdelay.web._job_files import save_upload
 
-    return save_upload(io.BytesIO(data), tmp_path, limit=limit)
+    upload = UploadFile(io.BytesIO(data), filename="x.csv")
+    return asyncio.run(save_upload(upload, tmp_path, WebSettings(max_upload_bytes=limit)))
 
 
 def test_upload_limit_and_type_by_content(tmp_path):
@@ -172,7 +178,7 @@ def test_upload_limit_and_type_by_content(tmp_path):
     for data in (b"\x89PNG\r\n\x1a\n" + b"\x00" * 50, b"", b"PK\x03\x04garbage", b"\x7fELF\x00"):
         with pytest.raises(UploadRefused) as exc:
             _save(tmp_path, data)
-        assert exc.value.status == 415
+        assert exc.value.status == (400 if data == b"" else 415)
     assert list((tmp_path / "uploads").iterdir()) == []  # nothing left behind
     assert _save(tmp_path, b"patient_id,age\nP1,60\n").name == "cohort.csv"
     book = io.BytesIO()
@@ -261,3 +267,68 @@ def test_worker_thread_runs_queued_jobs(reg_url, tmp_path):
     reg.dispose()
     assert row.status in ("done", "failed") and row.progress_text in ("Done", "Failed")
     assert json.loads(row.options) == {}
+
+
+def test_the_app_runs_jobs_in_its_own_thread_and_jobs_survive_a_restart(reg_url, tmp_path):
+    import time
+
+    from fastapi.testclient import TestClient
+
+    from rtdelay.web import WebSettings, create_app
+
+    [job] = _queue(reg_url, "analyst", source="registry", site="A")
+    settings = WebSettings(jobs_dir=str(tmp_path / "jobs"))  # run_worker: on by default
+    app = create_app(reg_url, settings=settings)
+    with TestClient(app, base_url="https://testserver") as client:  # runs the lifespan
+        assert app.state.worker is not None
+        deadline = time.monotonic() + 120
+        token = token_of(reg_url)
+        while time.monotonic() < deadline:
+            status = client.get(f"/api/v1/analyses/{job}", headers=token).json()["status"]
+            if status in ("done", "failed"):
+                break
+            time.sleep(0.2)
+    assert status == "failed"  # two patients: no eligible patient, a clean failure
+    later = create_app(reg_url, settings=WebSettings(run_worker=False))  # "after a restart"
+    again = TestClient(later, base_url="https://testserver").get(f"/api/v1/analyses/{job}",
+                                                                 headers=token).json()
+    assert again["status"] == "failed" and again["error"].startswith("no eligible patient")
+
+
+def token_of(url):
+    from web_jobs_helpers import bearer, token_for
+
+    return bearer(token_for(url, "analyst"))
+
+
+def test_jobs_left_running_by_a_dead_worker_are_failed(reg_url):
+    import datetime as dt
+
+    from rtdelay.registry import AnalysisJob, open_registry
+    from rtdelay.web._jobs import claim_next, fail_stale
+
+    [old, new] = _queue(reg_url, "analyst", 2, source="registry", site="A")
+    reg = open_registry(reg_url)
+    claim_next(reg, "dead")
+    claim_next(reg, "alive")
+    with reg.session(actor="t", write=True) as s:
+        row = s.query(AnalysisJob).filter_by(public_id=old).one()
+        row.started_at = row.started_at - dt.timedelta(hours=7)
+    assert fail_stale(reg, older_than_s=6 * 3600) == 1
+    with reg.session() as s:
+        status = {j.public_id: (j.status, j.error) for j in s.query(AnalysisJob)}
+    reg.dispose()
+    assert status[old][0] == "failed" and "interrupted" in status[old][1]
+    assert status[new] == ("running", None)
+
+
+def test_worker_command_runs_the_queue_once(reg_url, tmp_path):
+    from typer.testing import CliRunner
+
+    from rtdelay.cli import app
+
+    _queue(reg_url, "analyst", 2, source="registry", site="A")
+    result = CliRunner().invoke(app, ["worker", "--once", "--db", reg_url,
+                                      "--jobs-dir", str(tmp_path / "jobs")])
+    assert result.exit_code == 0, result.output
+    assert "2 job(s) run" in result.output

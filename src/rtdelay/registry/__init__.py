@@ -82,7 +82,13 @@ if TYPE_CHECKING:
         update_patient,
     )
     from rtdelay.registry._redcap import read_redcap
-    from rtdelay.registry._tokens import create_api_token, revoke_api_token, token_user
+    from rtdelay.registry._tokens import (
+        create_api_token,
+        revoke_api_token,
+        token_record,
+        token_user,
+        touch_api_token,
+    )
     from rtdelay.registry._users import (
         actor_for,
         add_site,
@@ -149,7 +155,9 @@ _LAZY: dict[str, str] = {
     "read_redcap": "_redcap",
     "create_api_token": "_tokens",
     "revoke_api_token": "_tokens",
+    "token_record": "_tokens",
     "token_user": "_tokens",
+    "touch_api_token": "_tokens",
     "actor_for": "_users",
     "add_site": "_users",
     "add_user": "_users",
@@ -212,9 +220,11 @@ __all__ = [
     "resolve_url",
     "restore_patient",
     "restore_registry",
-    "set_password",
     "revoke_api_token",
+    "set_password",
+    "token_record",
     "token_user",
+    "touch_api_token",
     "update_patient",
     "update_user",
     "upgrade_registry",

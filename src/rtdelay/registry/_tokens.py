@@ -3,12 +3,11 @@
 A token is 32 random bytes (``secrets.token_urlsafe``) prefixed ``rtd_``; it is shown once, at
 creation, and only its SHA-256 is stored (``api_tokens.token_hash``): a copy of the database
 does not give API access. Creating and revoking a token are audit events; using one updates
-``last_used_at``.
+``last_used_at`` (at most once a minute, in a transaction of its own).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import secrets
 
@@ -20,7 +19,8 @@ from rtdelay.registry._audit import record_event
 from rtdelay.registry._errors import NotFoundError
 from rtdelay.registry._models import ApiToken, User, utcnow
 
-__all__ = ["create_api_token", "revoke_api_token", "token_user", "token_hash"]
+__all__ = ["create_api_token", "revoke_api_token", "token_record", "token_user",
+           "touch_api_token", "token_hash"]
 
 PREFIX = "rtd_"
 
@@ -63,9 +63,13 @@ def revoke_api_token(session: Session, actor: Actor, token_id: int) -> None:
                      entity_key=owner.name if owner else None, detail=f"API token {row.id}")
 
 
-def token_user(session: Session, token: str, *, touch_after_s: float = 60.0) -> User | None:
-    """The active user of a live (not revoked) token, or None. Updates ``last_used_at``
-    (at most once per ``touch_after_s`` seconds, to spare the write lock)."""
+def token_record(session: Session, token: str) -> ApiToken | None:
+    """The live (not revoked) token row of ``token`` whose user is active, or None.
+
+    Read only: record the use with :func:`touch_api_token` in a write transaction of its own
+    (on SQLite, upgrading a read transaction to a write can fail when another writer has
+    committed since it began).
+    """
     if not token.startswith(PREFIX) or len(token) > 200:
         return None
     row = session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash(token)))
@@ -74,8 +78,18 @@ def token_user(session: Session, token: str, *, touch_after_s: float = 60.0) -> 
     user = session.get(User, row.user_id)
     if user is None or not user.active:
         return None
-    now = utcnow()
-    if row.last_used_at is None or (now - row.last_used_at) > dt.timedelta(seconds=touch_after_s):
-        row.last_used_at = now
+    return row
+
+
+def token_user(session: Session, token: str) -> User | None:
+    """The active user of a live token, or None (read only; see :func:`token_record`)."""
+    row = token_record(session, token)
+    return session.get(User, row.user_id) if row is not None else None
+
+
+def touch_api_token(session: Session, token_id: int) -> None:
+    """Record that token ``token_id`` was used now (``last_used_at``)."""
+    row = session.get(ApiToken, token_id)
+    if row is not None:
+        row.last_used_at = utcnow()
         session.flush()
-    return user

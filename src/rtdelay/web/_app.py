@@ -23,13 +23,13 @@ HERE = Path(__file__).parent
 ROUTER_MODULES: tuple[str, ...] = (
     "auth",
     "pages",
+    "analyses",
+    "calculators",
+    "api",
     "patients",
     "imports",
     "export",
     "admin",
-    "analyses",
-    "calculators",
-    "api",
 )
 
 

@@ -44,9 +44,9 @@ def settings(request: Request) -> WebSettings:
 
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-# State-changing routes that write through registry calls opening their own transactions
-# (rtdelay.registry.import_table): their request transaction stays a reader.
-OWN_TRANSACTION_PATHS = ("/imports", "/api/v1/imports")
+# State-changing routes that write in transactions of their own (rtdelay.registry.import_table;
+# the JSON API): their request transaction stays a reader.
+OWN_TRANSACTION_PATHS = ("/imports", "/api/")
 
 
 def _writes(request: Request) -> bool:

@@ -23,10 +23,12 @@ import contextlib
 import datetime as dt
 import json
 import logging
+import math
 import os
 import secrets
 import shutil
 import threading
+import time
 import traceback
 from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
@@ -38,7 +40,7 @@ from sqlalchemy.orm import Session
 from rtdelay.registry import Actor, AnalysisJob, NotFoundError, Registry, User, actor_for
 
 __all__ = ["JOB_OPTIONS", "JobError", "queue_job", "claim_next", "run_job", "run_pending",
-           "visible_job", "visible_jobs", "job_scope", "jobs_root", "JobWorker",
+           "visible_job", "visible_jobs", "job_scope", "jobs_root", "JobWorker", "fail_stale",
            "app_jobs_root", "app_lifespan"]
 
 log = logging.getLogger("rtdelay.web.jobs")
@@ -89,6 +91,8 @@ def _check_options(options: dict[str, Any]) -> dict[str, Any]:
         clean[key] = value
     if not 0 <= clean.get("n_boot", 0) <= 10000:
         raise JobError("analysis option n_boot must be between 0 and 10000")
+    if not -(2**31) <= clean.get("seed", 0) < 2**31:
+        raise JobError("analysis option seed must be a 32-bit whole number")
     if clean.get("date_order") not in (None, "dmy", "mdy", "ymd"):
         raise JobError("analysis option date_order must be dmy, mdy or ymd")
     return clean
@@ -284,6 +288,21 @@ def run_job(registry: Registry, job_id: int, root: Path) -> str:
             _set(registry, job_id, input_path=None)
 
 
+def fail_stale(registry: Registry, *, older_than_s: float) -> int:
+    """Mark ``running`` jobs started more than ``older_than_s`` ago as failed (their worker
+    died: server stopped or killed mid-run); return how many."""
+    limit = _now() - dt.timedelta(seconds=older_than_s)
+    with registry.session(actor="worker", write=True) as session:
+        result = session.execute(update(AnalysisJob).where(
+            (AnalysisJob.status == "running") & (AnalysisJob.started_at < limit)).values(
+            status="failed", progress_text="Failed", finished_at=_now(),
+            error="the analysis was interrupted (the server stopped while it ran); run it again"))
+        count = int(result.rowcount or 0)  # type: ignore[attr-defined]
+    if count:
+        log.warning("%d interrupted analysis job(s) marked failed", count)
+    return count
+
+
 def run_pending(registry: Registry, root: Path, *, worker: str = "sync", limit: int = 100) -> int:
     """Run queued jobs one after another in this thread (tests, ``rtdelay worker --once``)."""
     done = 0
@@ -299,8 +318,10 @@ def run_pending(registry: Registry, root: Path, *, worker: str = "sync", limit: 
 class JobWorker:
     """A daemon thread that polls the job table every ``interval`` seconds."""
 
-    def __init__(self, registry: Registry, root: Path, *, interval: float = 1.0) -> None:
+    def __init__(self, registry: Registry, root: Path, *, interval: float = 1.0,
+                 stale_after_s: float = 6 * 3600) -> None:
         self.registry, self.root, self.interval = registry, root, interval
+        self.stale_after_s = stale_after_s
         self.name = f"worker-{os.getpid()}-{secrets.token_hex(3)}"
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="rtdelay-jobs", daemon=True)
@@ -316,8 +337,12 @@ class JobWorker:
         self._thread.join(timeout)
 
     def _loop(self) -> None:
+        last_check = -math.inf
         while not self._stop.is_set():
             try:
+                if time.monotonic() - last_check > 60:
+                    last_check = time.monotonic()
+                    fail_stale(self.registry, older_than_s=self.stale_after_s)
                 ran = run_pending(self.registry, self.root, worker=self.name, limit=1)
             except Exception as exc:  # noqa: BLE001 - a database hiccup must not kill the thread
                 log.warning("job worker: %s at %s", type(exc).__name__, _where(exc))
@@ -340,7 +365,8 @@ async def app_lifespan(app: Any) -> AsyncIterator[None]:
     """Start the worker thread with the app (unless ``settings.run_worker`` is off)."""
     worker = None
     if app.state.settings.run_worker:
-        worker = JobWorker(app.state.registry, app_jobs_root(app))
+        worker = JobWorker(app.state.registry, app_jobs_root(app),
+                           stale_after_s=app.state.settings.job_stale_after_s)
         worker.start()
     app.state.worker = worker
     try:

@@ -20,20 +20,23 @@ class WebSettings:
         Rows per page of the patients list.
     max_upload_bytes : int
         Largest accepted upload (default 25 MB); a larger file is refused (413).
-    upload_ttl_s : float
-        An upload not committed or cancelled within this time is deleted.
-    upload_dir : str, optional
-        Private folder for uploads (default: a fresh ``tempfile.mkdtemp`` folder, mode 0700,
-        outside the web root).
     jobs_dir : str, optional
         Private folder of analysis outputs and of uploaded files waiting for their job
         (default: ``rtdelay-jobs`` beside a SQLite registry, else ``~/.rtdelay/jobs``).
     run_worker : bool
         Run the analysis worker as a thread of the app (off in tests, which call
         ``run_pending``; off when a separate ``rtdelay worker`` process runs the jobs).
+    job_stale_after_s : float
+        A job still ``running`` this long after it started is marked failed (its worker died
+        with the server); the worker checks every minute.
     min_registry_patients : int
         The risk calculator fits its model on the registry cohort of the user's sites when it
         has at least this many eligible patients, else on the synthetic demo cohort.
+    upload_ttl_s : float
+        An upload not committed or cancelled within this time is deleted.
+    upload_dir : str, optional
+        Private folder for uploads (default: a fresh ``tempfile.mkdtemp`` folder, mode 0700,
+        outside the web root).
     """
 
     idle_timeout_s: float = 30 * 60
@@ -42,8 +45,9 @@ class WebSettings:
     lockout_s: float = 15 * 60
     page_size: int = 50
     max_upload_bytes: int = 25 * 1024 * 1024
-    upload_ttl_s: float = 3600
-    upload_dir: str | None = None
     jobs_dir: str | None = None
     run_worker: bool = True
+    job_stale_after_s: float = 6 * 3600
     min_registry_patients: int = 30
+    upload_ttl_s: float = 3600
+    upload_dir: str | None = None

@@ -124,8 +124,7 @@ async def run_analysis(request: Request, user: Current = Depends(csrf_checked),
         if source == "upload":
             if upload is None or isinstance(upload, str) or not upload.filename:
                 raise JobError("choose a cohort file to upload")
-            path = save_upload(upload.file, app_jobs_root(request.app),
-                               limit=settings(request).max_upload_bytes)
+            path = await save_upload(upload, app_jobs_root(request.app), settings(request))
             name = upload.filename
         site = str(form.get("site") or "") or None
         job = queue_job(session, user.web.user, source=source, site=site, input_path=path,

@@ -30,7 +30,8 @@ from rtdelay.registry import (
     actor_for,
     get_patient,
     patients_query,
-    token_user,
+    token_record,
+    touch_api_token,
 )
 from rtdelay.web._deps import LoginRequired, db, registry, settings
 from rtdelay.web._job_files import UploadRefused, output_file, save_upload
@@ -95,13 +96,19 @@ class ApiUser:
 def api_user(permission: str) -> Any:
     """Dependency: the token's user, who must hold ``permission`` (401 / 403 otherwise)."""
 
-    def check(credentials: HTTPAuthorizationCredentials | None = Depends(_bearer),
+    def check(request: Request,
+              credentials: HTTPAuthorizationCredentials | None = Depends(_bearer),
               session: Session = Depends(db)) -> ApiUser:
         if credentials is None or credentials.scheme.lower() != "bearer":
             raise LoginRequired()
-        user = token_user(session, credentials.credentials)
-        if user is None:
+        row = token_record(session, credentials.credentials)
+        if row is None:
             raise LoginRequired()
+        user = session.get(User, row.user_id)
+        assert user is not None
+        if row.last_used_at is None or (_now() - row.last_used_at).total_seconds() > 60:
+            with registry(request).session(actor=user.name, write=True) as writing:
+                touch_api_token(writing, row.id)
         session.info["actor"] = user.name
         actor = actor_for(session, user)
         if not actor.can(permission):
@@ -109,6 +116,12 @@ def api_user(permission: str) -> Any:
         return ApiUser(user, actor)
 
     return check
+
+
+def _now() -> Any:
+    import datetime as dt
+
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 def _jsonable(value: Any) -> Any:
@@ -183,8 +196,7 @@ async def _upload(request: Request, field: str = "file") -> tuple[Any, str]:
     upload = form.get(field)
     if upload is None or isinstance(upload, str):
         raise HTTPException(400, f"send the cohort file in the multipart field '{field}'")
-    path = save_upload(upload.file, app_jobs_root(request.app),
-                       limit=settings(request).max_upload_bytes)
+    path = await save_upload(upload, app_jobs_root(request.app), settings(request))
     return path, upload.filename or "upload"
 
 
@@ -237,14 +249,17 @@ _ANALYSIS_BODY = {"requestBody": {"required": True, "content": {
     "application/json": {"schema": {"type": "object", "required": ["source"], "properties": {
         "source": {"type": "string", "enum": ["registry"]},
         "site": {"type": ["string", "null"], "description": "site code (default: all)"},
-        "options": {"type": "object", "description": "n_boot, seed, beyond, date_order"}}}},
+        "options": {"type": ["object", "null"], "additionalProperties": False, "properties": {
+            "n_boot": {"type": "integer", "minimum": 0, "maximum": 10000},
+            "seed": {"type": "integer", "minimum": -(2**31), "maximum": 2**31 - 1},
+            "beyond": {"type": "boolean"},
+            "date_order": {"type": "string", "enum": ["dmy", "mdy", "ymd"]}}}}}},
 }}}
 
 
 @router.post("/analyses", status_code=202, response_model=Created, openapi_extra=_ANALYSIS_BODY,
              responses=_problems(400, 401, 403, 404, 413, 415, 422))
-async def analyses(request: Request, session: Session = Depends(db),
-                   who: ApiUser = Depends(api_user("analyze"))) -> Created:
+async def analyses(request: Request, who: ApiUser = Depends(api_user("analyze"))) -> Created:
     """Queue the study on an uploaded cohort (multipart ``file``) or on the registry (JSON
     ``{"source": "registry", "site": ...}``); poll ``GET /api/v1/analyses/{id}``."""
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -254,8 +269,8 @@ async def analyses(request: Request, session: Session = Depends(db),
             path, name = await _upload(request)
             form = await request.form()
             options = _options(form.get("options"))
-            job = queue_job(session, who.user, source="upload", input_path=path,
-                            input_name=name, options=options)
+            job = _queue(request, who, source="upload", input_path=path, input_name=name,
+                         options=options)
         elif kind == "application/json":
             try:
                 body = await request.json()
@@ -266,8 +281,8 @@ async def analyses(request: Request, session: Session = Depends(db),
             site = body.get("site")
             if site is not None and not isinstance(site, str):
                 raise HTTPException(400, "site must be a site code or null")
-            job = queue_job(session, who.user, source="registry", site=site or None,
-                            options=_options(body.get("options")))
+            job = _queue(request, who, source="registry", site=site or None,
+                         options=_options(body.get("options")))
         else:
             raise HTTPException(415, "send multipart/form-data (field file) or JSON")
     except UploadRefused as exc:
@@ -278,7 +293,16 @@ async def analyses(request: Request, session: Session = Depends(db),
     except JobError as exc:
         _discard(path)
         raise HTTPException(400, str(exc)) from None
-    return Created(id=job.public_id, status=job.status)
+    return Created(id=job[0], status=job[1])
+
+
+def _queue(request: Request, who: ApiUser, **kwargs: Any) -> tuple[str, str]:
+    """Queue a job in a write transaction of its own (BEGIN IMMEDIATE on SQLite)."""
+    with registry(request).session(actor=who.user.name, write=True) as session:
+        user = session.get(User, who.user.id)
+        assert user is not None
+        job = queue_job(session, user, **kwargs)
+        return job.public_id, job.status
 
 
 def _discard(path: Any) -> None:
