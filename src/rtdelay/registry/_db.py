@@ -10,6 +10,7 @@ from a read lock; on PostgreSQL an import takes a transaction-level advisory loc
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -171,12 +172,30 @@ def _engine(url: str) -> Engine:
             folder = Path(database).expanduser().resolve().parent
             if not folder.is_dir():
                 raise RegistryError(f"cannot create the registry {database!r}: no folder {folder}")
-        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S})
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S},
+                               hide_parameters=True)
         _sqlite_events(engine)
     else:
-        engine = create_engine(url, pool_pre_ping=True, use_insertmanyvalues=False)
+        engine = create_engine(url, pool_pre_ping=True, use_insertmanyvalues=False,
+                               hide_parameters=True)
+    _no_rows_in_logs()
     install_audit(Session)
     return engine
+
+
+class _NoRows(logging.Filter):
+    """Drop SQLAlchemy's DEBUG records of result rows (they hold patient data)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (isinstance(record.msg, str) and record.msg.startswith("Row "))
+
+
+def _no_rows_in_logs() -> None:
+    """Patient data never reaches a log, whatever its level: bound parameters are hidden by
+    ``hide_parameters=True`` and result rows are filtered out of SQLAlchemy's engine logger."""
+    logger = logging.getLogger("sqlalchemy.engine.Engine")
+    if not any(isinstance(f, _NoRows) for f in logger.filters):
+        logger.addFilter(_NoRows())
 
 
 def _alembic_config(connection: Any) -> Any:

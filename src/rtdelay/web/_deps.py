@@ -11,7 +11,7 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from rtdelay.registry import Actor, Registry, actor_for
-from rtdelay.web._sessions import WebSession, load_session
+from rtdelay.web._sessions import WebSession, load_session, touch_due, touch_session
 from rtdelay.web._settings import WebSettings
 
 COOKIE = "rtdelay_session"
@@ -43,9 +43,22 @@ def settings(request: Request) -> WebSettings:
     return conf
 
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# State-changing routes that write in transactions of their own (rtdelay.registry.import_table;
+# the JSON API): their request transaction stays a reader.
+OWN_TRANSACTION_PATHS = ("/imports", "/api/")
+
+
+def _writes(request: Request) -> bool:
+    return (request.method not in SAFE_METHODS
+            and not request.url.path.startswith(OWN_TRANSACTION_PATHS))
+
+
 def db(request: Request) -> Iterator[Session]:
-    """One registry transaction per request, committed at the end."""
-    with registry(request).session() as session:
+    """One registry transaction per request, committed at the end. A state-changing request
+    takes the write lock at its start (SQLite ``BEGIN IMMEDIATE``): concurrent writers queue
+    instead of failing on a read snapshot another writer made stale (``database is locked``)."""
+    with registry(request).session(write=_writes(request)) as session:
         yield session
 
 
@@ -53,7 +66,20 @@ def current(request: Request, session: Session = Depends(db)) -> Current:
     token = request.cookies.get(COOKIE)
     if not token:
         raise LoginRequired()
-    web = load_session(session, token, settings(request))
+    conf = settings(request)
+    reg = registry(request)
+    if _writes(request):
+        touch_session(session, token, conf)  # the request's transaction holds the write lock
+    else:
+        # The idle clock moves in short transactions of their own, before the request's
+        # transaction reads anything: a write in a reader's transaction would fail on SQLite's
+        # stale read snapshots when pages run concurrently.
+        with reg.session() as peek:
+            due = touch_due(peek, token, conf)
+        if due:
+            with reg.session(write=True) as clock:
+                touch_session(clock, token, conf)
+    web = load_session(session, token, conf)
     if web is None:
         raise LoginRequired()
     session.info["actor"] = web.user.name

@@ -7,12 +7,15 @@ import datetime as dt
 import hashlib
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from rtdelay.registry import User, web_sessions
 from rtdelay.web._settings import WebSettings
+
+TOUCH_EVERY_S = 60.0
 
 
 def _now() -> dt.datetime:
@@ -43,22 +46,49 @@ def start_session(session: Session, user: User) -> tuple[str, str]:
     return token, csrf
 
 
-def load_session(session: Session, token: str, settings: WebSettings) -> WebSession | None:
-    """The live session of ``token`` (touching its idle clock), or None when unknown,
-    revoked, idle too long, too old, or of an inactive user."""
-    row = session.execute(select(web_sessions).where(
+def _touch_every_s(settings: WebSettings) -> float:
+    """The idle clock is moved at most this often (a write per request would serialise reads)."""
+    return min(TOUCH_EVERY_S, max(settings.idle_timeout_s, 0) / 10)
+
+
+def _expired(row: Any, now: dt.datetime, settings: WebSettings) -> bool:
+    return (now - row.last_seen_at).total_seconds() > settings.idle_timeout_s or (
+        now - row.created_at).total_seconds() > settings.absolute_timeout_s
+
+
+def _row(session: Session, token: str) -> Any:
+    return session.execute(select(web_sessions).where(
         web_sessions.c.token_hash == _hash(token))).first()
-    if row is None or row.revoked_at is not None:
-        return None
+
+
+def touch_due(session: Session, token: str, settings: WebSettings) -> bool:
+    """Whether the idle clock of the session of ``token`` should move now: a live, unexpired
+    session whose clock last moved more than ``min(60 s, idle timeout / 10)`` ago (the idle
+    timeout is thus exact to that much). Reads only."""
+    row = _row(session, token)
     now = _now()
-    if (now - row.last_seen_at).total_seconds() > settings.idle_timeout_s or (
-            now - row.created_at).total_seconds() > settings.absolute_timeout_s:
+    if row is None or row.revoked_at is not None or _expired(row, now, settings):
+        return False
+    return (now - row.last_seen_at).total_seconds() > _touch_every_s(settings)
+
+
+def touch_session(session: Session, token: str, settings: WebSettings) -> None:
+    """Move the idle clock of the session of ``token`` to now when :func:`touch_due` (meant
+    for a short write transaction of its own)."""
+    if touch_due(session, token, settings):
+        session.execute(update(web_sessions).where(web_sessions.c.token_hash == _hash(token))
+                        .values(last_seen_at=_now()))
+
+
+def load_session(session: Session, token: str, settings: WebSettings) -> WebSession | None:
+    """The live session of ``token``, or None when unknown, revoked, idle too long, too old, or
+    of an inactive user. Reads only (the idle clock moves with :func:`touch_session`)."""
+    row = _row(session, token)
+    if row is None or row.revoked_at is not None or _expired(row, _now(), settings):
         return None
     user = session.get(User, row.user_id)
     if user is None or not user.active:
         return None
-    session.execute(update(web_sessions).where(web_sessions.c.token_hash == row.token_hash)
-                    .values(last_seen_at=now))
     return WebSession(row.token_hash, user, row.csrf_token)
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rtdelay.registry import User, authenticate, record_event
-from rtdelay.web._deps import COOKIE, Current, Forbidden, csrf_checked, db, settings
+from rtdelay.web._deps import COOKIE, Current, Forbidden, csrf_checked, db, registry, settings
 from rtdelay.web._sessions import revoke_session, start_session
 
 router = APIRouter()
@@ -52,12 +52,18 @@ def login(
     username: str = Form(...),
     password: str = Form(...),
     csrf_token: str = Form(...),
-    session: Session = Depends(db),
 ) -> Response:
     sent = request.cookies.get(LOGIN_CSRF, "")
     if not sent or not hmac.compare_digest(sent, csrf_token):
         raise Forbidden()
     name = username[:64]
+    # A sign-in writes (session row, audit events): its transaction takes the write lock at
+    # the start, so concurrent sign-ins queue instead of failing on a stale read snapshot.
+    with registry(request).session(actor=name, write=True) as session:
+        return _sign_in(request, session, name, password)
+
+
+def _sign_in(request: Request, session: Session, name: str, password: str) -> Response:
     if _locked(request, name):
         record_event(session, "login_locked", entity="user", entity_key=name, actor=name)
         return _failed(request, "Too many failed sign-ins: try again later.", 429)
