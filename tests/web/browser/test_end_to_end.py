@@ -102,7 +102,7 @@ def test_run_the_analysis_see_the_report_and_download_a_word_table(imported, pag
     page.goto("/analyses")
     page.page.check("input[name=source][value=upload]")
     page.page.set_input_files("input[name=file]", str(DEMO))
-    page.page.fill("input[name=n_boot]", "50")
+    assert page.page.is_checked("input[name=beyond]")  # the whole study by default
     page.shot("analyses")
     page.click("form[action='/analyses'] button[type=submit]")
     status = page.page.locator("#job-status")
