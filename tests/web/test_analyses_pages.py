@@ -89,3 +89,13 @@ def test_xss_in_a_file_name_is_escaped(client_of, web, tmp_path):
                      files={"file": (web.XSS + ".csv", b"patient_id\nX\n", "text/csv")})
     page = client.get(ok.headers["location"]).text
     assert web.XSS not in page and "&lt;script&gt;" in page
+
+
+def test_the_dashboard_lists_the_last_analyses_the_user_may_see(client_of, web):
+    client, csrf = client_of("analyst", web)
+    assert "No analysis yet." in client.get("/").text
+    answer = client.post("/analyses", data={"csrf_token": csrf, "source": "registry", "site": "A"})
+    assert answer.status_code == 303
+    location = answer.headers["location"]
+    dashboard = client.get("/").text
+    assert f'href="{location}"' in dashboard and "queued" in dashboard and "registry (A)" in dashboard

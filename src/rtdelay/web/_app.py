@@ -63,13 +63,24 @@ SECURITY_HEADERS = {
 }
 
 
+def _recent_analyses(session: Any, actor: Any) -> list[dict[str, str]]:
+    """The dashboard's last analyses: the five newest jobs the user may see."""
+    from rtdelay.web._jobs import visible_jobs
+
+    return [
+        {"id": job.public_id, "status": job.status, "source": job.source,
+         "site": job.site_code or "", "created": job.created_at.strftime("%Y-%m-%d %H:%M")}
+        for job in visible_jobs(session, actor, limit=5)
+    ]
+
+
 def create_app(db_url: str | None = None, *, settings: WebSettings | None = None) -> FastAPI:
     """The rtdelay web application on the registry at ``db_url``.
 
     Parameters
     ----------
     db_url : str, optional
-        Registry URL (default: ``RTDELAY_DB`` or the embedded SQLite file); it must exist
+        Registry URL (default: ``RTDELAY_DATABASE_URL`` or the embedded SQLite file); it must exist
         (``rtdelay registry init``).
     settings : WebSettings, optional
         Timeouts, lockout and page size.
@@ -80,6 +91,7 @@ def create_app(db_url: str | None = None, *, settings: WebSettings | None = None
     app.state.settings = settings or WebSettings()
     app.state.templates = Jinja2Templates(directory=str(HERE / "templates"))
     app.state.failures = {}
+    app.state.recent_analyses = _recent_analyses
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     for name in ROUTER_MODULES:
         app.include_router(_router_module(name).router)
