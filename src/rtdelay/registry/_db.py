@@ -172,8 +172,11 @@ def _engine(url: str) -> Engine:
             folder = Path(database).expanduser().resolve().parent
             if not folder.is_dir():
                 raise RegistryError(f"cannot create the registry {database!r}: no folder {folder}")
+        # A pool as large as the web server's thread pool can use at once (connections to a
+        # SQLite file are cheap): requests queue on the write lock, never on the pool.
+        pool = {"pool_size": 20, "max_overflow": 40} if database and database != ":memory:" else {}
         engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S},
-                               hide_parameters=True)
+                               hide_parameters=True, **pool)
         _sqlite_events(engine)
     else:
         engine = create_engine(url, pool_pre_ping=True, use_insertmanyvalues=False,

@@ -62,23 +62,34 @@ def db(request: Request) -> Iterator[Session]:
         yield session
 
 
-def current(request: Request, session: Session = Depends(db)) -> Current:
+def idle_clock(request: Request) -> None:
+    """Move a reader's idle clock, in short transactions of its own, before the request's own
+    transaction opens (a dependency of :func:`current` declared before ``db``).
+
+    A write in a reader's transaction would fail on SQLite's stale read snapshots when pages run
+    concurrently. Done before ``db`` checks out the request's connection, a page does not hold one
+    pooled connection while it waits for another (pool exhaustion under load).
+    """
+    token = request.cookies.get(COOKIE)
+    if not token or _writes(request):
+        return
+    conf = settings(request)
+    reg = registry(request)
+    with reg.session() as peek:
+        due = touch_due(peek, token, conf)
+    if due:
+        with reg.session(write=True) as clock:
+            touch_session(clock, token, conf)
+
+
+def current(request: Request, _clock: None = Depends(idle_clock),
+            session: Session = Depends(db)) -> Current:
     token = request.cookies.get(COOKIE)
     if not token:
         raise LoginRequired()
     conf = settings(request)
-    reg = registry(request)
     if _writes(request):
         touch_session(session, token, conf)  # the request's transaction holds the write lock
-    else:
-        # The idle clock moves in short transactions of their own, before the request's
-        # transaction reads anything: a write in a reader's transaction would fail on SQLite's
-        # stale read snapshots when pages run concurrently.
-        with reg.session() as peek:
-            due = touch_due(peek, token, conf)
-        if due:
-            with reg.session(write=True) as clock:
-                touch_session(clock, token, conf)
     web = load_session(session, token, conf)
     if web is None:
         raise LoginRequired()
