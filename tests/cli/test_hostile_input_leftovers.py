@@ -105,3 +105,13 @@ def test_tick_positions_are_bounded_for_any_duration(top):
     finite = isinstance(top, int) or math.isfinite(top)
     if finite and float(top) >= 1:
         assert ticks[-1] >= float(top) * (1 - 1e-12)
+
+
+def test_ticks_near_the_largest_float_stay_finite():
+    import sys
+
+    from rtdelay.report._figstyle import nice_ticks
+
+    ticks = nice_ticks(sys.float_info.max)  # found by the property test above in CI
+    assert len(ticks) == 9 and all(math.isfinite(t) for t in ticks)
+    assert ticks[-1] == sys.float_info.max

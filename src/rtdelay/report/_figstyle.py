@@ -136,6 +136,8 @@ def nice_ticks(max_time: float, *, steps: Sequence[float] = (1, 2, 3, 6, 12, 24)
         factor = next(f for f in (1.0, 2.0, 5.0, 10.0) if f * power >= ratio)
         step = float(steps[-1]) * factor * power
     n = min(int(math.ceil(top / step - 1e-9)), 8)
+    if not math.isfinite(step * n):  # near the largest float: eight equal steps (exact: / 8)
+        step, n = top / 8, 8
     return [float(step * i) for i in range(n + 1)]
 
 
