@@ -167,6 +167,8 @@ def test_cli_site_summary_and_pool(tmp_path: Path) -> None:
     assert r.returncode == 2 and r.stderr.count("\n") == 1 and "schema hash" in r.stderr
     r = _cli("site-summary", str(tmp_path / "A.csv"), "--site", "A", "--disclosure", "bogus", "--out", str(tmp_path / "x.json"), cwd=tmp_path)
     assert r.returncode == 2 and r.stderr.count("\n") == 1
+    r = _cli("site-summary", str(tmp_path / "A.csv"), "--site", "A", "--out", str(tmp_path / "nowhere" / "A.json"), cwd=tmp_path)
+    assert r.returncode == 2 and r.stderr.count("\n") == 1 and "does not exist" in r.stderr
 
 
 def test_site_summary_of_counts_matches_frame_path() -> None:

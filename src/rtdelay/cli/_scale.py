@@ -32,6 +32,10 @@ def site_summary_cmd(
         get_rule(disclosure)
         if out.resolve() == cohort.resolve():
             fail("--out must not be the cohort file")
+        if out.is_dir():
+            fail(f"--out must be a file (site.json); {out} is a folder")
+        if not out.parent.is_dir():
+            fail(f"--out: the folder {out.parent} does not exist")
         if engine is not None:
             if mapping is not None or date_order is not None:
                 fail("--engine reads a durations-form parquet/csv as it is: no --mapping or --date-order")
