@@ -27,7 +27,8 @@ def test_scaled_schoenfeld_residuals_match_r(case):
     ties = "breslow" if "breslow" in ref["call"] else "efron"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        fit = cox_ph(data, duration=duration, event=event, covariates=covariates, ties=ties)
+        fit = cox_ph(data, duration=duration, event=event, covariates=covariates, ties=ties,
+                     residuals=True)
     got = fit.schoenfeld_residuals()
     np.testing.assert_allclose(got["time"], ref["time"], rtol=0, atol=1e-12)
     np.testing.assert_allclose(got["km_time"], ref["x"], rtol=0, atol=1e-9)

@@ -374,7 +374,7 @@ class CoxResult(ResultMixin):
         import pandas as pd
 
         if self._schoenfeld is None:
-            raise ModelError("Schoenfeld residuals were not computed for this fit")
+            raise ModelError("Schoenfeld residuals are kept only by cox_ph(..., residuals=True)")
         if isinstance(self._schoenfeld, Exception):
             raise ModelError(str(self._schoenfeld)) from self._schoenfeld
         kept = list(self._kept) if self._kept else list(range(len(self.coef)))
@@ -432,6 +432,7 @@ def cox_ph(
     firth: bool | str = False,
     min_events_per_coef: float | None = None,
     nan_policy: str = "omit",
+    residuals: bool = False,
 ) -> CoxResult:
     """Fit a Cox proportional hazards model, as R ``coxph(Surv(duration, event) ~ ...)``.
 
@@ -477,6 +478,9 @@ def cox_ph(
         ``"raise"``: a missing value is an ``InputError`` naming its column and row label.
         The default differs from the array functions' ``"raise"`` on purpose: a model
         formula in R drops incomplete rows, and the R agreement tests rely on it.
+    residuals : bool, default False
+        Keep the scaled Schoenfeld residuals (one row per event) for
+        :meth:`CoxResult.schoenfeld_residuals`; by default the result keeps no per-patient data.
 
     Raises
     ------
@@ -623,7 +627,11 @@ def cox_ph(
             n=int(len(data)), n_events=n_events, n_dropped_missing=n_dropped, ties=ties,
             strata=tuple(strata_cols), design=design, monotone=monotone,
         )
-        return firth_result(rs, conf_level, **extra)  # type: ignore[arg-type]
+        result = firth_result(rs, conf_level, **extra)  # type: ignore[arg-type]
+        if residuals:
+            result = dataclasses.replace(
+                result, _schoenfeld=_schoenfeld_at_fit(result.coef, np.asarray(result.var), rs))
+        return result
     var = (var + var.T) / 2.0
     se = np.sqrt(np.diag(var))
     step = np.abs(fit.score @ var)  # R coxph.fit: infs <- abs(coxfit$u %*% var)
@@ -682,7 +690,7 @@ def cox_ph(
         _ph=_ph_at_fit(beta, rs, design.terms, ties),
         _term_index=design.terms,
         _kept=tuple(int(j) for j in kept),
-        _schoenfeld=_schoenfeld_at_fit(beta, var, rs),
+        _schoenfeld=_schoenfeld_at_fit(beta, var, rs) if residuals else None,
         monotone=monotone,
     )
 

@@ -47,15 +47,7 @@ from scipy import optimize
 from scipy import stats as sst
 
 from rtdelay.errors import ModelError
-from rtdelay.stats._cox import (
-    CoxResult,
-    _chi2,
-    _derivatives,
-    _ph_at_fit,
-    _RiskSets,
-    _schoenfeld_at_fit,
-    _solve,
-)
+from rtdelay.stats._cox import CoxResult, _chi2, _derivatives, _ph_at_fit, _RiskSets, _solve
 from rtdelay.stats._cox_zph import concordance
 
 __all__ = ["FirthFit", "firth_fit", "firth_result", "is_monotone"]
@@ -307,7 +299,6 @@ def firth_result(
         terms={k: tuple(design.names[i] for i in v) for k, v in design.terms.items()},
         _ph=_ph_at_fit(beta, rs, design.terms, ties),
         _term_index=design.terms,
-        _schoenfeld=_schoenfeld_at_fit(beta, ff.var, rs),
         method="Firth penalised partial likelihood",
         ci_method="profile penalised likelihood",
         monotone=monotone,

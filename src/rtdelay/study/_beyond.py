@@ -400,7 +400,7 @@ def _fit_cox(
             warnings.simplefilter("always", StatisticalWarning)
             fit = cox_ph(
                 frame, duration=duration, event=event, covariates=usable,
-                firth="auto", min_events_per_coef=min_events_per_coef,
+                firth="auto", min_events_per_coef=min_events_per_coef, residuals=True,
             )
     except (ModelError, ValueError) as exc:
         notes.append(f"{label} not estimable: {exc}")
