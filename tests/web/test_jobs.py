@@ -167,7 +167,13 @@ def _save(tmp_path, data: bytes, limit=1000):
     from rtdelay.web._job_files import save_upload
 
     upload = UploadFile(io.BytesIO(data), filename="x.csv")
-    return asyncio.run(save_upload(upload, tmp_path, WebSettings(max_upload_bytes=limit)))
+    # In a thread of its own: playwright's sync API (tests/web/browser, earlier in the run)
+    # leaves an event loop registered in the main thread, where asyncio.run() refuses to start.
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, save_upload(upload, tmp_path,
+                                                    WebSettings(max_upload_bytes=limit))).result()
 
 
 def test_upload_limit_and_type_by_content(tmp_path):
