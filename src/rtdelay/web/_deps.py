@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
-from collections.abc import Callable, Iterator
+import weakref
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from rtdelay.registry import Actor, Registry, actor_for
 from rtdelay.web._sessions import WebSession, load_session, touch_due, touch_session
@@ -50,14 +53,53 @@ OWN_TRANSACTION_PATHS = ("/imports", "/api/")
 
 
 def _writes(request: Request) -> bool:
-    return (request.method not in SAFE_METHODS
-            and not request.url.path.startswith(OWN_TRANSACTION_PATHS))
+    return request.method not in SAFE_METHODS and not request.url.path.startswith(
+        OWN_TRANSACTION_PATHS
+    )
 
 
-def db(request: Request) -> Iterator[Session]:
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+_GATES: weakref.WeakKeyDictionary[Any, asyncio.Lock] = weakref.WeakKeyDictionary()
+
+
+async def posted_form(request: Request) -> FormData:
+    """The posted form (read once; Starlette keeps it on the request).
+
+    Route handlers that write take the form through this dependency and are plain ``def``
+    functions, so that their database work runs in the thread pool: a handler blocked on the
+    registry on the event loop would stop every other request, including the one holding the
+    write lock (a stall of the whole server until SQLite's busy timeout).
+    """
+    return await request.form()
+
+
+async def write_turn(request: Request) -> AsyncIterator[None]:
+    """State-changing requests take turns, first come first served, before their transaction.
+
+    The form is read first (a slow client never holds the write lock), then the request waits
+    on an ``asyncio.Lock`` of its event loop, which wakes the next writer as soon as the last
+    one has committed. Waiting costs no thread, unlike SQLite's busy handler, which polls with
+    sleeps of up to 100 ms while holding a thread of the pool. Other writers (the analysis
+    worker, other processes, a reader's idle clock) still queue on the database lock.
+    """
+    if not _writes(request):
+        yield
+        return
+    if request.headers.get("content-type", "").split(";")[0].strip().lower() in _FORM_TYPES:
+        await request.form()
+    loop = asyncio.get_running_loop()
+    gate = _GATES.get(loop)
+    if gate is None:
+        gate = _GATES[loop] = asyncio.Lock()
+    async with gate:
+        yield
+
+
+def db(request: Request, _turn: None = Depends(write_turn)) -> Iterator[Session]:
     """One registry transaction per request, committed at the end. A state-changing request
-    takes the write lock at its start (SQLite ``BEGIN IMMEDIATE``): concurrent writers queue
-    instead of failing on a read snapshot another writer made stale (``database is locked``)."""
+    takes the write lock at its start (SQLite ``BEGIN IMMEDIATE``), after its turn
+    (:func:`write_turn`): concurrent writers queue instead of failing on a read snapshot
+    another writer made stale (``database is locked``)."""
     with registry(request).session(write=_writes(request)) as session:
         yield session
 
@@ -82,8 +124,9 @@ def idle_clock(request: Request) -> None:
             touch_session(clock, token, conf)
 
 
-def current(request: Request, _clock: None = Depends(idle_clock),
-            session: Session = Depends(db)) -> Current:
+def current(
+    request: Request, _clock: None = Depends(idle_clock), session: Session = Depends(db)
+) -> Current:
     token = request.cookies.get(COOKIE)
     if not token:
         raise LoginRequired()

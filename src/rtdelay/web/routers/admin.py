@@ -17,6 +17,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from rtdelay.errors import InputError
 from rtdelay.registry import (
@@ -29,7 +30,7 @@ from rtdelay.registry import (
     update_user,
     web_sessions,
 )
-from rtdelay.web._deps import Current, allowed, db, settings
+from rtdelay.web._deps import Current, allowed, db, posted_form, settings
 from rtdelay.web._sessions import revoke_session, revoke_user_sessions
 from rtdelay.web._views import MAX_REASON, form_text, posting, render
 
@@ -95,9 +96,9 @@ def admin_page(request: Request, user: Current = Depends(allowed("admin")),
 
 
 @router.post("/admin/users")
-async def user_add(request: Request, user: Current = Depends(posting("admin")),
-                   session: Session = Depends(db)) -> Response:
-    form = await request.form()
+def user_add(request: Request, user: Current = Depends(posting("admin")),
+             session: Session = Depends(db),
+             form: FormData = Depends(posted_form)) -> Response:
     name, role = form_text(form, "name", 64), form_text(form, "role", 16)
     sites = [s for s in form.getlist("sites") if isinstance(s, str)]
     password = form.get("password")
@@ -113,9 +114,9 @@ async def user_add(request: Request, user: Current = Depends(posting("admin")),
 
 
 @router.post("/admin/users/update")
-async def user_update(request: Request, user: Current = Depends(posting("admin")),
-                      session: Session = Depends(db)) -> Response:
-    form = await request.form()
+def user_update(request: Request, user: Current = Depends(posting("admin")),
+                session: Session = Depends(db),
+                form: FormData = Depends(posted_form)) -> Response:
     name, role = form_text(form, "name", 64), form_text(form, "role", 16) or None
     if not name:
         return _page(request, user, session, error="Choose a user.")
@@ -138,9 +139,9 @@ async def user_update(request: Request, user: Current = Depends(posting("admin")
 
 
 @router.post("/admin/users/password")
-async def user_password(request: Request, user: Current = Depends(posting("admin")),
-                        session: Session = Depends(db)) -> Response:
-    form = await request.form()
+def user_password(request: Request, user: Current = Depends(posting("admin")),
+                  session: Session = Depends(db),
+                  form: FormData = Depends(posted_form)) -> Response:
     name, password = form_text(form, "name", 64), form.get("password")
     target = session.scalar(select(User).where(User.name == name)) if name else None
     if target is None or not isinstance(password, str):
@@ -159,9 +160,9 @@ async def user_password(request: Request, user: Current = Depends(posting("admin
 
 
 @router.post("/admin/sites")
-async def site_add(request: Request, user: Current = Depends(posting("admin")),
-                   session: Session = Depends(db)) -> Response:
-    form = await request.form()
+def site_add(request: Request, user: Current = Depends(posting("admin")),
+             session: Session = Depends(db),
+             form: FormData = Depends(posted_form)) -> Response:
     code, name = form_text(form, "code", 32), form_text(form, "site_name", 200)
     if not code:
         return _page(request, user, session, error="Give the site's code and name.")
@@ -175,9 +176,9 @@ async def site_add(request: Request, user: Current = Depends(posting("admin")),
 
 
 @router.post("/admin/sessions/revoke")
-async def session_revoke(request: Request, user: Current = Depends(posting("admin")),
-                         session: Session = Depends(db)) -> Response:
-    form = await request.form()
+def session_revoke(request: Request, user: Current = Depends(posting("admin")),
+                   session: Session = Depends(db),
+                   form: FormData = Depends(posted_form)) -> Response:
     token_hash = form_text(form, "id", 64)
     found = session.execute(select(web_sessions.c.user_id).where(
         web_sessions.c.token_hash == token_hash)).first() if token_hash else None

@@ -20,6 +20,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from rtdelay.cohort import COLUMNS
 from rtdelay.registry import (
@@ -211,7 +212,6 @@ async def imports(request: Request, who: ApiUser = Depends(api_user("import")),
                   dry_run: bool = Query(False), site: str | None = Query(None, max_length=32),
                   reason: str | None = Query(None, max_length=500)) -> dict[str, Any]:
     """Import a cohort file (csv, xlsx, sav, parquet); ``dry_run=true``: only the diff."""
-    from starlette.concurrency import run_in_threadpool
 
     from rtdelay.errors import RtdelayError
     from rtdelay.registry import ConflictError, RegistryError, import_table, read_import_file
@@ -267,8 +267,8 @@ async def analyses(request: Request, who: ApiUser = Depends(api_user("analyze"))
             path, name = await _upload(request)
             form = await request.form()
             options = _options(form.get("options"))
-            job = _queue(request, who, source="upload", input_path=path, input_name=name,
-                         options=options)
+            job = await run_in_threadpool(_queue, request, who, source="upload",
+                                          input_path=path, input_name=name, options=options)
         elif kind == "application/json":
             try:
                 body = await request.json()
@@ -279,8 +279,8 @@ async def analyses(request: Request, who: ApiUser = Depends(api_user("analyze"))
             site = body.get("site")
             if site is not None and not isinstance(site, str):
                 raise HTTPException(400, "site must be a site code or null")
-            job = _queue(request, who, source="registry", site=site or None,
-                         options=_options(body.get("options")))
+            job = await run_in_threadpool(_queue, request, who, source="registry",
+                                          site=site or None, options=_options(body.get("options")))
         else:
             raise HTTPException(415, "send multipart/form-data (field file) or JSON")
     except UploadRefused as exc:
@@ -295,7 +295,9 @@ async def analyses(request: Request, who: ApiUser = Depends(api_user("analyze"))
 
 
 def _queue(request: Request, who: ApiUser, **kwargs: Any) -> tuple[str, str]:
-    """Queue a job in a write transaction of its own (BEGIN IMMEDIATE on SQLite)."""
+    """Queue a job in a write transaction of its own (BEGIN IMMEDIATE on SQLite); called in
+    the thread pool, never on the event loop (a wait for the lock there would stop the
+    server)."""
     with registry(request).session(actor=who.user.name, write=True) as session:
         user = session.get(User, who.user.id)
         assert user is not None

@@ -16,9 +16,10 @@ from pathlib import Path
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from rtdelay.registry import EXPORT_FORMATS, export_registry, record_event, write_export
-from rtdelay.web._deps import Current, allowed, db
+from rtdelay.web._deps import Current, allowed, db, posted_form
 from rtdelay.web._views import form_text, posting, render, user_sites
 
 router = APIRouter()
@@ -40,9 +41,9 @@ def export_page(request: Request, user: Current = Depends(allowed("export")),
 
 
 @router.post("/export")
-async def export(request: Request, user: Current = Depends(posting("export")),
-                 session: Session = Depends(db)) -> Response:
-    form = await request.form()
+def export(request: Request, user: Current = Depends(posting("export")),
+           session: Session = Depends(db),
+           form: FormData = Depends(posted_form)) -> Response:
     fmt = form_text(form, "format", 16)
     site = form_text(form, "site", 32)
     if fmt not in EXPORT_FORMATS:

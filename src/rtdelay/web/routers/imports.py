@@ -17,10 +17,12 @@ from typing import Any
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 
 from rtdelay.errors import InputError
 from rtdelay.registry import ConflictError, import_table, read_import_file, read_redcap
-from rtdelay.web._deps import Current, allowed, db, registry, settings
+from rtdelay.web._deps import Current, allowed, db, posted_form, registry, settings
 from rtdelay.web._importview import preview_of, rejected_csv
 from rtdelay.web._uploads import (
     UploadError,
@@ -126,7 +128,8 @@ async def upload(request: Request, _: None = Depends(body_limit),
             stored[slot] = (await save_upload(item, folder, slot, conf, kinds=kinds)).to_dict()
         meta = {"owner": user.web.token_hash, "user": user.actor.name, "kind": kind,
                 "files": stored, "site": site, "erase_blanks": form.get("erase_blanks") == "on"}
-        raw, outcome = _plan(request, user, session, meta, dry_run=True)
+        # the preview of a large file takes a while: off the event loop
+        raw, outcome = await run_in_threadpool(_plan, request, user, session, meta, dry_run=True)
     except UploadError as exc:
         discard(root, upload_id)
         return _form_page(request, user, session, f"Refused: {exc}", exc.status)
@@ -176,9 +179,8 @@ def rejected(request: Request, id: str = Query("", max_length=64),
 
 
 @router.post("/imports/commit")
-async def commit(request: Request, user: Current = Depends(posting("import")),
-                 session: Session = Depends(db)) -> Response:
-    form = await request.form()
+def commit(request: Request, user: Current = Depends(posting("import")),
+           session: Session = Depends(db), form: FormData = Depends(posted_form)) -> Response:
     upload_id = form_text(form, "id", 64)
     if not upload_id:
         return RedirectResponse("/imports", status_code=303)
@@ -206,8 +208,8 @@ async def commit(request: Request, user: Current = Depends(posting("import")),
 
 
 @router.post("/imports/cancel")
-async def cancel(request: Request, user: Current = Depends(posting("import"))) -> Response:
-    form = await request.form()
+def cancel(request: Request, user: Current = Depends(posting("import")),
+           form: FormData = Depends(posted_form)) -> Response:
     upload_id = form_text(form, "id", 64)
     if upload_id:
         _meta(request, user, upload_id)  # only the session that uploaded may cancel

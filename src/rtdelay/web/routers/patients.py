@@ -17,6 +17,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
+from starlette.datastructures import FormData
 
 from rtdelay.errors import InputError
 from rtdelay.registry import (
@@ -29,7 +30,7 @@ from rtdelay.registry import (
     restore_patient,
     update_patient,
 )
-from rtdelay.web._deps import Current, allowed, db
+from rtdelay.web._deps import Current, allowed, db, posted_form
 from rtdelay.web._patientform import form_groups, messages_of, posted_values
 from rtdelay.web._views import MAX_REASON, form_text, posting, render, user_sites
 from rtdelay.web.routers.pages import patient_context
@@ -74,9 +75,9 @@ def new_form(request: Request, user: Current = Depends(allowed("write")),
 
 
 @router.post("/patients/new")
-async def new_patient(request: Request, user: Current = Depends(posting("write")),
-                      session: Session = Depends(db)) -> Response:
-    form = await request.form()
+def new_patient(request: Request, user: Current = Depends(posting("write")),
+                session: Session = Depends(db),
+                form: FormData = Depends(posted_form)) -> Response:
     site = form_text(form, "site", 32)
     values = posted_values(form, include_id=True)
     sites = user_sites(session, user)
@@ -101,10 +102,10 @@ async def new_patient(request: Request, user: Current = Depends(posting("write")
 
 
 @router.post(f"{_P}/edit")
-async def edit(request: Request, site: str, patient_id: str,
-               user: Current = Depends(posting("write")),
-               session: Session = Depends(db)) -> Response:
-    form = await request.form()
+def edit(request: Request, site: str, patient_id: str,
+         user: Current = Depends(posting("write")),
+         session: Session = Depends(db),
+         form: FormData = Depends(posted_form)) -> Response:
     values = posted_values(form, include_id=False)
     reason = form_text(form, "reason", MAX_REASON)
     version = _version(form)
@@ -132,10 +133,10 @@ async def edit(request: Request, site: str, patient_id: str,
 
 
 @router.post(f"{_P}/delete")
-async def delete(request: Request, site: str, patient_id: str,
-                 user: Current = Depends(posting("write")),
-                 session: Session = Depends(db)) -> Response:
-    form = await request.form()
+def delete(request: Request, site: str, patient_id: str,
+           user: Current = Depends(posting("write")),
+           session: Session = Depends(db),
+           form: FormData = Depends(posted_form)) -> Response:
     reason = form_text(form, "reason", MAX_REASON)
     if not reason:
         return _page(request, session, user, site, patient_id,
@@ -149,10 +150,10 @@ async def delete(request: Request, site: str, patient_id: str,
 
 
 @router.post(f"{_P}/restore")
-async def restore(request: Request, site: str, patient_id: str,
-                  user: Current = Depends(posting("admin")),
-                  session: Session = Depends(db)) -> Response:
-    form = await request.form()
+def restore(request: Request, site: str, patient_id: str,
+            user: Current = Depends(posting("admin")),
+            session: Session = Depends(db),
+            form: FormData = Depends(posted_form)) -> Response:
     try:
         restore_patient(session, user.actor, patient_id, site=site,
                         reason=form_text(form, "reason", MAX_REASON) or None)
@@ -164,10 +165,10 @@ async def restore(request: Request, site: str, patient_id: str,
 
 
 @router.post(f"{_P}/complications")
-async def complication_add(request: Request, site: str, patient_id: str,
-                           user: Current = Depends(posting("write")),
-                           session: Session = Depends(db)) -> Response:
-    form = await request.form()
+def complication_add(request: Request, site: str, patient_id: str,
+                     user: Current = Depends(posting("write")),
+                     session: Session = Depends(db),
+                     form: FormData = Depends(posted_form)) -> Response:
     try:
         add_complication(session, user.actor, patient_id, site=site,
                          phase=form_text(form, "phase", 32),
@@ -184,10 +185,10 @@ async def complication_add(request: Request, site: str, patient_id: str,
 
 
 @router.post(f"{_P}/complications/remove")
-async def complication_delete(request: Request, site: str, patient_id: str,
-                              user: Current = Depends(posting("write")),
-                              session: Session = Depends(db)) -> Response:
-    form = await request.form()
+def complication_delete(request: Request, site: str, patient_id: str,
+                        user: Current = Depends(posting("write")),
+                        session: Session = Depends(db),
+                        form: FormData = Depends(posted_form)) -> Response:
     context = patient_context(session, user, site, patient_id)  # 404 for another site
     try:
         item = int(form_text(form, "complication_id", 12))
