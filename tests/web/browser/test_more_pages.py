@@ -12,8 +12,6 @@ import re
 import zipfile
 from pathlib import Path
 
-from web_live import PASSWORD
-
 DEMO = Path(__file__).parents[3] / "src" / "rtdelay" / "demo" / "data" / "cohort.csv"
 
 
