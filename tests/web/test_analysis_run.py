@@ -88,6 +88,12 @@ def test_job_page_report_and_downloads(done):
     report = c.get(f"/analyses/{job}/report")
     csp = report.headers["content-security-policy"]
     assert "sandbox" in csp and "script-src" not in csp and "frame-ancestors 'self'" in csp
+    directives = dict((d.strip() + " ").split(" ", 1) for d in csp.split(";"))
+    assert directives["default-src"].strip() == "'none'"  # so no script source at all
+    assert "allow-scripts" not in directives["sandbox"]
+    frame = re.search(r'<iframe class="report"[^>]*\ssandbox="([^"]*)"', text)
+    assert frame and "allow-scripts" not in frame.group(1)
+    assert text.index('class="report"') < text.index("Every output (zip)")  # report first
     assert report.headers["x-frame-options"] == "SAMEORIGIN"
     assert "<svg" in report.text and "<script" not in report.text.lower()
     docx = re.findall(rf'href="/analyses/{job}/files/(tables/[^"]+\.docx)"', text)

@@ -7,12 +7,13 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from rtdelay.registry import NotFoundError, open_registry
-from rtdelay.web._deps import Forbidden, LoginRequired
+from rtdelay.registry import open_registry
+from rtdelay.web._deps import LoginRequired
+from rtdelay.web._errors import install_error_handlers
 from rtdelay.web._jobs import app_lifespan
 from rtdelay.web._settings import WebSettings
 
@@ -68,8 +69,13 @@ def _recent_analyses(session: Any, actor: Any) -> list[dict[str, str]]:
     from rtdelay.web._jobs import visible_jobs
 
     return [
-        {"id": job.public_id, "status": job.status, "source": job.source,
-         "site": job.site_code or "", "created": job.created_at.strftime("%Y-%m-%d %H:%M")}
+        {
+            "id": job.public_id,
+            "status": job.status,
+            "source": job.source,
+            "site": job.site_code or "",
+            "created": job.created_at.strftime("%Y-%m-%d %H:%M"),
+        }
         for job in visible_jobs(session, actor, limit=5)
     ]
 
@@ -85,8 +91,9 @@ def create_app(db_url: str | None = None, *, settings: WebSettings | None = None
     settings : WebSettings, optional
         Timeouts, lockout and page size.
     """
-    app = FastAPI(title="rtdelay", docs_url=None, redoc_url=None, openapi_url=None,
-                  lifespan=app_lifespan)
+    app = FastAPI(
+        title="rtdelay", docs_url=None, redoc_url=None, openapi_url=None, lifespan=app_lifespan
+    )
     app.state.registry = open_registry(db_url)
     app.state.settings = settings or WebSettings()
     app.state.templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -109,12 +116,5 @@ def create_app(db_url: str | None = None, *, settings: WebSettings | None = None
             return JSONResponse({"detail": "not signed in"}, status_code=401)
         return RedirectResponse("/login", status_code=303)
 
-    @app.exception_handler(Forbidden)
-    async def forbidden(request: Request, exc: Forbidden) -> Response:
-        return HTMLResponse("<h1>403 Forbidden</h1>", status_code=403)
-
-    @app.exception_handler(NotFoundError)
-    async def not_found(request: Request, exc: NotFoundError) -> Response:
-        return HTMLResponse("<h1>404 Not found</h1>", status_code=404)
-
+    install_error_handlers(app, SECURITY_HEADERS)
     return app

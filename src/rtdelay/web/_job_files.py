@@ -79,9 +79,24 @@ def zip_outputs(out_dir: str | None) -> bytes:
     return buffer.getvalue()
 
 
+def _by_stem(names: list[str]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """(stem, [(FORMAT, name), ...]) per file stem, in the order of ``names``."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for name in names:
+        base = name.rsplit("/", 1)[-1]
+        stem, _, ext = base.rpartition(".")
+        groups.setdefault(stem or base, []).append((ext.upper() or base, name))
+    return list(groups.items())
+
+
 def describe_outputs(names: list[str]) -> dict[str, Any]:
-    """Outputs grouped for the job page: Word tables, figures (png/svg), other files."""
+    """Outputs grouped for the job page: the Word tables (``tables``), the figures with their
+    formats (``figures``: png, svg, pdf of one figure together), the other formats of the tables
+    (``table_formats``: csv, html, md, tex together) and the rest (``other``)."""
     tables = [n for n in names if n.startswith("tables/") and n.endswith(".docx")]
-    figures = [n for n in names if n.startswith("figures/") and n.endswith((".png", ".svg"))]
-    other = [n for n in names if n not in tables and n not in figures]
-    return {"tables": tables, "figures": figures, "other": other}
+    figures = [n for n in names if n.endswith((".png", ".svg", ".pdf"))
+               and (n.startswith("figures/") or "/" not in n)]
+    formats = [n for n in names if n.startswith("tables/") and n not in tables]
+    other = [n for n in names if n not in tables and n not in figures and n not in formats]
+    return {"tables": tables, "figures": _by_stem(figures), "table_formats": _by_stem(formats),
+            "other": other}

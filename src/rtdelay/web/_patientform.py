@@ -2,8 +2,10 @@
 posted form, the cohort rules' messages placed beside their fields, scores from components.
 
 The groups follow the order of the dictionary (``rtdelay.cohort.COLUMNS``): identification and
-demographics, tumour and spine (with the score components), surgery, radiotherapy, outcomes,
-quality of life, and the durations form. A score total (SINS, Tomita, revised Tokuhashi) is the
+demographics, tumour and spine, the scores with their components, surgery, radiotherapy, the MRI
+before radiotherapy, outcomes, quality of life, and the durations form. Each field shows a
+label from the dictionary's description (its first clause, capitalised; a score component is
+named after its item), the rest of the description and the column name as small hints. A score total (SINS, Tomita, revised Tokuhashi) is the
 sum of its components' points (Fisher et al., Spine 2010;35:E1221; Tomita et al., Spine
 2001;26:298; Tokuhashi et al., Spine 2005;30:2186), computed with :mod:`rtdelay.scores`.
 """
@@ -19,15 +21,17 @@ from rtdelay.cohort import COLUMNS
 from rtdelay.errors import CohortError, InputError
 from rtdelay.registry import audit_text
 
-__all__ = ["GROUPS", "FormField", "form_groups", "posted_values", "messages_of", "score_lines",
-           "stored_text"]
+__all__ = ["GROUPS", "FormField", "field_label", "form_groups", "posted_values", "messages_of",
+           "score_lines", "stored_text"]
 
 # First column of each group of the dictionary, with the group's title.
 _STARTS = {
     "patient_id": "Identification and demographics",
     "histology": "Tumour and spine",
+    "sins": "Scores (SINS, Tomita, revised Tokuhashi) and their components",
     "surgery_date": "Surgery",
     "rt_start_date": "Radiotherapy",
+    "prert_mri_date": "MRI before radiotherapy",
     "local_progression_date": "Outcomes after radiotherapy",
     "nrs_pre": "Quality of life",
     "ti_months": "Durations (instead of the dates)",
@@ -46,6 +50,47 @@ def _groups() -> tuple[tuple[str, tuple[str, ...]], ...]:
 GROUPS = _groups()
 """(title, column names) in dictionary order; every column is in exactly one group."""
 
+# The items of the scores, as the papers name them (the dictionary says only "<score> component:
+# points"): Fisher et al. 2010 (SINS), Tomita et al. 2001, Tokuhashi et al. 2005.
+_SCORE = {"sins": "SINS", "tomita": "Tomita", "tokuhashi": "Tokuhashi"}
+_ITEMS = {
+    "sins_location": "location", "sins_pain": "pain", "sins_lesion": "bone lesion",
+    "sins_alignment": "radiographic spinal alignment", "sins_collapse": "vertebral body collapse",
+    "sins_posterolateral": "posterolateral involvement of spinal elements",
+    "tomita_growth": "growth of the primary tumour", "tomita_visceral": "visceral metastases",
+    "tomita_bone": "bone metastases", "tokuhashi_kps": "general condition (KPS)",
+    "tokuhashi_extraspinal": "extraspinal bone metastases",
+    "tokuhashi_vertebral": "metastases in the vertebral body",
+    "tokuhashi_organ": "metastases to major internal organs",
+    "tokuhashi_primary": "primary site of the cancer", "tokuhashi_palsy": "palsy",
+}
+
+
+# Descriptions whose first clause reads badly as a label: (label, hint).
+_LABELS = {
+    "index_level": ("Level of the operated lesion", "C1-C7, T1-T12, L1-L5, S1-S5 or a range "
+                    "like T11-L1; may be replaced by location"),
+    "lc_event": ("Local progression (event)", "1 = local progression, 0 = censored"),
+    "os_event": ("Death (event)", "1 = died, 0 = censored"),
+}
+
+
+def field_label(name: str) -> tuple[str, str]:
+    """(label, hint) of a dictionary column: the description's first clause capitalised, and
+    the rest of it (a long parenthesis, what may replace the column) as the hint."""
+    if name in _ITEMS:
+        score = _SCORE[name.split("_", 1)[0]]
+        return f"{score}: {_ITEMS[name]}", "points"
+    if name in _LABELS:
+        return _LABELS[name]
+    head, _, rest = COLUMNS[name].description.partition("; ")
+    if head.endswith(")") and " (" in head:
+        start = head.rindex(" (")
+        inner = head[start + 2:-1]
+        if len(inner) > 12:  # "(Gy)", "(SPINO)" stay in the label
+            head, rest = head[:start], "; ".join(p for p in (inner, rest) if p)
+    return head[:1].upper() + head[1:], rest
+
 
 @dataclass(frozen=True)
 class FormField:
@@ -53,6 +98,7 @@ class FormField:
 
     name: str
     kind: str
+    label: str
     description: str
     required: str
     choices: tuple[str, ...] | None
@@ -90,7 +136,7 @@ def form_groups(
             spec = COLUMNS[name]
             bounds = (spec.minimum, spec.maximum) if spec.kind in ("number", "integer") else (
                 None, None)
-            fields.append(FormField(name, spec.kind, spec.description, spec.required,
+            fields.append(FormField(name, spec.kind, *field_label(name), spec.required,
                                     _choices(name), values.get(name, ""),
                                     tuple(messages.get(name, ())), *bounds))
         out.append((title, fields))

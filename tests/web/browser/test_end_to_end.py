@@ -115,6 +115,19 @@ def test_run_the_analysis_see_the_report_and_download_a_word_table(imported, pag
     assert report.locator("h1").first.inner_text() != ""
     figures = report.locator("img, svg")
     assert figures.count() >= 2
+    # The report comes first, in the first screen; the downloads follow it.
+    frame = page.page.locator("iframe.report").bounding_box()
+    downloads = page.page.locator("#downloads").bounding_box()
+    assert frame["y"] < 300 and frame["height"] > 500
+    assert downloads["y"] >= frame["y"] + frame["height"]
+    first = page.page.locator("#downloads a").first
+    assert first.inner_text() == "Every output (zip)"
+    other = page.page.locator("#downloads details")
+    assert not other.locator("a[href$='/files/tables/table1.csv']").is_visible()
+    other.locator("summary").click()
+    assert other.locator("a[href$='/files/tables/table1.csv']").is_visible()
+    assert page.page.locator("#downloads li", has_text="fig2_pbr_risk").locator("a") \
+        .all_inner_texts() == ["PDF", "PNG", "SVG"]
     page.shot("analysis-report")
     links = page.page.locator("h3:text-is('Word tables') + ul a")
     assert links.count() >= 1

@@ -75,6 +75,24 @@ def patients(request: Request, q: str = Query("", max_length=64), page: int = Qu
                   total=total, deleted=show_deleted)
 
 
+def history_entries(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The history as the page shows it: the field rows of one creation (same record and
+    version) become one entry with ``created`` (the (field, value) pairs); every other change
+    stays one row per field, old -> new."""
+    out: list[dict[str, Any]] = []
+    for row in rows:
+        last = out[-1] if out else None
+        if row["action"] == "create":
+            key = (row["entity"], row["entity_key"], row["entity_version"], row["at"])
+            if last is not None and last.get("key") == key:
+                last["created"].append((row["field"], row["new_value"]))
+                continue
+            out.append({**row, "key": key, "created": [(row["field"], row["new_value"])]})
+        else:
+            out.append(row)
+    return out
+
+
 def patient_context(session: Session, user: Current, site: str, patient_id: str, *,
                     values: Mapping[str, str | None] | None = None,
                     messages: Mapping[str, list[str]] | None = None,
@@ -95,8 +113,10 @@ def patient_context(session: Session, user: Current, site: str, patient_id: str,
             "groups": form_groups(shown, messages), "scores": score_lines(stored),
             "general": general or [], "complications": comps,
             "comp_messages": comp_messages or [],
-            "history": [{c: audit_text(row[c]) if row[c] == row[c] else None
-                         for c in _HISTORY_COLUMNS} for row in history.to_dict("records")],
+            "history": history_entries(
+                [{c: audit_text(row[c]) if row[c] == row[c] else None
+                  for c in (*_HISTORY_COLUMNS, "entity_key", "entity_version")}
+                 for row in history.to_dict("records")]),
             "can_write": user.actor.can("write"), "can_restore": user.actor.can("admin")}
 
 
