@@ -97,3 +97,22 @@ def test_survival_rates_estimate_on_one_line_in_portrait(tmp_path: Path, text: s
     # cells carry the same widths as the grid (Word reads tcW, LibreOffice the grid)
     for row in document.tables[0].rows:
         assert [int(c._tc.tcPr.tcW.get(qn("w:w"))) for c in row.cells] == grid
+
+
+def test_a_label_longer_than_the_line_does_not_squeeze_the_numbers(tmp_path: Path):
+    from docx import Document
+    from docx.oxml.ns import qn
+
+    from rtdelay.report import ReportTable, TableRow
+
+    text = "1.0 (0.5–2.0)"
+    table = ReportTable(
+        name="long",
+        title="Table 9. Long label",
+        header=("Label", "HR (95% CI)"),
+        rows=(TableRow(cells=("x" * 400, text)),),
+    )
+    document = Document(str(table.to_docx(tmp_path / "long.docx")))
+    grid = [int(c.get(qn("w:w"))) for c in document.tables[0]._tbl.tblGrid.findall(qn("w:gridCol"))]
+    assert sum(grid) == 8640
+    assert grid[1] >= _advance_pt(text, 11) * 20 + CELL_MARGINS_TWIPS

@@ -147,9 +147,18 @@ def column_widths(
         widths = [
             m + (spare * g // total if total else 0) for m, g in zip(least, give, strict=True)
         ]
-    else:  # not even the numbers fit: shrink in proportion (wide tables are set landscape first)
-        total = sum(least)
-        widths = [available_twips * m // total for m in least]
+    else:
+        numbers = sum(m for m, num in zip(least, numeric, strict=True) if num)
+        labels = sum(least) - numbers
+        if numbers < available_twips and labels:
+            # a text column with a word longer than the line: the numbers keep their width and
+            # the text columns share the rest (Word breaks the long word)
+            rest = available_twips - numbers
+            widths = [
+                m if num else rest * m // labels for m, num in zip(least, numeric, strict=True)
+            ]
+        else:  # not even the numbers fit: shrink in proportion (wide tables are set landscape first)
+            widths = [available_twips * m // sum(least) for m in least]
     widths[0] += available_twips - sum(widths)
     return widths[:ncol]
 
