@@ -51,10 +51,10 @@ CALIBRATION = (
 """Which covariate effects the demo was calibrated for (written under the reproduction table)."""
 TOLERANCE_TEXT = (
     "Each figure is compared at the precision the article prints it with: the tolerance is half a "
-    "unit of its last printed digit. \"Prints identically\": the reproduced value prints as the "
-    "article's. \"Within the ±0.005 calibration band\": a p value that prints differently but lies "
-    "within the band the synthetic cohort was calibrated to (the three p values were not "
-    "re-calibrated). \"Not reproducible\": neither; the reason is given with the arithmetic."
+    'unit of its last printed digit. "Prints identically": the reproduced value prints as the '
+    'article\'s. "Within the ±0.005 calibration band": a p value that prints differently but lies '
+    'within the band the synthetic cohort was calibrated to. "Not reproducible": neither; the '
+    "reason is given with the arithmetic."
 )
 # findings about the published numbers themselves (written under the table)
 NOTES: tuple[str, ...] = (
@@ -118,7 +118,13 @@ def _group_sizes(doc: Mapping[str, Any]) -> dict[str, int]:
     return {"PBR": n, "NPBR": total - n}
 
 
-def explain_miss(path: Sequence[str], target: Any, reproduced: Any, targets: Mapping[str, Any], doc: Mapping[str, Any]) -> str:
+def explain_miss(
+    path: Sequence[str],
+    target: Any,
+    reproduced: Any,
+    targets: Mapping[str, Any],
+    doc: Mapping[str, Any],
+) -> str:
     """The reason a target is not met, with the arithmetic; "" when no reason is known."""
     if len(path) == 4 and path[:2] == ("qol", "sphincter_dysfunction") and path[3] == "p":
         group = path[2]
@@ -132,7 +138,9 @@ def explain_miss(path: Sequence[str], target: Any, reproduced: Any, targets: Map
         k_pre = sorted({t.k_pre for t in tables})
         k_fu = sorted({t.k_fu for t in tables})
         asym = sorted({round(t.p_asymptotic, 3) for t in tables})
-        exact = sorted({(t.worse, t.better) for t in tables if abs(t.p_exact - float(target)) < 0.0005})
+        exact = sorted(
+            {(t.worse, t.better) for t in tables if abs(t.p_exact - float(target)) < 0.0005}
+        )
         text = (
             f"0/1 item with n={n}: mean +- SD {spec['pre'][0]} +- {spec['pre'][1]} allows only "
             f"{k_pre} positives before and {spec['followup'][0]} +- {spec['followup'][1]} only {k_fu} "
@@ -150,7 +158,9 @@ def explain_miss(path: Sequence[str], target: Any, reproduced: Any, targets: Map
     return ""
 
 
-def reproduction_table(results_json: Mapping[str, Any], targets: Mapping[str, Any]) -> list[dict[str, Any]]:
+def reproduction_table(
+    results_json: Mapping[str, Any], targets: Mapping[str, Any]
+) -> list[dict[str, Any]]:
     """One row per target leaf: key, target, reproduced, difference, tolerance, ok, reason."""
     rows: list[dict[str, Any]] = []
     for path, target in _leaves(targets):
@@ -158,7 +168,9 @@ def reproduction_table(results_json: Mapping[str, Any], targets: Mapping[str, An
         if path[-1] == "p_below":  # a flag of the target: is the reproduced p below the bound?
             p_rep = _lookup(results_json, (*path[:-1], "p"))
             p_bound = _lookup(targets, (*path[:-1], "p"))
-            reproduced = None if p_rep is None or p_bound is None else bool(float(p_rep) < float(p_bound))
+            reproduced = (
+                None if p_rep is None or p_bound is None else bool(float(p_rep) < float(p_bound))
+            )
         kind, tol = tolerance_for(path, target)
         diff: float | None = None
         if reproduced is None:
@@ -189,7 +201,11 @@ def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
-        return f"{value:.4g}" if abs(value) < 1e-3 and value != 0 else f"{value:.4f}".rstrip("0").rstrip(".")
+        return (
+            f"{value:.4g}"
+            if abs(value) < 1e-3 and value != 0
+            else f"{value:.4f}".rstrip("0").rstrip(".")
+        )
     return str(value).replace("|", "/")
 
 

@@ -28,7 +28,14 @@ from scipy.stats import binom
 from rtdelay.demo._evaluate import mann_whitney_p, mean_sd, signed_rank_p
 from rtdelay.demo._search import anneal, band_loss, rate_loss
 
-__all__ = ["BinaryChoice", "QolBlock", "SCALES", "UNTARGETED", "binary_tables", "calibrate_qol"]
+__all__ = [
+    "BinaryChoice",
+    "QolBlock",
+    "SCALES",
+    "UNTARGETED",
+    "binary_tables",
+    "calibrate_qol",
+]
 
 # measure -> (lowest, highest, step)
 SCALES: dict[str, tuple[int, int, int]] = {
@@ -123,15 +130,23 @@ def _choose_binary(n: int, spec: dict[str, Any]) -> BinaryChoice:
     return best
 
 
-def _binary_vectors(c: BinaryChoice, n: int, rng: np.random.Generator) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+def _binary_vectors(
+    c: BinaryChoice, n: int, rng: np.random.Generator
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     both = c.k_pre - c.better
-    pre = np.array([1] * both + [1] * c.better + [0] * c.worse + [0] * (n - both - c.better - c.worse))
-    fu = np.array([1] * both + [0] * c.better + [1] * c.worse + [0] * (n - both - c.better - c.worse))
+    pre = np.array(
+        [1] * both + [1] * c.better + [0] * c.worse + [0] * (n - both - c.better - c.worse)
+    )
+    fu = np.array(
+        [1] * both + [0] * c.better + [1] * c.worse + [0] * (n - both - c.better - c.worse)
+    )
     perm = rng.permutation(n)
     return pre[perm].astype(np.int64), fu[perm].astype(np.int64)
 
 
-def _start(n: int, mean: float, sd: float, scale: tuple[int, int, int], rng: np.random.Generator) -> NDArray[np.int64]:
+def _start(
+    n: int, mean: float, sd: float, scale: tuple[int, int, int], rng: np.random.Generator
+) -> NDArray[np.int64]:
     """n values on the scale whose distribution has about the given mean and SD.
 
     The probabilities ``p_k ~ exp(a k + b k^2)`` on the scale points (the maximum-entropy
@@ -161,7 +176,9 @@ def _start(n: int, mean: float, sd: float, scale: tuple[int, int, int], rng: np.
 Pair = tuple[NDArray[np.int64], NDArray[np.int64]]
 
 
-def _step_move(vec: NDArray[np.int64], g: np.random.Generator, scale: tuple[int, int, int]) -> NDArray[np.int64] | None:
+def _step_move(
+    vec: NDArray[np.int64], g: np.random.Generator, scale: tuple[int, int, int]
+) -> NDArray[np.int64] | None:
     """One value a step up or down, half the time with another a step the other way."""
     lo, hi, step = scale
     new = vec.copy()
@@ -220,14 +237,22 @@ def _ordinal(
             def one_move(v: NDArray[np.int64], r: np.random.Generator) -> NDArray[np.int64] | None:
                 return _step_move(v, r, scale)
 
-            marg[(g, t)], _ = anneal(start, one_band, one_move, rng, max_iter=20000, stop_loss=0.0, t0=0.3)
+            marg[(g, t)], _ = anneal(
+                start, one_band, one_move, rng, max_iter=20000, stop_loss=0.0, t0=0.3
+            )
         if between is not None:
             fu_keys = [("NPBR", "followup"), ("PBR", "followup")]
 
             def fu_loss(st: tuple[NDArray[np.int64], NDArray[np.int64]]) -> float:
-                return band(st[0], "NPBR", "followup") + band(st[1], "PBR", "followup") + between_loss(*st)
+                return (
+                    band(st[0], "NPBR", "followup")
+                    + band(st[1], "PBR", "followup")
+                    + between_loss(*st)
+                )
 
-            def fu_propose(st: tuple[NDArray[np.int64], NDArray[np.int64]], r: np.random.Generator) -> Any:
+            def fu_propose(
+                st: tuple[NDArray[np.int64], NDArray[np.int64]], r: np.random.Generator
+            ) -> Any:
                 which = int(r.integers(0, 2))
                 moved = _step_move(st[which], r, scale)
                 if moved is None:
@@ -235,7 +260,13 @@ def _ordinal(
                 return (moved, st[1]) if which == 0 else (st[0], moved)
 
             found, _ = anneal(
-                (marg[fu_keys[0]], marg[fu_keys[1]]), fu_loss, fu_propose, rng, max_iter=30000, stop_loss=0.0, t0=0.3
+                (marg[fu_keys[0]], marg[fu_keys[1]]),
+                fu_loss,
+                fu_propose,
+                rng,
+                max_iter=30000,
+                stop_loss=0.0,
+                t0=0.3,
             )
             marg[fu_keys[0]], marg[fu_keys[1]] = found
         return marg
@@ -257,7 +288,9 @@ def _ordinal(
     def loss(st: dict[str, Pair]) -> float:
         return sum(group_loss(st, g) for g in names)
 
-    def propose(st: dict[str, Pair], g: np.random.Generator, only: str | None = None) -> dict[str, Pair] | None:
+    def propose(
+        st: dict[str, Pair], g: np.random.Generator, only: str | None = None
+    ) -> dict[str, Pair] | None:
         name = only if only is not None else names[int(g.integers(0, len(names)))]
         pre, fu = st[name]
         if g.random() < 0.7:  # change the pairing only
@@ -283,13 +316,17 @@ def _ordinal(
         for _ in range(ROUNDS):  # one group at a time; again from the best state if a round stalls
             for name in names:
 
-                def group_move(st: dict[str, Pair], r: np.random.Generator, name: str = name) -> dict[str, Pair] | None:
+                def group_move(
+                    st: dict[str, Pair], r: np.random.Generator, name: str = name
+                ) -> dict[str, Pair] | None:
                     return propose(st, r, name)
 
                 def own_loss(st: dict[str, Pair], name: str = name) -> float:
                     return group_loss(st, name)
 
-                best, _ = anneal(best, own_loss, group_move, rng, max_iter=6000, stop_loss=0.05, t0=0.1)
+                best, _ = anneal(
+                    best, own_loss, group_move, rng, max_iter=6000, stop_loss=0.05, t0=0.1
+                )
             best_loss = loss(best)
             if best_loss <= 0.05:
                 break
@@ -300,7 +337,9 @@ def _ordinal(
     return overall
 
 
-def calibrate_qol(targets: dict[str, Any], pbr: NDArray[np.bool_], rng: np.random.Generator) -> QolBlock:
+def calibrate_qol(
+    targets: dict[str, Any], pbr: NDArray[np.bool_], rng: np.random.Generator
+) -> QolBlock:
     """Paired QoL vectors for every measure, in patient order (PBR flags given)."""
     n = pbr.size
     idx = {"NPBR": np.flatnonzero(~pbr), "PBR": np.flatnonzero(pbr)}

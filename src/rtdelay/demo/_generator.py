@@ -26,6 +26,7 @@ from rtdelay.cohort import MONTH_DAYS
 from rtdelay.demo._calibrate_baseline import baseline_frame
 from rtdelay.demo._calibrate_complications import complications_frame
 from rtdelay.demo._calibrate_outcomes import OutcomeBlock, calibrate_outcomes
+from rtdelay.demo._calibrate_pairing import print_p_as_published
 from rtdelay.demo._calibrate_qol import QolBlock, calibrate_qol
 from rtdelay.demo._calibrate_waiting import WaitingBlock, calibrate_waiting
 
@@ -43,7 +44,12 @@ INELIGIBLE: dict[str, int] = {
     "no_prert_mri": 3,
     "interval_9_months": 1,
 }
-QOL_MEASURES = {"nrs": "nrs", "kps": "kps", "mobility": "mobility", "sphincter_dysfunction": "sphincter"}
+QOL_MEASURES = {
+    "nrs": "nrs",
+    "kps": "kps",
+    "mobility": "mobility",
+    "sphincter_dysfunction": "sphincter",
+}
 COHORT_COLUMNS: list[str] = [
     "patient_id", "age", "sex", "histology", "index_level", "location", "escc_grade",
     "sins", "sins_location", "sins_pain", "sins_lesion", "sins_alignment", "sins_collapse",
@@ -76,7 +82,9 @@ def _day(d: dt.date, days: int) -> dt.date:
     return d + dt.timedelta(days=int(days))
 
 
-def _align_qol(q: QolBlock, pbr: NDArray[np.bool_], out: OutcomeBlock, rng: np.random.Generator) -> QolBlock:
+def _align_qol(
+    q: QolBlock, pbr: NDArray[np.bool_], out: OutcomeBlock, rng: np.random.Generator
+) -> QolBlock:
     """Re-assign whole (pre, follow-up) pairs inside each group so that KPS and mobility follow
     a latent condition tied to survival (no summary or within-group test changes)."""
     values = dict(q.values)
@@ -84,8 +92,12 @@ def _align_qol(q: QolBlock, pbr: NDArray[np.bool_], out: OutcomeBlock, rng: np.r
         pre, fu = (v.copy() for v in values[measure])
         for mask in (pbr, ~pbr):
             rows = np.flatnonzero(mask)
-            latent = out.os_days[rows] + 365 * (~out.os_event[rows]) + rng.normal(0.0, 300.0, rows.size)
-            pair_order = np.argsort(pre[rows] + fu[rows] + rng.random(rows.size) * 0.5, kind="stable")
+            latent = (
+                out.os_days[rows] + 365 * (~out.os_event[rows]) + rng.normal(0.0, 300.0, rows.size)
+            )
+            pair_order = np.argsort(
+                pre[rows] + fu[rows] + rng.random(rows.size) * 0.5, kind="stable"
+            )
             patient_order = rows[np.argsort(latent, kind="stable")]
             pre[patient_order], fu[patient_order] = pre[rows][pair_order], fu[rows][pair_order]
         values[measure] = (pre, fu)
@@ -109,7 +121,9 @@ def prognostic_score(base: pd.DataFrame, kps_pre: NDArray[Any]) -> NDArray[np.fl
     tokuhashi = base["tokuhashi"].to_numpy(float)
     growth = base["tomita_growth"].to_numpy(float)
     kps = np.asarray(kps_pre, dtype=float)
-    return np.asarray(tokuhashi - GROWTH_WEIGHT * growth + np.nan_to_num(kps, nan=60.0) / 20.0, dtype=float)
+    return np.asarray(
+        tokuhashi - GROWTH_WEIGHT * growth + np.nan_to_num(kps, nan=60.0) / 20.0, dtype=float
+    )
 
 
 def _align_outcomes(
@@ -130,8 +144,11 @@ def _align_outcomes(
         patients = rows[np.argsort(score[rows], kind="stable")]  # worst prognosis first
         order[patients] = records
     return OutcomeBlock(
-        os_days=out.os_days[order], os_event=out.os_event[order], lost=out.lost[order],
-        lc_days=out.lc_days[order], lc_event=out.lc_event[order],
+        os_days=out.os_days[order],
+        os_event=out.os_event[order],
+        lost=out.lost[order],
+        lc_days=out.lc_days[order],
+        lc_event=out.lc_event[order],
         mobility_months=out.mobility_months[order],
     )
 
@@ -153,7 +170,11 @@ def _inspection_days(ti: NDArray[np.int64], rng: np.random.Generator) -> NDArray
 
 
 def _eligible_rows(
-    targets: dict[str, Any], w: WaitingBlock, out: OutcomeBlock, q: QolBlock, rng: np.random.Generator
+    targets: dict[str, Any],
+    w: WaitingBlock,
+    out: OutcomeBlock,
+    q: QolBlock,
+    rng: np.random.Generator,
 ) -> pd.DataFrame:
     n = w.pbr.size
     first = w.special["pbr_within_1_month"]
@@ -202,7 +223,9 @@ def _eligible_rows(
     disagree = rng.random(n) < 0.08  # the two readers disagree; the adjudicator decides
     frame["prert_reader1"] = w.pbr
     frame["prert_reader2"] = np.where(disagree, ~w.pbr, w.pbr)
-    frame["prert_adjudicator"] = pd.array([bool(p) if d else None for p, d in zip(w.pbr, disagree, strict=True)], dtype="boolean")
+    frame["prert_adjudicator"] = pd.array(
+        [bool(p) if d else None for p, d in zip(w.pbr, disagree, strict=True)], dtype="boolean"
+    )
     frame["lost_to_followup"] = out.lost
     frame["mobility_months_after_rt"] = out.mobility_months
     for measure, col in QOL_MEASURES.items():
@@ -237,11 +260,15 @@ def _ineligible_rows(eligible: pd.DataFrame, rng: np.random.Generator) -> pd.Dat
     frame.loc[frame["histology"].eq("prostate"), "sex"] = "male"
     frame["sins"] = frame[[c for c in frame.columns if str(c).startswith("sins_")]].sum(axis=1)
     frame["tomita"] = frame[["tomita_growth", "tomita_visceral", "tomita_bone"]].sum(axis=1)
-    frame["tokuhashi"] = frame[[c for c in frame.columns if str(c).startswith("tokuhashi_")]].sum(axis=1)
+    frame["tokuhashi"] = frame[[c for c in frame.columns if str(c).startswith("tokuhashi_")]].sum(
+        axis=1
+    )
     reasons = [r for r, c in INELIGIBLE.items() for _ in range(c)]
     rows = []
     for i, reason in enumerate(reasons):
-        surgery = _day(SURGERY_FIRST, int(rng.integers(0, (SURGERY_LAST - SURGERY_FIRST).days - 400)))
+        surgery = _day(
+            SURGERY_FIRST, int(rng.integers(0, (SURGERY_LAST - SURGERY_FIRST).days - 400))
+        )
         ti = 290 if reason == "interval_9_months" else int(rng.integers(18, 110))
         rt = _day(surgery, ti)
         os_d = int(rng.integers(90, 900))
@@ -279,6 +306,7 @@ def generate(targets: dict[str, Any], seed: int) -> tuple[DemoCohort, dict[str, 
     w = calibrate_waiting(targets, rng)
     out = calibrate_outcomes(targets, w.pbr, rng)
     q = _align_qol(calibrate_qol(targets, w.pbr, rng), w.pbr, out, rng)
+    q = print_p_as_published(targets, w.pbr, q)
     eligible = _eligible_rows(targets, w, out, q, rng)
     ineligible = _ineligible_rows(eligible, rng)
     allrows = pd.concat([eligible, ineligible], ignore_index=True)

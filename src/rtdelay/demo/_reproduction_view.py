@@ -147,14 +147,26 @@ def classify(row: Mapping[str, Any]) -> dict[str, Any]:
     shown = printed(row.get("reproduced"), key=key, target=target, below=below)
     if shown == article:
         status = "identical"
-    elif _is_p(key) and row.get("ok") and row.get("difference") is not None and abs(float(row["difference"])) <= 0.005 + 1e-12:
+    elif (
+        _is_p(key)
+        and row.get("ok")
+        and row.get("difference") is not None
+        and abs(float(row["difference"])) <= 0.005 + 1e-12
+    ):
         status = "band"
     else:
         status = "not reproducible"
     reason = str(row.get("reason") or "")
     if status == "not reproducible" and not reason:
         reason = f"prints {shown} where the article prints {article}"
-    return dict(row, label=describe(key), article=article, reproduced_printed=shown, status=status, reason=reason)
+    return dict(
+        row,
+        label=describe(key),
+        article=article,
+        reproduced_printed=shown,
+        status=status,
+        reason=reason,
+    )
 
 
 def counts_sentence(rows: Sequence[Mapping[str, Any]]) -> str:
@@ -163,7 +175,7 @@ def counts_sentence(rows: Sequence[Mapping[str, Any]]) -> str:
     by = {k: sum(1 for r in rows if r.get("status") == k) for k in STATUS_TEXT}
     return (
         f"Of {n} figures printed in the article, {by['identical']} print identically; "
-        f"{by['band']} are p values that print differently but lie within the ±0.005 calibration band "
-        f"(the three-decimal print was not reached); {by['not reproducible']} "
+        f"{by['band']} are p values that print differently but lie within the ±0.005 calibration band"
+        f"{' (the three-decimal print was not reached)' if by['band'] else ''}; {by['not reproducible']} "
         f"{'is' if by['not reproducible'] == 1 else 'are'} not reproducible, each with its reason."
     )

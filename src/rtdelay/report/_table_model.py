@@ -22,6 +22,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rtdelay.atomic import atomic_write
+from rtdelay.report._docx_layout import (
+    apply_widths,
+    column_widths,
+    landscape,
+    line_width_twips,
+    rule,
+    three_rules,
+)
 
 if TYPE_CHECKING:
     from docx.document import Document as DocxDocument
@@ -95,7 +103,9 @@ class ReportTable:
                 )
             bad = [c for c in row.marks if not 0 <= c < width]
             if bad:
-                raise ValueError(f"table {self.name}: row {i} marks column {bad[0]} outside the table")
+                raise ValueError(
+                    f"table {self.name}: row {i} marks column {bad[0]} outside the table"
+                )
 
     # -- plain text -------------------------------------------------------------------------
     def numeric_columns(self) -> tuple[bool, ...]:
@@ -103,7 +113,9 @@ class ReportTable:
         False for text columns (left-aligned). The first column is always text."""
         out = [False]
         for j in range(1, len(self.header)):
-            cells = [r.cells[j].strip() for r in self.rows if j < len(r.cells) and r.cells[j].strip()]
+            cells = [
+                r.cells[j].strip() for r in self.rows if j < len(r.cells) and r.cells[j].strip()
+            ]
             out.append(bool(cells) and all(_NUMERIC_START.match(c) is not None for c in cells))
         return tuple(out)
 
@@ -146,7 +158,9 @@ class ReportTable:
         """A GitHub-flavoured Markdown table with the title above and footnotes below."""
         lines = [f"**{_md_escape(self.title)}**", ""]
         lines.append("| " + " | ".join(_md_escape(h) for h in self.header) + " |")
-        lines.append("|" + "|".join(" ---: " if num else " :--- " for num in self.numeric_columns()) + "|")
+        lines.append(
+            "|" + "|".join(" ---: " if num else " :--- " for num in self.numeric_columns()) + "|"
+        )
         for row in self.rows:
             cells = [self.cell_text(row, j, style="md") for j in range(len(self.header))]
             lines.append("| " + " | ".join(cells) + " |")
@@ -159,7 +173,11 @@ class ReportTable:
         """An HTML ``<table>`` fragment (caption, thead, tbody, footnotes in tfoot); escaped."""
         ident = f' id="{html.escape(table_id)}"' if table_id else ""
         out = [f'<table class="rt-table"{ident}>', f"<caption>{html.escape(self.title)}</caption>"]
-        out.append("<thead><tr>" + "".join(f'<th scope="col">{html.escape(h)}</th>' for h in self.header) + "</tr></thead>")
+        out.append(
+            "<thead><tr>"
+            + "".join(f'<th scope="col">{html.escape(h)}</th>' for h in self.header)
+            + "</tr></thead>"
+        )
         out.append("<tbody>")
         numeric = self.numeric_columns()
         for row in self.rows:
@@ -169,10 +187,16 @@ class ReportTable:
                 if j in row.marks:
                     body += f"<sup>{html.escape(row.marks[j])}</sup>"
                 if j == 0:
-                    cls = ' class="section"' if row.section else (f' class="indent{row.indent}"' if row.indent else "")
+                    cls = (
+                        ' class="section"'
+                        if row.section
+                        else (f' class="indent{row.indent}"' if row.indent else "")
+                    )
                     cells.append(f'<th scope="row"{cls}>{body}</th>')
                 else:
-                    cells.append(f"<td>{body}</td>" if numeric[j] else f'<td class="text">{body}</td>')
+                    cells.append(
+                        f"<td>{body}</td>" if numeric[j] else f'<td class="text">{body}</td>'
+                    )
             out.append("<tr>" + "".join(cells) + "</tr>")
         out.append("</tbody>")
         if self.footnotes:
@@ -232,20 +256,36 @@ class ReportTable:
 
         document.add_paragraph(safe(self.title), style="Caption")
         table = document.add_table(rows=1 + len(self.rows), cols=len(self.header))
-        _three_rules(table)
+        three_rules(table)
+        numeric = self.numeric_columns()
+        size = Pt(8) if self.is_wide else None  # 8 columns fit a landscape page at 8 pt
+        body = [
+            [
+                (
+                    text + row.marks.get(j, ""),
+                    j == 0 and row.section,
+                    10.0 * row.indent if j == 0 else 0.0,
+                )
+                for j, text in enumerate(row.cells)
+            ]
+            for row in self.rows
+        ]
+        size_pt = 8.0 if self.is_wide else _docx_font_pt(document)
+        widths = column_widths(
+            self.header, body, numeric, size_pt=size_pt, available_twips=line_width_twips(document)
+        )
+        apply_widths(table, widths)
         header = table.rows[0]
         tr_pr = header._tr.get_or_add_trPr()
         flag = OxmlElement("w:tblHeader")
         flag.set(qn("w:val"), "true")
         tr_pr.append(flag)
-        numeric = self.numeric_columns()
-        size = Pt(8) if self.is_wide else None  # 8 columns fit a landscape page at 8 pt
         for j, text in enumerate(self.header):
             par = header.cells[j].paragraphs[0]
             head_run = par.add_run(safe(text))
             head_run.bold = True
             head_run.font.size = size
-            _rule(header.cells[j], "bottom", size=4)
+            rule(header.cells[j], "bottom", size=4)
             if numeric[j]:
                 par.alignment = 2  # WD_ALIGN_PARAGRAPH.RIGHT
         for i, row in enumerate(self.rows, start=1):
@@ -274,7 +314,7 @@ class ReportTable:
 
         document = Document()
         if self.is_wide:
-            _landscape(document)
+            landscape(document)
         self.add_to_docx(document)
         target = Path(path)
         buffer = io.BytesIO()
@@ -282,15 +322,24 @@ class ReportTable:
         atomic_write(target, _reproducible_zip(buffer.getvalue()))
         return target
 
-    def write(self, folder: str | Path, *, formats: tuple[str, ...] = TABLE_FORMATS) -> dict[str, Path]:
+    def write(
+        self, folder: str | Path, *, formats: tuple[str, ...] = TABLE_FORMATS
+    ) -> dict[str, Path]:
         """Write ``<name>.<fmt>`` for each format into ``folder``; return ``{fmt: path}``."""
         out = Path(folder)
         out.mkdir(parents=True, exist_ok=True)
         unknown = sorted(set(formats) - set(TABLE_FORMATS))
         if unknown:
-            raise ValueError(f"unknown table format(s) {', '.join(unknown)}; use {', '.join(TABLE_FORMATS)}")
+            raise ValueError(
+                f"unknown table format(s) {', '.join(unknown)}; use {', '.join(TABLE_FORMATS)}"
+            )
         paths: dict[str, Path] = {}
-        text = {"csv": self.to_csv, "md": self.to_markdown, "html": self.to_html, "tex": self.to_latex}
+        text = {
+            "csv": self.to_csv,
+            "md": self.to_markdown,
+            "html": self.to_html,
+            "tex": self.to_latex,
+        }
         for fmt in formats:
             target = out / f"{self.name}.{fmt}"
             if fmt == "docx":
@@ -307,20 +356,6 @@ class ReportTable:
                 atomic_write(target, text[fmt]())
             paths[fmt] = target
         return paths
-
-
-def _landscape(document: DocxDocument) -> None:
-    """Turn the document's (last) section to landscape with 2 cm margins."""
-    from docx.enum.section import WD_ORIENT
-    from docx.shared import Cm
-
-    section = document.sections[-1]
-    width, height = section.page_width, section.page_height
-    if width is not None and height is not None and width < height:
-        section.page_width, section.page_height = height, width
-    section.orientation = WD_ORIENT.LANDSCAPE
-    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
-        setattr(section, side, Cm(2))
 
 
 #: Table style shared by report.html and the standalone tables/*.html (three rules, no grid).
@@ -342,43 +377,10 @@ _NUMERIC_START = re.compile(r"^(?:[<>≤≥]\s*)?[−\-–]?\d|^—$|^NR\b|^not 
 _TABLE_LABEL = re.compile(r"^Table\s+\d+[a-z]?\.\s*")
 
 
-def _rule(cell: Any, edge: str, *, size: int) -> None:
-    """A single horizontal border of ``size`` eighths of a point on one edge of a Word cell."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    tc_pr = cell._tc.get_or_add_tcPr()
-    borders = tc_pr.find(qn("w:tcBorders"))
-    if borders is None:
-        borders = OxmlElement("w:tcBorders")
-        tc_pr.append(borders)
-    line = OxmlElement(f"w:{edge}")
-    line.set(qn("w:val"), "single")
-    line.set(qn("w:sz"), str(size))
-    line.set(qn("w:space"), "0")
-    line.set(qn("w:color"), "000000")
-    borders.append(line)
-
-
-def _three_rules(table: Any) -> None:
-    """Journal style: a rule above the table, one under the header and one below the table,
-    no vertical lines and no grid."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    tbl_pr = table._tbl.tblPr
-    borders = OxmlElement("w:tblBorders")
-    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
-        line = OxmlElement(f"w:{edge}")
-        if edge in ("top", "bottom"):
-            line.set(qn("w:val"), "single")
-            line.set(qn("w:sz"), "8")
-            line.set(qn("w:space"), "0")
-            line.set(qn("w:color"), "000000")
-        else:
-            line.set(qn("w:val"), "nil")
-        borders.append(line)
-    tbl_pr.append(borders)
+def _docx_font_pt(document: DocxDocument) -> float:
+    """The body font size of ``document`` (its Normal style; Word's 11 pt when unset)."""
+    size = document.styles["Normal"].font.size
+    return size.pt if size is not None else 11.0
 
 
 _MD_SPECIAL = str.maketrans(
@@ -420,13 +422,16 @@ _TEX_SPECIAL = {
 }
 
 
-_MD_ACTIVE = str.maketrans({"<": "&lt;", ">": "&gt;", "[": "\\[", "]": "\\]", "!": "\\!", "`": "\\`"})
+_MD_ACTIVE = str.maketrans(
+    {"<": "&lt;", ">": "&gt;", "[": "\\[", "]": "\\]", "!": "\\!", "`": "\\`"}
+)
 
 
 def _md_neutralise(text: str) -> str:
     """Links, images, code and HTML in running text made inert (emphasis characters kept)."""
     return _MD_AUTOLINK.sub(
-        lambda m: f"{m.group(1)}&#58;" if m.group(1) else f"{m.group(3)}&#46;", text.translate(_MD_ACTIVE)
+        lambda m: f"{m.group(1)}&#58;" if m.group(1) else f"{m.group(3)}&#46;",
+        text.translate(_MD_ACTIVE),
     )
 
 
