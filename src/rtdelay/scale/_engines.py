@@ -225,7 +225,12 @@ def _read_pandas(source: object, fmt: str, columns: tuple[str, ...]) -> pd.DataF
             or pa.types.is_large_string(schema.field(c).type)
         ]
         table = pq.read_table(str(source), columns=use, read_dictionary=text)
-        return table.to_pandas()
+        # self_destruct frees each Arrow column once converted (the table is not used after);
+        # then the pool hands its unused memory back, so Arrow's copy does not stay resident.
+        frame = table.to_pandas(self_destruct=True, split_blocks=True)
+        del table
+        pa.default_memory_pool().release_unused()
+        return frame
     header = pd.read_csv(str(source), nrows=0)
     use = [c for c in columns if c in header.columns]
     return pd.read_csv(
