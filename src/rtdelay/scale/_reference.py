@@ -20,6 +20,10 @@ if TYPE_CHECKING:
 __all__ = ["pandas_counts", "column_kind", "is_missing"]
 
 
+#: Largest product of the key sizes packed into one int64 (else six-column groupby).
+_PACK_LIMIT = 2.0**62
+
+
 def is_missing(value: object) -> bool:
     """None, pandas NA/NaT or a float NaN (what pandas shows as missing in an object column)."""
     return (
@@ -208,7 +212,7 @@ def pandas_counts(spec: CountSpec, frame: pd.DataFrame) -> pd.DataFrame:
     # The small keys (rule, site, stratum, group, cause) packed into one int64 when their
     # product fits: the groupby then hashes two columns instead of six (memory on 10 M rows).
     radix = [n_rules + 1, *(len(labels) + 1 for _, labels in parts.values()), 3]
-    if float(np.prod(np.array(radix, dtype=float))) < 2.0**62:
+    if float(np.prod(np.array(radix, dtype=float))) < _PACK_LIMIT:
         del f  # the parsed columns are no longer needed
         packed = rule.astype(np.int64) + 1
         for (codes, _), size in zip(parts.values(), radix[1:4], strict=True):
