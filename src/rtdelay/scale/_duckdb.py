@@ -199,6 +199,7 @@ def run_duckdb(
         tmp = spill_dir
     con = _connect_duckdb(settings, tmp)
     try:
+        con.execute("SET enable_progress_bar = false")  # no bar on a terminal or in captured output
         tracked = _track_spilling(con)
         if fmt == "frame":
             assert isinstance(source, pd.DataFrame)
