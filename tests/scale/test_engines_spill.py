@@ -116,7 +116,7 @@ def test_settings_from_arguments_environment_defaults(monkeypatch: pytest.Monkey
         ({"memory_limit": "-1GB"}, {}, "give a size"),
         ({"threads": 0}, {}, "threads 0: give a whole number"),
         ({}, {"RTDELAY_DUCKDB_THREADS": "two"}, "RTDELAY_DUCKDB_THREADS 'two'"),
-        ({}, {"RTDELAY_DUCKDB_THREADS": "-2"}, "threads -2"),
+        ({}, {"RTDELAY_DUCKDB_THREADS": "-2"}, "RTDELAY_DUCKDB_THREADS -2: give"),
         (
             {},
             {"RTDELAY_DUCKDB_MEMORY_LIMIT": "1 GB; DROP"},

@@ -90,9 +90,11 @@ def duckdb_settings(
         source = ENV_MEMORY_LIMIT
     if not _MEMORY_RE.match(memory_limit):
         raise InputError(f"{source} {memory_limit!r}: give a size such as 256MB or 2GB")
+    threads_source = "threads"
     if threads is None:
         text = os.environ.get(ENV_THREADS)
         if text:
+            threads_source = ENV_THREADS
             try:
                 threads = int(text)
             except ValueError:
@@ -102,7 +104,7 @@ def duckdb_settings(
         else:
             threads = max(1, min(DUCKDB_MAX_THREADS, os.cpu_count() or 1))
     if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
-        raise InputError(f"threads {threads!r}: give a whole number of threads >= 1")
+        raise InputError(f"{threads_source} {threads!r}: give a whole number of threads >= 1")
     parent = os.environ.get(ENV_TEMP_DIR) or None
     if parent is not None and Path(parent).exists() and not Path(parent).is_dir():
         raise InputError(f"{ENV_TEMP_DIR} {parent!r}: not a folder")
@@ -184,9 +186,6 @@ def run_duckdb(
     spill figures (empty when this DuckDB does not report them).
     """
     import duckdb
-    import pandas as pd
-
-    from rtdelay.scale._engines import _check_columns, _text_frame
 
     own_dir = spill_dir is None
     if spill_dir is None:
@@ -199,34 +198,43 @@ def run_duckdb(
         tmp = spill_dir
     con = _connect_duckdb(settings, tmp)
     try:
-        con.execute("SET enable_progress_bar = false")  # no bar on a terminal or in captured output
-        tracked = _track_spilling(con)
-        if fmt == "frame":
-            assert isinstance(source, pd.DataFrame)
-            rel = con.from_df(_text_frame(source, spec.columns()))
-        elif fmt == "parquet":
-            path = str(source)
-            if Path(path).is_dir():
-                path = str(Path(path) / "**" / "*.parquet")
-            rel = con.read_parquet(path)
-        else:
-            rel = con.read_csv(str(source), header=True, all_varchar=True)
-        _check_columns(spec, source, rel.columns)
-        kinds = {
-            name: _duckdb_kind(str(dtype))
-            for name, dtype in zip(rel.columns, rel.dtypes, strict=True)
-        }
-        rel.create_view("rtdelay_source")
-        sql = build_count_sql(spec, relation="rtdelay_source", kinds=kinds, dialect="duckdb")
-        try:
-            raw = con.execute(sql).fetchdf()
-        except duckdb.OutOfMemoryException:
-            raise InputError(
-                f"DuckDB ran out of memory under memory_limit {settings.memory_limit} with "
-                f"{settings.threads} thread(s): raise {ENV_MEMORY_LIMIT} or lower {ENV_THREADS}"
-            ) from None
-        return raw, (_spill_stats(con) if tracked else {})
+        return _aggregate(con, spec, source, fmt)
+    except duckdb.OutOfMemoryException:
+        raise InputError(
+            f"DuckDB ran out of memory under memory_limit {settings.memory_limit} with "
+            f"{settings.threads} thread(s): raise {ENV_MEMORY_LIMIT} or lower {ENV_THREADS}"
+        ) from None
     finally:
         con.close()
         if own_dir:
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _aggregate(
+    con: Any, spec: CountSpec, source: object, fmt: str
+) -> tuple[pd.DataFrame, dict[str, int]]:
+    """The statement on one connection: the raw result and DuckDB's figures."""
+    import pandas as pd
+
+    from rtdelay.scale._engines import _check_columns, _text_frame
+
+    con.execute("SET enable_progress_bar = false")  # no bar on a terminal or in captured output
+    tracked = _track_spilling(con)
+    if fmt == "frame":
+        assert isinstance(source, pd.DataFrame)
+        rel = con.from_df(_text_frame(source, spec.columns()))
+    elif fmt == "parquet":
+        path = str(source)
+        if Path(path).is_dir():
+            path = str(Path(path) / "**" / "*.parquet")
+        rel = con.read_parquet(path)
+    else:
+        rel = con.read_csv(str(source), header=True, all_varchar=True)
+    _check_columns(spec, source, rel.columns)
+    kinds = {
+        name: _duckdb_kind(str(dtype)) for name, dtype in zip(rel.columns, rel.dtypes, strict=True)
+    }
+    rel.create_view("rtdelay_source")
+    sql = build_count_sql(spec, relation="rtdelay_source", kinds=kinds, dialect="duckdb")
+    raw = con.execute(sql).fetchdf()
+    return raw, (_spill_stats(con) if tracked else {})
