@@ -32,6 +32,9 @@ before and 8.4 after (other jobs running: wall times inflated, compare the CPU s
     pandas  csv       7.30 s  4.72 s   1142 MB
     spark   csv      45.60 s    -       250 MB   JVM 800 MB, session start 11.4 s
 
+DuckDB alone again at 21:23 UTC (load 4.7 before, 5.2 after): parquet 2.72 s (CPU 1.73 s),
+314 MB; csv 9.38 s (CPU 6.16 s), 334 MB.
+
 (DuckDB with the defaults: memory_limit 256MB, threads = cores up to 4, here 2. Of its peak,
 about 120 MB is the Python process with pandas and DuckDB imported. Earlier figures of 588 MB
 for DuckDB were this script's own peak while writing the data, inherited by ``ru_maxrss``.)
