@@ -174,3 +174,17 @@ def test_study_counts_rejects_and_counts_dirty_rows() -> None:
     assert flow["rejected"] > 0 and "lc_months: missing" in flow["rejection_reasons"]
     assert flow["exclusions"]["no_prert_mri"] > 0
     assert flow["screened"] == 300 == flow["rejected"] + sum(flow["exclusions"].values()) + flow["included"]
+
+
+def test_pandas_unpacked_groupby_equals_duckdb(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pandas engine's six-key groupby (used when the packed keys would overflow int64)."""
+    import rtdelay.scale._reference as reference
+
+    frame = durations_frame(300, seed=5, dirty=True)
+    packed = study_counts(frame, engine="pandas")
+    monkeypatch.setattr(reference, "_PACK_LIMIT", 0.0)
+    unpacked = study_counts(frame, engine="pandas")
+    duck = study_counts(frame, engine="duckdb")
+    for name in duck.analyses:
+        assert_same(unpacked.analyses[name], duck.analyses[name])
+        assert_same(packed.analyses[name], duck.analyses[name])

@@ -14,7 +14,13 @@ from rtdelay.scale import aggregate_counts, study_counts
 pytest.importorskip("pyspark")
 pytest.importorskip("duckdb")
 
-HAND = {"time": "time", "event": "event", "group": "group", "site": "site", "competing": "competing"}
+HAND = {
+    "time": "time",
+    "event": "event",
+    "group": "group",
+    "site": "site",
+    "competing": "competing",
+}
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +60,9 @@ def test_spark_equals_duckdb_and_pandas(spark, tmp_path, fmt: str) -> None:
 
 def test_spark_study_counts_on_typed_parquet(spark, tmp_path) -> None:
     frame = durations_frame(250, seed=13, dirty=True)
-    frame = frame.astype({"prert_progression": "boolean", "lc_months": "Float64", "os_event": "Int64"})
+    frame = frame.astype(
+        {"prert_progression": "boolean", "lc_months": "Float64", "os_event": "Int64"}
+    )
     path = str(tmp_path / "durations.parquet")
     frame.to_parquet(path, index=False)
     by_spark = study_counts(path, engine="spark", site="site", spark=spark)
@@ -67,8 +75,21 @@ def test_spark_study_counts_on_typed_parquet(spark, tmp_path) -> None:
 
 
 def test_spark_on_a_frame_with_nullable_dtypes(spark) -> None:
-    frame = durations_frame(120, seed=17, dirty=True).astype({"prert_progression": "boolean", "os_event": "Int64"})
+    frame = durations_frame(120, seed=17, dirty=True).astype(
+        {"prert_progression": "boolean", "os_event": "Int64"}
+    )
     a = study_counts(frame, engine="spark", spark=spark)
     b = study_counts(frame, engine="pandas")
     for name in a.analyses:
         assert_same(a.analyses[name], b.analyses[name])
+
+
+def test_spark_unreadable_path_is_one_line(spark) -> None:
+    from rtdelay.errors import InputError
+
+    # an hdfs:// path without a namenode: Spark's Java exception becomes one line
+    with pytest.raises(
+        InputError, match=r"hdfs:///nowhere/rows.parquet: Spark cannot read it \("
+    ) as info:
+        aggregate_counts("hdfs:///nowhere/rows.parquet", engine="spark", spark=spark, **HAND)
+    assert "\n" not in str(info.value)

@@ -12,47 +12,72 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from rtdelay.scale._counts import COLUMNS, SCHEMA_HASH, TIME_UNITS, CountTable, count_frame
-from rtdelay.scale._disclosure import (
-    MIN_SITE_PATIENTS,
-    PRESETS,
-    DisclosureRule,
-    apply_rule,
-    get_rule,
-)
-from rtdelay.scale._pool import load_summaries, pool_summaries
-from rtdelay.scale._pool_report import pool_report_html, write_pool_outputs
-from rtdelay.scale._site import (
-    SUMMARY_FORMAT,
-    TABLES,
-    site_summary,
-    site_summary_of_counts,
-    site_summary_of_frame,
-)
+from rtdelay._lazy import lazy_attributes
 
 if TYPE_CHECKING:
+    from rtdelay.scale._counts import COLUMNS, SCHEMA_HASH, TIME_UNITS, CountTable, count_frame
+    from rtdelay.scale._disclosure import (
+        MIN_SITE_PATIENTS,
+        PRESETS,
+        DisclosureRule,
+        apply_rule,
+        get_rule,
+    )
     from rtdelay.scale._engines import (
         COUNT_COLUMNS,
         ENGINES,
         CountAggregation,
+        DuckDBSettings,
         aggregate_counts,
         aggregate_spec,
         default_engine,
+        duckdb_settings,
         engine_available,
+    )
+    from rtdelay.scale._pool import load_summaries, pool_summaries
+    from rtdelay.scale._pool_report import pool_report_html, write_pool_outputs
+    from rtdelay.scale._site import (
+        SUMMARY_FORMAT,
+        TABLES,
+        site_summary,
+        site_summary_of_counts,
+        site_summary_of_frame,
     )
     from rtdelay.scale._site_counts import NOT_FROM_COUNTS, analyze_counts, summaries_from_counts
     from rtdelay.scale._sql import Check, Competing, CountSpec, build_count_sql
     from rtdelay.scale._study_counts import STUDY_ANALYSES, StudyCounts, study_counts
 
-# -- aggregation engines (issue 16, Scale; branch issue-16b): loaded lazily so that importing
-# the package imports neither DuckDB nor pyspark. --
-_ENGINE_NAMES: dict[str, str] = {
+# Every name loads its module on first use: ``from rtdelay.scale import aggregate_counts`` (the
+# DuckDB path) imports neither scipy (pooling, Cox) nor pyspark, which keeps its resident memory
+# down (issue 16: 10 M rows under 500 MB).
+_LAZY: dict[str, str] = {
+    "COLUMNS": "_counts",
+    "SCHEMA_HASH": "_counts",
+    "TIME_UNITS": "_counts",
+    "CountTable": "_counts",
+    "count_frame": "_counts",
+    "MIN_SITE_PATIENTS": "_disclosure",
+    "PRESETS": "_disclosure",
+    "DisclosureRule": "_disclosure",
+    "apply_rule": "_disclosure",
+    "get_rule": "_disclosure",
+    "load_summaries": "_pool",
+    "pool_summaries": "_pool",
+    "pool_report_html": "_pool_report",
+    "write_pool_outputs": "_pool_report",
+    "SUMMARY_FORMAT": "_site",
+    "TABLES": "_site",
+    "site_summary": "_site",
+    "site_summary_of_counts": "_site",
+    "site_summary_of_frame": "_site",
     "COUNT_COLUMNS": "_engines",
     "ENGINES": "_engines",
     "CountAggregation": "_engines",
+    "DuckDBSettings": "_engines",
     "aggregate_counts": "_engines",
     "aggregate_spec": "_engines",
     "default_engine": "_engines",
+    "duckdb_settings": "_engines",
     "engine_available": "_engines",
     "Check": "_sql",
     "Competing": "_sql",
@@ -65,15 +90,6 @@ _ENGINE_NAMES: dict[str, str] = {
     "analyze_counts": "_site_counts",
     "summaries_from_counts": "_site_counts",
 }
-
-
-def __getattr__(name: str) -> object:
-    if name in _ENGINE_NAMES:
-        import importlib
-
-        return getattr(importlib.import_module(f"rtdelay.scale.{_ENGINE_NAMES[name]}"), name)
-    raise AttributeError(f"module 'rtdelay.scale' has no attribute {name!r}")
-
 
 __all__ = [
     "COLUMNS",
@@ -99,9 +115,11 @@ __all__ = [
     "COUNT_COLUMNS",
     "ENGINES",
     "CountAggregation",
+    "DuckDBSettings",
     "aggregate_counts",
     "aggregate_spec",
     "default_engine",
+    "duckdb_settings",
     "engine_available",
     "Check",
     "Competing",
@@ -114,3 +132,5 @@ __all__ = [
     "analyze_counts",
     "summaries_from_counts",
 ]
+
+__getattr__, __dir__ = lazy_attributes(__name__, _LAZY, __all__)

@@ -9,38 +9,44 @@ reference the tests compare the others with.
 CSV files are read as text by every engine (DuckDB ``all_varchar``, pandas ``dtype=str``, Spark
 without schema inference), so a value is read the same way whichever engine runs; parquet keeps
 its column types.
+
+DuckDB runs with an explicit budget (:func:`duckdb_settings`): a memory limit (256 MB), a thread
+count (the cores, at most 4) and a temporary directory to spill to, each set by a keyword
+argument or an environment variable (``RTDELAY_DUCKDB_MEMORY_LIMIT``,
+``RTDELAY_DUCKDB_THREADS``, ``RTDELAY_DUCKDB_TEMP_DIR``). The memory limit bounds DuckDB's buffer
+manager (hash tables, spilled partitions); reading and the result come on top. With the
+defaults, 10 M rows peaked at about 320 MB resident from parquet and 350 MB from csv, about 120
+MB of it the Python process (``benchmarks/bench_counts.py``). DuckDB's own figures (peak buffer
+memory, bytes spilled) are returned in :attr:`CountAggregation.engine_stats`.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import pandas as pd
 
 from rtdelay.errors import InputError
+from rtdelay.scale._duckdb import DuckDBSettings, duckdb_settings, run_duckdb
 from rtdelay.scale._sql import (
     Competing,
     CountSpec,
     all_rules,
-    build_count_sql,
     columns_missing,
 )
-
-if TYPE_CHECKING:
-    from rtdelay.scale._sql import ColumnKind
 
 __all__ = [
     "ENGINES",
     "COUNT_COLUMNS",
     "CountAggregation",
+    "DuckDBSettings",
     "aggregate_counts",
     "aggregate_spec",
     "default_engine",
+    "duckdb_settings",
     "engine_available",
 ]
 
@@ -48,10 +54,15 @@ Engine = Literal["duckdb", "pandas", "spark"]
 ENGINES: tuple[str, ...] = ("duckdb", "pandas", "spark")
 
 #: Columns of the count frame, in order.
-COUNT_COLUMNS: tuple[str, ...] = ("site", "stratum", "group", "time", "n_event_1", "n_event_2", "n_censored")
-
-#: DuckDB's memory budget by default; above it the aggregation spills to ``spill_dir``.
-DUCKDB_MEMORY_LIMIT = "256MB"
+COUNT_COLUMNS: tuple[str, ...] = (
+    "site",
+    "stratum",
+    "group",
+    "time",
+    "n_event_1",
+    "n_event_2",
+    "n_censored",
+)
 
 
 @dataclass(frozen=True)
@@ -71,6 +82,10 @@ class CountAggregation:
     n_rows : int
         Rows read: ``n_rows = counts' total + rejected.n.sum()``.
     engine, time_unit : str
+    engine_stats : dict
+        What the engine reports about the run, when it does (DuckDB >= 2.0):
+        ``peak_buffer_memory``, ``peak_temp_dir_size`` and ``total_bytes_spilled`` in bytes
+        (nonzero spill figures: the aggregation spilled to the temporary directory).
     """
 
     counts: pd.DataFrame
@@ -78,6 +93,7 @@ class CountAggregation:
     n_rows: int
     engine: str
     time_unit: str
+    engine_stats: dict[str, int] = field(default_factory=dict)
 
     @property
     def n_counted(self) -> int:
@@ -143,7 +159,14 @@ def _text_frame(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def _finish(raw: pd.DataFrame, spec: CountSpec, *, engine: str, time_unit: str) -> CountAggregation:
+def _finish(
+    raw: pd.DataFrame,
+    spec: CountSpec,
+    *,
+    engine: str,
+    time_unit: str,
+    stats: dict[str, int] | None = None,
+) -> CountAggregation:
     """Raw engine result -> sorted count frame and per-rule rejections."""
     raw = raw.copy()
     for col in ("n_event_1", "n_event_2", "n_censored"):
@@ -171,9 +194,18 @@ def _finish(raw: pd.DataFrame, spec: CountSpec, *, engine: str, time_unit: str) 
             "n_censored": kept["n_censored"].to_numpy(dtype="int64"),
         }
     )
-    counts = counts.sort_values(["site", "stratum", "group", "time"], kind="mergesort").reset_index(drop=True)
+    counts = counts.sort_values(["site", "stratum", "group", "time"], kind="mergesort").reset_index(
+        drop=True
+    )
     n_rows = int(raw[["n_event_1", "n_event_2", "n_censored"]].to_numpy().sum())
-    return CountAggregation(counts=counts, rejected=rejected, n_rows=n_rows, engine=engine, time_unit=time_unit)
+    return CountAggregation(
+        counts=counts,
+        rejected=rejected,
+        n_rows=n_rows,
+        engine=engine,
+        time_unit=time_unit,
+        engine_stats=stats or {},
+    )
 
 
 def _read_pandas(source: object, fmt: str, columns: tuple[str, ...]) -> pd.DataFrame:
@@ -187,12 +219,24 @@ def _read_pandas(source: object, fmt: str, columns: tuple[str, ...]) -> pd.DataF
 
         schema = pq.ParquetDataset(str(source)).schema
         use = [c for c in columns if c in schema.names]
-        text = [c for c in use if pa.types.is_string(schema.field(c).type) or pa.types.is_large_string(schema.field(c).type)]
+        text = [
+            c
+            for c in use
+            if pa.types.is_string(schema.field(c).type)
+            or pa.types.is_large_string(schema.field(c).type)
+        ]
         table = pq.read_table(str(source), columns=use, read_dictionary=text)
-        return table.to_pandas()
+        # self_destruct frees each Arrow column once converted (the table is not used after);
+        # then the pool hands its unused memory back, so Arrow's copy does not stay resident.
+        frame = table.to_pandas(self_destruct=True, split_blocks=True)
+        del table
+        pa.default_memory_pool().release_unused()
+        return frame
     header = pd.read_csv(str(source), nrows=0)
     use = [c for c in columns if c in header.columns]
-    return pd.read_csv(str(source), usecols=use, dtype="category", keep_default_na=False, na_filter=False)
+    return pd.read_csv(
+        str(source), usecols=use, dtype="category", keep_default_na=False, na_filter=False
+    )
 
 
 def _check_columns(spec: CountSpec, source: object, available: Any) -> None:
@@ -212,51 +256,6 @@ def _source_columns(source: object, fmt: str) -> list[str]:
     return [str(c) for c in pd.read_csv(str(source), nrows=0).columns]
 
 
-def _duckdb_kind(type_name: str) -> ColumnKind:
-    t = type_name.upper()
-    if t == "BOOLEAN":
-        return "boolean"
-    numeric = ("INT", "DOUBLE", "FLOAT", "DECIMAL", "REAL", "NUMERIC", "HUGEINT", "BIGINT", "SMALLINT", "TINYINT")
-    if any(t.startswith(n) or n in t for n in numeric):
-        return "number"
-    return "text"
-
-
-def _run_duckdb(
-    spec: CountSpec, source: object, fmt: str, *, spill_dir: str | None, memory_limit: str, threads: int | None
-) -> pd.DataFrame:
-    import duckdb
-
-    own_dir = spill_dir is None
-    tmp = tempfile.mkdtemp(prefix="rtdelay-duckdb-") if spill_dir is None else spill_dir
-    # preserve_insertion_order off: the result is sorted afterwards, and keeping row order costs
-    # memory on large scans (DuckDB's documentation on memory).
-    config: dict[str, Any] = {"memory_limit": memory_limit, "temp_directory": tmp, "preserve_insertion_order": False}
-    if threads is not None:
-        config["threads"] = threads
-    con = duckdb.connect(database=":memory:", config=config)
-    try:
-        if fmt == "frame":
-            assert isinstance(source, pd.DataFrame)
-            rel = con.from_df(_text_frame(source, spec.columns()))
-        elif fmt == "parquet":
-            path = str(source)
-            if Path(path).is_dir():
-                path = str(Path(path) / "**" / "*.parquet")
-            rel = con.read_parquet(path)
-        else:
-            rel = con.read_csv(str(source), header=True, all_varchar=True)
-        _check_columns(spec, source, rel.columns)
-        kinds = {name: _duckdb_kind(str(dtype)) for name, dtype in zip(rel.columns, rel.dtypes, strict=True)}
-        rel.create_view("rtdelay_source")
-        sql = build_count_sql(spec, relation="rtdelay_source", kinds=kinds, dialect="duckdb")
-        return con.execute(sql).fetchdf()
-    finally:
-        con.close()
-        if own_dir:
-            shutil.rmtree(tmp, ignore_errors=True)
-
-
 def aggregate_spec(
     source: object,
     spec: CountSpec,
@@ -264,7 +263,7 @@ def aggregate_spec(
     engine: str = "duckdb",
     time_unit: str = "months",
     spill_dir: str | os.PathLike[str] | None = None,
-    memory_limit: str = DUCKDB_MEMORY_LIMIT,
+    memory_limit: str | None = None,
     threads: int | None = None,
     spark: Any = None,
 ) -> CountAggregation:
@@ -276,28 +275,31 @@ def aggregate_spec(
         raise InputError(f"engine {engine!r} is not installed: pip install 'rtdelay[{extra}]'")
     fmt = _source_format(source)
     if "://" in str(source) and engine != "spark":
-        raise InputError(f"{source}: remote paths (hdfs://, s3a://) are read by --engine spark only")
+        raise InputError(
+            f"{source}: remote paths (hdfs://, s3a://) are read by --engine spark only"
+        )
     if fmt != "frame" and "://" not in str(source) and not Path(str(source)).exists():
         raise InputError(f"{source}: no such file")
+    stats: dict[str, int] = {}
     if engine == "pandas":
         _check_columns(spec, source, _source_columns(source, fmt))
         from rtdelay.scale._reference import pandas_counts
 
         raw = pandas_counts(spec, _read_pandas(source, fmt, spec.columns()))
     elif engine == "duckdb":
-        raw = _run_duckdb(
+        settings = duckdb_settings(memory_limit=memory_limit, threads=threads)
+        raw, stats = run_duckdb(
             spec,
             source,
             fmt,
             spill_dir=None if spill_dir is None else str(spill_dir),
-            memory_limit=memory_limit,
-            threads=threads,
+            settings=settings,
         )
     else:
         from rtdelay.scale._spark import spark_counts
 
         raw = spark_counts(spec, source, fmt, session=spark)
-    return _finish(raw, spec, engine=engine, time_unit=time_unit)
+    return _finish(raw, spec, engine=engine, time_unit=time_unit, stats=stats)
 
 
 def aggregate_counts(
@@ -312,7 +314,7 @@ def aggregate_counts(
     engine: str = "duckdb",
     time_unit: str = "months",
     spill_dir: str | os.PathLike[str] | None = None,
-    memory_limit: str = DUCKDB_MEMORY_LIMIT,
+    memory_limit: str | None = None,
     threads: int | None = None,
     spark: Any = None,
 ) -> CountAggregation:
@@ -343,8 +345,15 @@ def aggregate_counts(
     time_unit : str
         Unit of ``time``, carried to the result (no conversion).
     spill_dir : path, optional
-        DuckDB's temporary directory (default: a fresh one under the system's temp dir,
-        removed afterwards).
+        DuckDB's temporary directory: DuckDB removes its files when done (and the folder
+        itself when it had to make it).
+        Default: a fresh folder under ``RTDELAY_DUCKDB_TEMP_DIR`` or the system's temporary
+        folder, removed afterwards.
+    memory_limit : str, optional
+        DuckDB's memory limit (``"256MB"``, ``"2GB"``); default ``RTDELAY_DUCKDB_MEMORY_LIMIT``
+        or 256MB. Above it DuckDB spills to the temporary directory.
+    threads : int, optional
+        DuckDB's threads; default ``RTDELAY_DUCKDB_THREADS`` or the cores, at most 4.
 
     Returns
     -------
@@ -354,14 +363,17 @@ def aggregate_counts(
     Raises
     ------
     InputError
-        Unknown engine or engine not installed, unreadable source, a named column absent.
+        Unknown engine or engine not installed, unreadable source, a named column absent, DuckDB
+        settings that are not valid, DuckDB out of memory under its limit.
 
     Notes
     -----
     Rows with a blank or invalid required value are never dropped silently: each is counted
     under its first failing rule (site, stratum, group, time, event, competing, in that order).
     """
-    spec = CountSpec(time=time, event=event, group=group, site=site, stratum=stratum, competing=competing)
+    spec = CountSpec(
+        time=time, event=event, group=group, site=site, stratum=stratum, competing=competing
+    )
     return aggregate_spec(
         source,
         spec,

@@ -101,12 +101,12 @@ def spark_counts(spec: CountSpec, source: object, fmt: str, *, session: Any = No
             else:
                 t = StringType()
             fields.append(StructField(str(name), t, True))
-        rows = [tuple(None if _na(v) else _py(v) for v in row) for row in local.itertuples(index=False)]
+        rows = [
+            tuple(None if _na(v) else _py(v) for v in row) for row in local.itertuples(index=False)
+        ]
         df = spark.createDataFrame(rows, schema=StructType(fields))
-    elif fmt == "parquet":
-        df = spark.read.parquet(str(source))
     else:
-        df = spark.read.option("header", "true").option("inferSchema", "false").csv(str(source))
+        df = _read(spark, source, fmt)
     _check_columns(spec, source, df.columns)
     kinds = {f.name: _kind(f.dataType) for f in df.schema.fields}
     df.createOrReplaceTempView(_RELATION)
@@ -114,6 +114,24 @@ def spark_counts(spec: CountSpec, source: object, fmt: str, *, session: Any = No
     # toPandas goes through Arrow when the session enables it (local_session does): the count
     # frame can have hundreds of thousands of cells, too many for row-by-row collect().
     return spark.sql(sql).toPandas()
+
+
+def _read(spark: Any, source: object, fmt: str) -> Any:
+    """Spark's reader on ``source``; a path Spark cannot open is one line (InputError)."""
+    from py4j.protocol import Py4JJavaError
+    from pyspark.errors import PySparkException
+
+    from rtdelay.errors import InputError
+
+    try:
+        if fmt == "parquet":
+            return spark.read.parquet(str(source))
+        return spark.read.option("header", "true").option("inferSchema", "false").csv(str(source))
+    except (Py4JJavaError, PySparkException) as exc:
+        java = getattr(exc, "java_exception", None)
+        text = str(java) if java is not None else str(exc)
+        first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+        raise InputError(f"{source}: Spark cannot read it ({first[:300]})") from None
 
 
 def _na(value: Any) -> bool:
