@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from registry_rows import DEMO, make_rows, write_csv
+from registry_rows import DEMO, make_rows, run_rtdelay, write_csv
 
 ROOT = Path(__file__).parents[2]
 
@@ -24,26 +24,7 @@ def _subprocess(*args, stdin: str | None = None):
     )
 
 
-def _rtdelay(*args, stdin: str | None = None):
-    """Run the console entry point in this process (as the console script does)."""
-    import contextlib
-    import io
-
-    from rtdelay.cli import main
-
-    out, err = io.StringIO(), io.StringIO()
-    saved = sys.argv, sys.stdin
-    sys.argv, sys.stdin = ["rtdelay", *map(str, args)], io.StringIO(stdin or "")
-    code = 0
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            try:
-                main()
-            except SystemExit as exc:
-                code = exc.code if isinstance(exc.code, int) else 1
-    finally:
-        sys.argv, sys.stdin = saved
-    return subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())
+_rtdelay = run_rtdelay
 
 
 def _ok(res):

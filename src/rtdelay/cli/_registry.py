@@ -312,13 +312,21 @@ def export_command(
         )
 
 
-def _history(patient_id: str, site: str | None, db: str | None, user: str | None) -> Any:
-    from rtdelay.registry import patient_history
-
+def _patient_query(
+    query: Any, patient_id: str, site: str | None, db: str | None, user: str | None
+) -> Any:
+    """``query(session, actor, patient_id, site=site)`` in a read session of the registry at
+    ``db`` as ``user`` (the commands that show one patient's records)."""
     registry = _open(db)
     actor = _actor(site, registry, user)
     with registry.session(actor=actor.name) as session:
-        return patient_history(session, actor, patient_id, site=site)
+        return query(session, actor, patient_id, site=site)
+
+
+def _history(patient_id: str, site: str | None, db: str | None, user: str | None) -> Any:
+    from rtdelay.registry import patient_history
+
+    return _patient_query(patient_history, patient_id, site, db, user)
 
 
 @registry_app.command("history")
