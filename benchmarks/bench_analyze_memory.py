@@ -18,8 +18,8 @@ After the O(n log n) concordance, 2026-12-03, same machine, run as ``/usr/bin/ti
 python -m rtdelay analyze cohort.csv --out OUT`` on this script's cohorts: 100,000 rows 0.83 GiB
 peak, 141 s wall, exit 0 (load 5.3-5.7); 1,000,000 rows 6.36 GiB peak (6.83 GB, under the 8 GB
 goal), 551 s wall, exit 0 (load 5.0 at the start, 1.9 at the end). Most of the peak is held
-early: 5.25 GiB resident 3.5 min into the first try (stage not recorded), 6.36 GiB at the end
-while writing cohort_included.csv.
+early: 5.25 GiB resident 3.5 min into the first try (stage not recorded); 6.36 GiB reached by the time
+it was writing cohort_included.csv.
 Timings on a shared machine are noisy; the memory figure is not.
 """
 
