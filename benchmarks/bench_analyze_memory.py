@@ -12,7 +12,14 @@ Measured on the shared 2-core machine (load ~13): 100,000 rows peaked at 4.60 Gi
 current-status bootstrap counted replicates in blocks, 1.30 GiB after (exit 0); 10,000 rows
 0.61 GiB before. Re-measured after the chunked multinomial bootstrap (issue 9a) and the
 issue-10 follow-ups, 2026-12-03, load 13-20 on 2 cores: 100,000 rows 0.88 GiB peak, exit 0,
-980 s wall. 1,000,000 rows not yet measured (hours on that machine).
+980 s wall. 1,000,000 rows (first try, 2026-12-03, load 5-8): 29 min in, still in the first Cox
+model's concordance (every event against every subject, quadratic), peak 5.83 GiB, stopped.
+After the O(n log n) concordance, 2026-12-03, same machine, run as ``/usr/bin/time -v nice -n 10
+python -m rtdelay analyze cohort.csv --out OUT`` on this script's cohorts: 100,000 rows 0.83 GiB
+peak, 141 s wall, exit 0 (load 5.3-5.7); 1,000,000 rows 6.36 GiB peak (6.83 GB, under the 8 GB
+goal), 551 s wall, exit 0 (load 5.0 at the start, 1.9 at the end). Most of the peak is held
+early: 5.25 GiB resident 3.5 min into the first try (stage not recorded); 6.36 GiB reached by the time
+it was writing cohort_included.csv.
 Timings on a shared machine are noisy; the memory figure is not.
 """
 

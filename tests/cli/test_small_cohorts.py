@@ -42,21 +42,33 @@ def analyze(frame: pd.DataFrame, folder: Path, *extra: str) -> tuple[int, Path, 
         raise result.exception
     if result.exit_code != 0:
         return result.exit_code, out, None
-    for name in ("report.html", "results.json", "methods.md", "quarantine.csv", "cohort_included.csv"):
+    for name in (
+        "report.html",
+        "results.json",
+        "methods.md",
+        "quarantine.csv",
+        "cohort_included.csv",
+    ):
         assert (out / name).is_file(), name
     assert any((out / "tables").glob("table1.*"))
     assert (out / "figures" / "flow_diagram.svg").is_file()
     assert any((out / "figures").glob("*.png"))
-    doc = json.loads((out / "results.json").read_text(encoding="utf-8"), parse_constant=_reject_constant)
+    doc = json.loads(
+        (out / "results.json").read_text(encoding="utf-8"), parse_constant=_reject_constant
+    )
     page = (out / "report.html").read_text(encoding="utf-8")
     text = re.sub(r"<svg.*?</svg>", "", page, flags=re.DOTALL)  # figures' own markup aside
-    assert not re.search(r"\b(nan|NaN|inf|Infinity|None)\b", text), re.findall(r".{40}\b(?:nan|NaN|inf|None)\b.{20}", text)
+    assert not re.search(r"\b(nan|NaN|inf|Infinity|None)\b", text), re.findall(
+        r".{40}\b(?:nan|NaN|inf|None)\b.{20}", text
+    )
     methods = (out / "methods.md").read_text(encoding="utf-8")
     for note in doc["notes"]:
         assert note in methods
     # the flow adds up: every row read is rejected, excluded or included
     flow = doc["flow"]
-    assert doc["n_screened"] == flow["rejected"] + sum(flow["exclusions"].values()) + flow["included"]
+    assert (
+        doc["n_screened"] == flow["rejected"] + sum(flow["exclusions"].values()) + flow["included"]
+    )
     assert doc["n_patients"] == flow["included"] == len(pd.read_csv(out / "cohort_included.csv"))
     return 0, out, doc
 
@@ -102,16 +114,24 @@ def test_one_operation_type(tmp_path: Path) -> None:
     _, _, doc = analyze(sc.one_operation_type(sc.demo_rows()), tmp_path)
     assert list(doc["pbr_by_surgery"]) == ["separation"]
     assert doc["pbr_by_surgery_logrank_p"] is None
-    assert "PBR by operation type: log-rank test not computed (one operation type only)" in doc["notes"]
+    assert (
+        "PBR by operation type: log-rank test not computed (one operation type only)"
+        in doc["notes"]
+    )
 
 
 def test_nobody_died(tmp_path: Path) -> None:
     _, out, doc = analyze(sc.nobody_died(sc.demo_rows()), tmp_path)
     assert doc["os_1y"]["all"] == 1.0 and doc["os_logrank_p"] is None
     assert "overall survival: log-rank test not computed (no event)" in doc["notes"]
-    assert any(n.startswith("Beyond the article: OS model (PBR adjusted) not estimable") for n in doc["notes"])
+    assert any(
+        n.startswith("Beyond the article: OS model (PBR adjusted) not estimable")
+        for n in doc["notes"]
+    )
     assert doc["beyond_the_article"]["cox"]["os_adjusted"] is None
-    assert "OS model (PBR adjusted) not estimable" in (out / "report.html").read_text(encoding="utf-8")
+    assert "OS model (PBR adjusted) not estimable" in (out / "report.html").read_text(
+        encoding="utf-8"
+    )
 
 
 def test_everyone_died(tmp_path: Path) -> None:
@@ -131,7 +151,10 @@ def test_every_qol_column_blank(tmp_path: Path) -> None:
     _, _, doc = analyze(sc.qol_blank(sc.demo_rows()), tmp_path)
     for measure in ("nrs", "kps", "mobility", "sphincter_dysfunction"):
         assert doc["qol"][measure]["between_groups_followup_p"] is None
-        assert f"Table 2, {measure} at follow-up: Mann-Whitney test not computed (a group has no values)" in doc["notes"]
+        assert (
+            f"Table 2, {measure} at follow-up: Mann-Whitney test not computed (a group has no values)"
+            in doc["notes"]
+        )
     assert any("kps_pre not available in the cohort, left out" in n for n in doc["notes"])
 
 
@@ -202,20 +225,30 @@ def test_rejected_rows_and_values_are_counted_and_shown(tmp_path: Path) -> None:
     n = doc["n_patients"]
     assert n == len(ids) - 2  # the three field-level problems keep their patients
     assert flow["values_rejected"]["kps_pre"] == {
-        "label": "Karnofsky performance status before surgery", "rejected": 2,
-        "available": n - 2, "patients": n}
+        "label": "Karnofsky performance status before surgery",
+        "rejected": 2,
+        "available": n - 2,
+        "patients": n,
+    }
     assert flow["values_rejected"]["histology"]["rejected"] == 1
     assert flow["complication_rows"]["read"] == 3 and flow["complication_rows"]["rejected"] == 2
     page = (out / "report.html").read_text(encoding="utf-8")
     assert "Rejected at validation (n = 2)" in page  # the flow diagram
     assert f"Of {len(frame)} patients screened (data rows read), 2 rejected at validation" in page
-    assert f"Karnofsky performance status before surgery (kps_pre): {n - 2} of {n} patients; 2 values rejected" in page
+    assert (
+        f"Karnofsky performance status before surgery (kps_pre): {n - 2} of {n} patients; 2 values rejected"
+        in page
+    )
     assert "Complications table: 3 rows read, 2 rejected at validation" in page
     methods = (out / "methods.md").read_text(encoding="utf-8")
     assert "## Data checks" in methods and "2 values rejected" in methods
     quarantine = pd.read_csv(out / "quarantine.csv", dtype=str, keep_default_na=False)
     assert sorted(quarantine["level"]) == ["field", "field", "field", "row", "row"]
-    assert quarantine.loc[quarantine["level"] == "field", "reasons"].str.contains("kps_pre|histology").all()
+    assert (
+        quarantine.loc[quarantine["level"] == "field", "reasons"]
+        .str.contains("kps_pre|histology")
+        .all()
+    )
 
 
 # --- random cohorts ----------------------------------------------------------------------
@@ -233,7 +266,9 @@ def test_rejected_rows_and_values_are_counted_and_shown(tmp_path: Path) -> None:
     edits=st.lists(st.sampled_from(sorted(sc.EDITS)), max_size=3, unique=True),
     seed=st.integers(min_value=0, max_value=2**16),
 )
-def test_random_subsample_runs_through_the_report(n: int, edits: list[str], seed: int, tmp_path_factory) -> None:
+def test_random_subsample_runs_through_the_report(
+    n: int, edits: list[str], seed: int, tmp_path_factory
+) -> None:
     frame = sc.subsample(n, seed=seed)
     for name in edits:
         frame = sc.EDITS[name](frame)
@@ -246,3 +281,42 @@ def test_random_subsample_runs_through_the_report(n: int, edits: list[str], seed
     code, _, doc = analyze(frame, folder)
     assert code == 0 and doc is not None
     assert doc["n_patients"] >= 1
+
+
+ODD_COHORTS = [
+    *[(f"{n} patients", n, None) for n in (2, 3, 5, 10)],
+    *[
+        (name, 12, name)
+        for name in (
+            "no_pbr",
+            "only_pbr",
+            "nobody_died",
+            "everyone_died",
+            "single_pbr",
+            "ties_everywhere",
+        )
+    ],
+]
+
+
+@pytest.mark.parametrize(("label", "n", "edit"), ODD_COHORTS, ids=[c[0] for c in ODD_COHORTS])
+def test_odd_cohorts_emit_no_runtime_warning(
+    label: str, n: int, edit: str | None, tmp_path: Path
+) -> None:
+    """The command line installs no warning filter: what the data cannot support (separation in
+    the current-status regression, an empty group) is a note, and numpy says nothing."""
+    import warnings
+
+    frame = sc.subsample(n, seed=n)
+    if edit is not None:
+        frame = sc.EDITS[edit](frame)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        code, _, _ = analyze(frame, tmp_path)
+    assert code == 0
+    shown = [
+        f"{w.filename}:{w.lineno}: {w.message}"
+        for w in caught
+        if issubclass(w.category, RuntimeWarning)
+    ]
+    assert shown == [], shown

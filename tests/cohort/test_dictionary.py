@@ -19,11 +19,24 @@ runner = CliRunner()
 
 # REDCap's data dictionary columns, in order (REDCap "Data Dictionary" download/upload format)
 REDCAP_COLUMNS = [
-    "Variable / Field Name", "Form Name", "Section Header", "Field Type", "Field Label",
-    "Choices, Calculations, OR Slider Labels", "Field Note", "Text Validation Type OR Show Slider Number",
-    "Text Validation Min", "Text Validation Max", "Identifier?", "Branching Logic (Show field only if...)",
-    "Required Field?", "Custom Alignment", "Question Number (surveys only)", "Matrix Group Name",
-    "Matrix Ranking?", "Field Annotation",
+    "Variable / Field Name",
+    "Form Name",
+    "Section Header",
+    "Field Type",
+    "Field Label",
+    "Choices, Calculations, OR Slider Labels",
+    "Field Note",
+    "Text Validation Type OR Show Slider Number",
+    "Text Validation Min",
+    "Text Validation Max",
+    "Identifier?",
+    "Branching Logic (Show field only if...)",
+    "Required Field?",
+    "Custom Alignment",
+    "Question Number (surveys only)",
+    "Matrix Group Name",
+    "Matrix Ranking?",
+    "Field Annotation",
 ]
 
 
@@ -64,14 +77,26 @@ def test_redcap_dictionary_is_the_standard_18_columns():
                 assert code.replace("_", "").isalnum() and label
     by_name = {r["Variable / Field Name"]: r for r in rows}
     assert by_name["age"]["Text Validation Type OR Show Slider Number"] == "number"
-    assert (by_name["age"]["Text Validation Min"], by_name["age"]["Text Validation Max"]) == ("18", "110")
+    assert (by_name["age"]["Text Validation Min"], by_name["age"]["Text Validation Max"]) == (
+        "18",
+        "110",
+    )
     assert by_name["surgery_date"]["Text Validation Type OR Show Slider Number"] == "date_ymd"
     assert by_name["surgery_at_site"]["Field Type"] == "yesno"
-    assert by_name["sex"]["Choices, Calculations, OR Slider Labels"] == "male, male | female, female"
-    assert by_name["comp_phase"]["Form Name"] == "complications"
+    assert (
+        by_name["sex"]["Choices, Calculations, OR Slider Labels"] == "male, male | female, female"
+    )
+    assert by_name["complication_phase"]["Form Name"] == "complications"
 
 
-@pytest.mark.parametrize(("fmt", "needle"), [("md", "# rtdelay data dictionary"), ("csv", "table,column"), ("redcap", "Variable / Field Name")])
+@pytest.mark.parametrize(
+    ("fmt", "needle"),
+    [
+        ("md", "# rtdelay data dictionary"),
+        ("csv", "table,column"),
+        ("redcap", "Variable / Field Name"),
+    ],
+)
 def test_dictionary_command(fmt, needle, tmp_path):
     shown = runner.invoke(app, ["dictionary", "--format", fmt])
     assert shown.exit_code == 0 and needle in shown.output

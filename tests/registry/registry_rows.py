@@ -22,3 +22,27 @@ def make_rows(n: int, seed: int = 7):
 def write_csv(frame, path: Path) -> Path:
     frame.to_csv(path, index=False)
     return path
+
+
+def run_rtdelay(*args, stdin: str | None = None):
+    """Run the console entry point in this process (as the console script does); return a
+    ``CompletedProcess`` with the exit code, stdout and stderr."""
+    import contextlib
+    import io
+    import subprocess
+
+    from rtdelay.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    saved = sys.argv, sys.stdin
+    sys.argv, sys.stdin = ["rtdelay", *map(str, args)], io.StringIO(stdin or "")
+    code = 0
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                main()
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else 1
+    finally:
+        sys.argv, sys.stdin = saved
+    return subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())

@@ -2,32 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
-import subprocess
-import sys
 
 import pandas as pd
-from registry_rows import make_rows, write_csv
+from registry_rows import make_rows, run_rtdelay, write_csv
 
-
-def _rtdelay(*args, stdin: str | None = None):
-    from rtdelay.cli import main
-
-    out, err = io.StringIO(), io.StringIO()
-    saved = sys.argv, sys.stdin
-    sys.argv, sys.stdin = ["rtdelay", *map(str, args)], io.StringIO(stdin or "")
-    code = 0
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            try:
-                main()
-            except SystemExit as exc:
-                code = exc.code if isinstance(exc.code, int) else 1
-    finally:
-        sys.argv, sys.stdin = saved
-    return subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())
+_rtdelay = run_rtdelay
 
 
 def _ok(res):
@@ -46,10 +26,27 @@ def _registry(tmp_path):
     _ok(_rtdelay("registry", "init", *db))
     _ok(_rtdelay("site", "add", "A", "Hospital A", *db))
     _ok(_rtdelay("site", "add", "B", "Hospital B", *db))
-    _ok(_rtdelay("user", "add", "nina", "--role", "entry", "--site", "A", *db, stdin="password-n\n"))
-    _ok(_rtdelay("user", "add", "vic", "--role", "viewer", "--site", "A", *db, stdin="password-v\n"))
-    _ok(_rtdelay("user", "add", "ann", "--role", "analyst", "--site", "A", "--site", "B", *db,
-                 stdin="password-a\n"))
+    _ok(
+        _rtdelay("user", "add", "nina", "--role", "entry", "--site", "A", *db, stdin="password-n\n")
+    )
+    _ok(
+        _rtdelay("user", "add", "vic", "--role", "viewer", "--site", "A", *db, stdin="password-v\n")
+    )
+    _ok(
+        _rtdelay(
+            "user",
+            "add",
+            "ann",
+            "--role",
+            "analyst",
+            "--site",
+            "A",
+            "--site",
+            "B",
+            *db,
+            stdin="password-a\n",
+        )
+    )
     return db
 
 
@@ -57,21 +54,30 @@ def test_user_option_acts_as_that_user_with_their_role_and_sites(tmp_path):
     db = _registry(tmp_path)
     rows = make_rows(3, seed=2)
     path = write_csv(rows, tmp_path / "c.csv")
-    _error(_rtdelay("registry", "import", path, "--site", "A", "--user", "vic", *db),
-           "may not import")
-    _error(_rtdelay("registry", "import", path, "--site", "B", "--user", "nina", *db),
-           "no site 'B'")  # another site answers as not found
-    _error(_rtdelay("registry", "import", path, "--site", "A", "--user", "nobody", *db),
-           "no active user 'nobody'")
+    _error(
+        _rtdelay("registry", "import", path, "--site", "A", "--user", "vic", *db), "may not import"
+    )
+    _error(
+        _rtdelay("registry", "import", path, "--site", "B", "--user", "nina", *db), "no site 'B'"
+    )  # another site answers as not found
+    _error(
+        _rtdelay("registry", "import", path, "--site", "A", "--user", "nobody", *db),
+        "no active user 'nobody'",
+    )
     _ok(_rtdelay("registry", "import", path, "--site", "A", "--user", "nina", *db))
-    _error(_rtdelay("registry", "export", "--out", tmp_path / "x.csv", "--user", "nina", *db),
-           "may not export")
+    _error(
+        _rtdelay("registry", "export", "--out", tmp_path / "x.csv", "--user", "nina", *db),
+        "may not export",
+    )
     _ok(_rtdelay("registry", "export", "--out", tmp_path / "x.csv", "--user", "ann", *db))
-    _error(_rtdelay("registry", "audit-export", "--out", tmp_path / "a.csv", "--user", "ann",
-                    *db), "may not audit")
+    _error(
+        _rtdelay("registry", "audit-export", "--out", tmp_path / "a.csv", "--user", "ann", *db),
+        "may not audit",
+    )
     _error(_rtdelay("site", "add", "C", "Hospital C", "--user", "nina", *db), "may not admin")
-    _error(_rtdelay("registry", "backup", tmp_path / "b.bin", "--user", "ann", *db),
-           "may not admin")
+    _error(
+        _rtdelay("registry", "backup", tmp_path / "b.bin", "--user", "ann", *db), "may not admin"
+    )
     _ok(_rtdelay("registry", "audit-export", "--out", tmp_path / "a.csv", *db))
     audit = pd.read_csv(tmp_path / "a.csv", dtype=str)
     created = audit[(audit["entity"] == "patient") & (audit["action"] == "create")]
@@ -84,30 +90,92 @@ def test_complications_are_listed_and_edited_from_the_command_line(tmp_path):
     db = _registry(tmp_path)
     rows = make_rows(1, seed=3)
     pid = rows["patient_id"].iloc[0]
-    comps = pd.DataFrame({"patient_id": [pid], "phase": ["surgery"],
-                          "complication": ["wound infection"], "date": [""]})
-    _ok(_rtdelay("registry", "import", write_csv(rows, tmp_path / "c.csv"), "--site", "A",
-                 "--complications", write_csv(comps, tmp_path / "k.csv"), *db))
+    comps = pd.DataFrame(
+        {
+            "patient_id": [pid],
+            "phase": ["surgery"],
+            "complication": ["wound infection"],
+            "date": [""],
+        }
+    )
+    _ok(
+        _rtdelay(
+            "registry",
+            "import",
+            write_csv(rows, tmp_path / "c.csv"),
+            "--site",
+            "A",
+            "--complications",
+            write_csv(comps, tmp_path / "k.csv"),
+            *db,
+        )
+    )
     listed = json.loads(_ok(_rtdelay("registry", "complications", pid, "--json", *db)))
-    assert [(c["phase"], c["complication"], c["version"]) for c in listed] == \
-        [("surgery", "wound infection", 1)]
+    assert [(c["phase"], c["complication"], c["version"]) for c in listed] == [
+        ("surgery", "wound infection", 1)
+    ]
     cid = str(listed[0]["id"])
-    _error(_rtdelay("registry", "edit-complication", cid, "--reason", "x", "--user", "vic", *db),
-           "nothing to edit")
-    _error(_rtdelay("registry", "edit-complication", cid, "--reason", "x", "--phase", "RT",
-                    "--user", "vic", *db), "may not write")
-    _error(_rtdelay("registry", "edit-complication", cid, "--reason", "x", "--date", "32/13/2020",
-                    *db), "complication")
-    assert "version 2" in _ok(_rtdelay("registry", "edit-complication", cid, "--reason",
-                                       "chart review", "--complication", "CSF leak",
-                                       "--version", "1", "--user", "nina", *db))
-    _error(_rtdelay("registry", "edit-complication", cid, "--reason", "again", "--phase", "RT",
-                    "--version", "1", *db), "changed by someone else")
+    _error(
+        _rtdelay("registry", "edit-complication", cid, "--reason", "x", "--user", "vic", *db),
+        "nothing to edit",
+    )
+    _error(
+        _rtdelay(
+            "registry",
+            "edit-complication",
+            cid,
+            "--reason",
+            "x",
+            "--phase",
+            "RT",
+            "--user",
+            "vic",
+            *db,
+        ),
+        "may not write",
+    )
+    _error(
+        _rtdelay(
+            "registry", "edit-complication", cid, "--reason", "x", "--date", "32/13/2020", *db
+        ),
+        "complication",
+    )
+    assert "version 2" in _ok(
+        _rtdelay(
+            "registry",
+            "edit-complication",
+            cid,
+            "--reason",
+            "chart review",
+            "--complication",
+            "CSF leak",
+            "--version",
+            "1",
+            "--user",
+            "nina",
+            *db,
+        )
+    )
+    _error(
+        _rtdelay(
+            "registry",
+            "edit-complication",
+            cid,
+            "--reason",
+            "again",
+            "--phase",
+            "RT",
+            "--version",
+            "1",
+            *db,
+        ),
+        "changed by someone else",
+    )
     history = json.loads(_ok(_rtdelay("registry", "history", pid, "--json", *db)))
     edits = [h for h in history if h["entity"] == "complication" and h["action"] == "update"]
-    assert [(h["actor"], h["field"], h["old_value"], h["new_value"], h["reason"])
-            for h in edits] == [("nina", "complication", "wound infection", "CSF leak",
-                                 "chart review")]
+    assert [
+        (h["actor"], h["field"], h["old_value"], h["new_value"], h["reason"]) for h in edits
+    ] == [("nina", "complication", "wound infection", "CSF leak", "chart review")]
 
 
 def test_export_of_sites_sharing_an_id_says_so_or_qualifies(tmp_path):
@@ -116,8 +184,11 @@ def test_export_of_sites_sharing_an_id_says_so_or_qualifies(tmp_path):
     two = pd.concat([rows.assign(site="A"), rows.assign(site="B")], ignore_index=True)
     _ok(_rtdelay("registry", "import", write_csv(two, tmp_path / "m.csv"), *db))
     res = _rtdelay("registry", "export", "--out", tmp_path / "e.csv", *db)
-    assert res.returncode == 0 and "repeat across sites" in res.stderr and "--qualify-ids" in \
-        res.stderr
+    assert (
+        res.returncode == 0
+        and "repeat across sites" in res.stderr
+        and "--qualify-ids" in res.stderr
+    )
     res = _rtdelay("registry", "export", "--out", tmp_path / "q.csv", "--qualify-ids", *db)
     assert res.returncode == 0 and "repeat" not in res.stderr
     exported = pd.read_csv(tmp_path / "q.csv", dtype=str)
@@ -135,5 +206,4 @@ def test_analyze_registry_of_sites_sharing_ids_keeps_every_patient(tmp_path):
     assert res.returncode == 0, res.stderr
     used = pd.read_csv(out / "registry_cohort.csv", dtype=str)
     assert len(used) == 24 and used["patient_id"].is_unique
-    assert not (out / "quarantine.csv").exists() or \
-        len(pd.read_csv(out / "quarantine.csv")) == 0
+    assert not (out / "quarantine.csv").exists() or len(pd.read_csv(out / "quarantine.csv")) == 0

@@ -22,18 +22,22 @@ from rtdelay.cli._app import EXIT_OK, EXIT_ROWS_REJECTED, app, fail
 
 __all__ = ["registry_app", "user_app", "site_app", "analyze_registry"]
 
-registry_app = typer.Typer(help="The patient registry: a database with an audit trail.",
-                           no_args_is_help=True)
-user_app = typer.Typer(help="Registry users (roles viewer, entry, analyst, admin).",
-                       no_args_is_help=True)
+registry_app = typer.Typer(
+    help="The patient registry: a database with an audit trail.", no_args_is_help=True
+)
+user_app = typer.Typer(
+    help="Registry users (roles viewer, entry, analyst, admin).", no_args_is_help=True
+)
 site_app = typer.Typer(help="Registry sites.", no_args_is_help=True)
 app.add_typer(registry_app, name="registry")
 app.add_typer(user_app, name="user")
 app.add_typer(site_app, name="site")
 
 _DB_HELP = "Database URL (default: $RTDELAY_DATABASE_URL, else sqlite file rtdelay.db)."
-_USER_HELP = ("Act as this registry user (their role and sites; recorded in the audit trail). "
-              "Default: the local administrator cli:<os user>.")
+_USER_HELP = (
+    "Act as this registry user (their role and sites; recorded in the audit trail). "
+    "Default: the local administrator cli:<os user>."
+)
 MAX_SHOWN = 50
 
 
@@ -92,32 +96,65 @@ def upgrade(db: str | None = typer.Option(None, "--db", help=_DB_HELP)) -> None:
     typer.echo(f"registry {registry.display_url}: revision {before} -> {after}")
 
 
-def _show_plan(plan: Any) -> None:
+def _shown_rows(raw: Any) -> dict[int, int]:
+    """Data row (the plan's ``source_row``) -> the row ``validate`` names: the csv line or the
+    xlsx spreadsheet row (header counted); the data row itself for sav, parquet and REDCap."""
+    shown = list(getattr(raw, "display_rows", None) or [])
+    if len(shown) != len(raw.source_rows):
+        return {}
+    return {int(d): int(s) for d, s in zip(raw.source_rows, shown, strict=True)}
+
+
+def _show_plan(plan: Any, rows: dict[int, int] | None = None) -> None:
     from rtdelay.registry import audit_text
 
+    rows = rows or {}
+
     counts = plan.counts()
-    typer.echo(f"new: {counts['new']}  changed: {counts['changed']}  unchanged: "
-               f"{counts['unchanged']}  rejected: {counts['rejected']}  new complications: "
-               f"{counts['complications']}")
+    typer.echo(
+        f"new: {counts['new']}  changed: {counts['changed']}  unchanged: "
+        f"{counts['unchanged']}  rejected: {counts['rejected']}  new complications: "
+        f"{counts['complications']}"
+    )
     lines: list[str] = []
     for diff in plan.new:
-        lines.append(f"  + row {diff.row}: new patient {diff.patient_id} (site {diff.site})")
+        lines.append(
+            f"  + row {rows.get(diff.row, diff.row)}: new patient {diff.patient_id} (site {diff.site})"
+        )
     for diff in plan.changed:
-        parts = "; ".join(f"{c.field} {audit_text(c.old) or '(blank)'} -> "
-                          f"{audit_text(c.new) or '(blank)'}" for c in diff.changes)
-        lines.append(f"  ~ row {diff.row}: {diff.patient_id} (site {diff.site}): {parts}")
+        parts = "; ".join(
+            f"{c.field} {audit_text(c.old) or '(blank)'} -> {audit_text(c.new) or '(blank)'}"
+            for c in diff.changes
+        )
+        lines.append(
+            f"  ~ row {rows.get(diff.row, diff.row)}: {diff.patient_id} (site {diff.site}): {parts}"
+        )
     for _, row in plan.rejected.iterrows():
-        lines.append(f"  ! row {row['source_row']}: rejected: {row['reasons']}")
+        lines.append(
+            f"  ! row {rows.get(int(row['source_row']), row['source_row'])}: rejected: {row['reasons']}"
+        )
     for line in lines[:MAX_SHOWN]:
         typer.echo(line)
     if len(lines) > MAX_SHOWN:
         typer.echo(f"  ... and {len(lines) - MAX_SHOWN} more")
 
 
-def _import(file: Path | None, site: str | None, mapping: Path | None, dry_run: bool,
-            reason: str | None, erase_blanks: bool, as_json: bool, db: str | None,
-            complications: Path | None, redcap: Path | None, redcap_dictionary: Path | None,
-            date_order: str | None, quarantine: Path | None, user: str | None = None) -> int:
+def _import(
+    file: Path | None,
+    site: str | None,
+    mapping: Path | None,
+    dry_run: bool,
+    reason: str | None,
+    erase_blanks: bool,
+    as_json: bool,
+    db: str | None,
+    complications: Path | None,
+    redcap: Path | None,
+    redcap_dictionary: Path | None,
+    date_order: str | None,
+    quarantine: Path | None,
+    user: str | None = None,
+) -> int:
     from rtdelay.errors import InputError
     from rtdelay.registry import import_table, read_import_file, read_redcap
 
@@ -126,8 +163,10 @@ def _import(file: Path | None, site: str | None, mapping: Path | None, dry_run: 
     comps: Any
     if redcap is not None or redcap_dictionary is not None:
         if redcap is None or redcap_dictionary is None or file is not None:
-            raise InputError("a REDCap import takes --redcap DATA.csv and --redcap-dictionary "
-                             "DICT.csv, and no FILE")
+            raise InputError(
+                "a REDCap import takes --redcap DATA.csv and --redcap-dictionary "
+                "DICT.csv, and no FILE"
+            )
         raw, comps = read_redcap(redcap, redcap_dictionary)
         kind = "redcap"
     elif file is None:
@@ -136,18 +175,30 @@ def _import(file: Path | None, site: str | None, mapping: Path | None, dry_run: 
         raw = read_import_file(file, mapping=mapping)
         comps = read_import_file(complications) if complications is not None else None
         kind = "file"
-    outcome = import_table(registry, actor, raw, site=site, erase_blanks=erase_blanks,
-                           dry_run=dry_run, reason=reason, date_order=date_order,
-                           complications=comps, kind=kind)
+    outcome = import_table(
+        registry,
+        actor,
+        raw,
+        site=site,
+        erase_blanks=erase_blanks,
+        dry_run=dry_run,
+        reason=reason,
+        date_order=date_order,
+        complications=comps,
+        kind=kind,
+    )
     plan = outcome.plan
+    shown = _shown_rows(raw)
     if quarantine is not None and len(plan.rejected):
         from rtdelay.cohort import write_table
 
-        write_table(plan.rejected, quarantine)
+        rejected = plan.rejected.copy()  # rows numbered as validate's quarantine numbers them
+        rejected["source_row"] = [shown.get(int(r), int(r)) for r in rejected["source_row"]]
+        write_table(rejected, quarantine)
     if as_json:
         typer.echo(json.dumps(outcome.to_dict()))
     else:
-        _show_plan(plan)
+        _show_plan(plan, shown)
         if dry_run:
             typer.echo("dry run: nothing was written")
         elif outcome.committed:
@@ -164,17 +215,21 @@ def import_command(
     mapping: Path | None = typer.Option(None, "--mapping", help="Mapping file (own names, codes)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show the diff, write nothing."),
     reason: str | None = typer.Option(None, "--reason", help="Reason, kept in the audit trail."),
-    erase_blanks: bool = typer.Option(False, "--erase-blanks",
-                                      help="A blank cell erases the stored value."),
+    erase_blanks: bool = typer.Option(
+        False, "--erase-blanks", help="A blank cell erases the stored value."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object of counts."),
-    complications: Path | None = typer.Option(None, "--complications",
-                                              help="Complications table of these patients."),
+    complications: Path | None = typer.Option(
+        None, "--complications", help="Complications table of these patients."
+    ),
     redcap: Path | None = typer.Option(None, "--redcap", help="REDCap raw data export (csv)."),
-    redcap_dictionary: Path | None = typer.Option(None, "--redcap-dictionary",
-                                                  help="REDCap data dictionary (csv)."),
+    redcap_dictionary: Path | None = typer.Option(
+        None, "--redcap-dictionary", help="REDCap data dictionary (csv)."
+    ),
     date_order: str | None = typer.Option(None, "--date-order", help="dmy or mdy."),
-    quarantine: Path | None = typer.Option(None, "--quarantine",
-                                           help="Write rejected rows with reasons here."),
+    quarantine: Path | None = typer.Option(
+        None, "--quarantine", help="Write rejected rows with reasons here."
+    ),
     user: str | None = typer.Option(None, "--user", help=_USER_HELP),
     db: str | None = typer.Option(None, "--db", help=_DB_HELP),
 ) -> None:
@@ -184,13 +239,29 @@ def import_command(
     """
     if date_order is not None and date_order not in ("dmy", "mdy"):
         fail(f"--date-order takes dmy or mdy; got {date_order!r}")
-    code = _guard(_import, file, site, mapping, dry_run, reason, erase_blanks, as_json, db,
-                  complications, redcap, redcap_dictionary, date_order, quarantine, user)
+    code = _guard(
+        _import,
+        file,
+        site,
+        mapping,
+        dry_run,
+        reason,
+        erase_blanks,
+        as_json,
+        db,
+        complications,
+        redcap,
+        redcap_dictionary,
+        date_order,
+        quarantine,
+        user,
+    )
     raise typer.Exit(code)
 
 
-def _export(fmt: str, out: Path, site: str | None, db: str | None, user: str | None,
-            qualify: bool) -> tuple[Path, Path, int, tuple[str, ...]]:
+def _export(
+    fmt: str, out: Path, site: str | None, db: str | None, user: str | None, qualify: bool
+) -> tuple[Path, Path, int, tuple[str, ...]]:
     from rtdelay.registry import export_registry, qualify_ids, write_export
 
     registry = _open(db)
@@ -209,9 +280,12 @@ def export_command(
     fmt: str = typer.Option("csv", "--format", help="csv, xlsx, sav, dta or parquet."),
     out: Path = typer.Option(Path("registry_export"), "--out", help="Cohort file to write."),
     site: str | None = typer.Option(None, "--site", help="Only this site."),
-    qualify: bool = typer.Option(False, "--qualify-ids",
-                                 help="Write patient_id as SITE:ID when a study number repeats "
-                                      "across the exported sites (what 'analyze' needs)."),
+    qualify: bool = typer.Option(
+        False,
+        "--qualify-ids",
+        help="Write patient_id as SITE:ID when a study number repeats "
+        "across the exported sites (what 'analyze' needs).",
+    ),
     user: str | None = typer.Option(None, "--user", help=_USER_HELP),
     db: str | None = typer.Option(None, "--db", help=_DB_HELP),
 ) -> None:
@@ -227,21 +301,32 @@ def export_command(
     cohort, comps, n, repeated = _guard(_export, fmt, out, site, db, user, qualify)
     typer.echo(f"{n} patients written to {cohort}; complications to {comps}")
     if repeated:
-        shown = ", ".join(repeated[:5]) + (f" and {len(repeated) - 5} more" if len(repeated) > 5
-                                          else "")
-        typer.echo(f"note: {len(repeated)} study number(s) repeat across sites ({shown}); the "
-                   "'site' column tells them apart, but 'rtdelay analyze' on this file rejects "
-                   "repeated ids: export with --qualify-ids (SITE:ID) or one --site at a time",
-                   err=True)
+        shown = ", ".join(repeated[:5]) + (
+            f" and {len(repeated) - 5} more" if len(repeated) > 5 else ""
+        )
+        typer.echo(
+            f"note: {len(repeated)} study number(s) repeat across sites ({shown}); the "
+            "'site' column tells them apart, but 'rtdelay analyze' on this file rejects "
+            "repeated ids: export with --qualify-ids (SITE:ID) or one --site at a time",
+            err=True,
+        )
+
+
+def _patient_query(
+    query: Any, patient_id: str, site: str | None, db: str | None, user: str | None
+) -> Any:
+    """``query(session, actor, patient_id, site=site)`` in a read session of the registry at
+    ``db`` as ``user`` (the commands that show one patient's records)."""
+    registry = _open(db)
+    actor = _actor(site, registry, user)
+    with registry.session(actor=actor.name) as session:
+        return query(session, actor, patient_id, site=site)
 
 
 def _history(patient_id: str, site: str | None, db: str | None, user: str | None) -> Any:
     from rtdelay.registry import patient_history
 
-    registry = _open(db)
-    actor = _actor(site, registry, user)
-    with registry.session(actor=actor.name) as session:
-        return patient_history(session, actor, patient_id, site=site)
+    return _patient_query(patient_history, patient_id, site, db, user)
 
 
 @registry_app.command("history")
@@ -260,9 +345,13 @@ def history(
     for row in frame.itertuples(index=False):
         what = f"{row.field}: {row.old_value or '(blank)'} -> {row.new_value or '(blank)'}"
         why = f"  [{row.reason}]" if row.reason else ""
-        batch = f"  batch {int(row.batch_id)}" if row.batch_id == row.batch_id and row.batch_id else ""
-        typer.echo(f"{row.at:%Y-%m-%d %H:%M:%S}Z  {row.actor}  {row.action} {row.entity} "
-                   f"v{row.entity_version}  {what}{why}{batch}")
+        batch = (
+            f"  batch {int(row.batch_id)}" if row.batch_id == row.batch_id and row.batch_id else ""
+        )
+        typer.echo(
+            f"{row.at:%Y-%m-%d %H:%M:%S}Z  {row.actor}  {row.action} {row.entity} "
+            f"v{row.entity_version}  {what}{why}{batch}"
+        )
 
 
 def _audit_export(out: Path, db: str | None, user: str | None) -> Path:
@@ -411,8 +500,9 @@ def analyze_registry(url: str | None, *, site: str | None, out: Path, quiet: boo
         cohort_path = write_table(export.cohort.drop(columns=["site"]), out / "registry_cohort.csv")
         comp_path = None
         if len(export.complications):
-            comp_path = write_table(export.complications.drop(columns=["site"]),
-                                    out / "registry_complications.csv")
+            comp_path = write_table(
+                export.complications.drop(columns=["site"]), out / "registry_complications.csv"
+            )
         with _RichProgress(quiet) as progress:
             return analyze(cohort_path, complications=comp_path, out_dir=out, progress=progress)
 

@@ -12,18 +12,26 @@ from typing import Any
 import typer
 
 from rtdelay.cli._app import fail
-from rtdelay.cli._registry import _DB_HELP, _USER_HELP, _actor, _guard, _open, registry_app
+from rtdelay.cli._registry import (
+    _DB_HELP,
+    _USER_HELP,
+    _actor,
+    _guard,
+    _open,
+    _patient_query,
+    registry_app,
+)
 
 __all__ = ["complications_command", "edit_complication_command"]
 
 
-def _list(patient_id: str, site: str | None, db: str | None, user: str | None) -> list[dict[str, Any]]:
+def _list(
+    patient_id: str, site: str | None, db: str | None, user: str | None
+) -> list[dict[str, Any]]:
     from rtdelay.registry import list_complications
 
-    registry = _open(db)
-    actor = _actor(site, registry, user)
-    with registry.session(actor=actor.name) as session:
-        return list_complications(session, actor, patient_id, site=site)
+    rows: list[dict[str, Any]] = _patient_query(list_complications, patient_id, site, db, user)
+    return rows
 
 
 @registry_app.command("complications")
@@ -42,19 +50,28 @@ def complications_command(
     if not rows:
         typer.echo(f"patient {patient_id} has no complications")
     for row in rows:
-        typer.echo(f"{row['id']}  v{row['version']}  {row['phase']}  {row['complication']}  "
-                   f"{row['date'] or '(no date)'}")
+        typer.echo(
+            f"{row['id']}  v{row['version']}  {row['phase']}  {row['complication']}  "
+            f"{row['date'] or '(no date)'}"
+        )
 
 
-def _edit(complication_id: int, changes: dict[str, Any], reason: str, version: int | None,
-          db: str | None, user: str | None) -> Any:
+def _edit(
+    complication_id: int,
+    changes: dict[str, Any],
+    reason: str,
+    version: int | None,
+    db: str | None,
+    user: str | None,
+) -> Any:
     from rtdelay.registry import update_complication
 
     registry = _open(db)
     actor = _actor(None, registry, user)
     with registry.session(actor=actor.name, write=True, reason=reason) as session:
-        item = update_complication(session, actor, complication_id, changes, reason=reason,
-                                   expected_version=version)
+        item = update_complication(
+            session, actor, complication_id, changes, reason=reason, expected_version=version
+        )
         return item.version
 
 
@@ -65,8 +82,9 @@ def edit_complication_command(
     phase: str | None = typer.Option(None, "--phase", help="New phase."),
     complication: str | None = typer.Option(None, "--complication", help="New description."),
     date: str | None = typer.Option(None, "--date", help="New date (YYYY-MM-DD; '' erases)."),
-    version: int | None = typer.Option(None, "--version",
-                                       help="The version the edit was made on (refused if stale)."),
+    version: int | None = typer.Option(
+        None, "--version", help="The version the edit was made on (refused if stale)."
+    ),
     user: str | None = typer.Option(None, "--user", help=_USER_HELP),
     db: str | None = typer.Option(None, "--db", help=_DB_HELP),
 ) -> None:

@@ -6,7 +6,6 @@ code 3 (exit code 1 means "rows rejected" and is never used for a crash). The lo
 ``OUT/rtdelay-error.log`` when the command registered an output folder with
 :func:`set_output_folder`, otherwise a new file in the system's temporary folder.
 
-numpy's RuntimeWarnings are not shown (the results carry notes instead).
 SIGTERM is turned into ``KeyboardInterrupt`` so that an interrupted run ends like Ctrl-C:
 "rtdelay: interrupted" and exit code 130 (128 + SIGINT). Standard output and error are switched
 to replace characters the console encoding cannot show (a cp1252 console and a Chinese
@@ -50,12 +49,12 @@ def _term_handler(signum: int, frame: Any) -> None:  # pragma: no cover - exerci
 
 
 def install() -> None:
-    """Turn SIGTERM into KeyboardInterrupt; never crash on unprintable characters; keep
-    numerical RuntimeWarnings (log of 0, 0/0 in an empty group) off the user's screen: the
-    analyses report what the data cannot support as notes, not as numpy's warnings."""
-    import warnings
+    """Turn SIGTERM into KeyboardInterrupt; never crash on unprintable characters.
 
-    warnings.filterwarnings("ignore", category=RuntimeWarning)
+    No warning filter is installed: the analyses guard their own numerics (what the data
+    cannot support is a note of the results, not a numpy RuntimeWarning); the tests run odd
+    cohorts with RuntimeWarnings as errors.
+    """
     try:
         signal.signal(signal.SIGTERM, _term_handler)
     except (ValueError, OSError):  # pragma: no cover - not the main thread

@@ -16,7 +16,12 @@ from rtdelay._lazy import lazy_attributes
 if TYPE_CHECKING:
     from rtdelay.cohort._complications import ComplicationsValidation, validate_complications
     from rtdelay.cohort._derive import derive_cohort
-    from rtdelay.cohort._dictionary import dictionary_csv, dictionary_markdown, dictionary_redcap
+    from rtdelay.cohort._dictionary import (
+        REDCAP_COMPLICATION_PREFIX,
+        dictionary_csv,
+        dictionary_markdown,
+        dictionary_redcap,
+    )
     from rtdelay.cohort._eligibility import (
         CRITERIA,
         EXCLUSION_LABELS,
@@ -87,6 +92,7 @@ _LAZY: dict[str, str] = {
     "dictionary_markdown": "_dictionary",
     "dictionary_csv": "_dictionary",
     "dictionary_redcap": "_dictionary",
+    "REDCAP_COMPLICATION_PREFIX": "_dictionary",
 }
 
 __all__ = [
@@ -124,6 +130,7 @@ __all__ = [
     "dictionary_markdown",
     "dictionary_csv",
     "dictionary_redcap",
+    "REDCAP_COMPLICATION_PREFIX",
     "escape_formula",
     "cell_text",
     "csv_text",

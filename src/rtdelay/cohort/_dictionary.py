@@ -8,7 +8,8 @@ any of the three formats.
 The REDCap file is the standard 18-column data dictionary (the csv REDCap's "Data Dictionary"
 page uploads): the cohort is one instrument whose record ID is ``patient_id``; the complications
 table is a second instrument meant to be set up as a repeating instrument, its fields prefixed
-``comp_`` (REDCap variable names are unique across a project).
+:data:`REDCAP_COMPLICATION_PREFIX` (REDCap variable names are unique across a project); the
+registry's REDCap reader strips the same prefix.
 """
 
 from __future__ import annotations
@@ -27,7 +28,18 @@ from rtdelay.cohort._schema import (
 )
 from rtdelay.cohort._template import dictionary_rows
 
-__all__ = ["dictionary_markdown", "dictionary_csv", "dictionary_redcap", "REDCAP_HEADER", "DICTIONARY_FORMATS"]
+__all__ = [
+    "dictionary_markdown",
+    "dictionary_csv",
+    "dictionary_redcap",
+    "REDCAP_HEADER",
+    "DICTIONARY_FORMATS",
+    "REDCAP_COMPLICATION_PREFIX",
+]
+
+#: Prefix of the complications instrument's fields in the REDCap dictionary
+#: (``complication_phase``, ``complication_complication``, ``complication_date``).
+REDCAP_COMPLICATION_PREFIX = "complication_"
 
 DICTIONARY_FORMATS = ("md", "csv", "redcap")
 
@@ -88,8 +100,16 @@ def dictionary_markdown() -> str:
         "workbook with drop-down lists and this dictionary as a sheet.",
         "",
     ]
-    for table, title in (("cohort", "Cohort table"), ("complications", "Complications table (one row per complication)")):
-        lines += [f"## {title}", "", "| " + " | ".join(header[1:]) + " |", "|" + "---|" * (len(header) - 1)]
+    for table, title in (
+        ("cohort", "Cohort table"),
+        ("complications", "Complications table (one row per complication)"),
+    ):
+        lines += [
+            f"## {title}",
+            "",
+            "| " + " | ".join(header[1:]) + " |",
+            "|" + "---|" * (len(header) - 1),
+        ]
         for row in body:
             if row[0] == table:
                 lines.append("| " + " | ".join(_md_cell(c) for c in row[1:]) + " |")
@@ -138,8 +158,24 @@ def _redcap_row(name: str, spec: ColumnSpec, form: str, variable: str) -> list[s
     required = "y" if spec.required == "yes" and variable != "patient_id" else ""
     annotation = f"rtdelay column: {name}" if variable != name else ""
     return [
-        variable, form, "", field_type, spec.description[:1].upper() + spec.description[1:], choices,
-        "; ".join(note_parts), validation, low, high, "", "", required, "", "", "", "", annotation,
+        variable,
+        form,
+        "",
+        field_type,
+        spec.description[:1].upper() + spec.description[1:],
+        choices,
+        "; ".join(note_parts),
+        validation,
+        low,
+        high,
+        "",
+        "",
+        required,
+        "",
+        "",
+        "",
+        "",
+        annotation,
     ]
 
 
@@ -153,5 +189,7 @@ def dictionary_redcap() -> str:
     for name, spec in COMPLICATION_COLUMNS.items():
         if name == "patient_id":  # the record ID links a complication to its patient
             continue
-        writer.writerow(_redcap_row(name, spec, "complications", f"comp_{name}"))
+        writer.writerow(
+            _redcap_row(name, spec, "complications", f"{REDCAP_COMPLICATION_PREFIX}{name}")
+        )
     return buffer.getvalue()

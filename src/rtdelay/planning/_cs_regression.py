@@ -48,7 +48,10 @@ __all__ = [
 
 BASELINES: tuple[str, ...] = ("weibull", "loglogistic")
 _BASELINE_LABELS = {"weibull": "Weibull", "loglogistic": "log-logistic"}
-_LINK_NAMES = {"weibull": "complementary log-log (Weibull PH)", "loglogistic": "logit (log-logistic PO)"}
+_LINK_NAMES = {
+    "weibull": "complementary log-log (Weibull PH)",
+    "loglogistic": "logit (log-logistic PO)",
+}
 
 
 def _cdf(eta: NDArray[np.float64], baseline: str) -> NDArray[np.float64]:
@@ -57,7 +60,9 @@ def _cdf(eta: NDArray[np.float64], baseline: str) -> NDArray[np.float64]:
     return special.expit(eta)
 
 
-def _log_f_and_log_s(eta: NDArray[np.float64], baseline: str) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+def _log_f_and_log_s(
+    eta: NDArray[np.float64], baseline: str
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Return log F and log(1 - F) computed stably."""
     if baseline == "weibull":
         h = np.exp(np.minimum(eta, 700.0))
@@ -99,7 +104,11 @@ def current_status_loglik(
     th = np.asarray(theta, dtype=float)
     c = np.asarray(inspection_time, dtype=float)
     d = np.asarray(progressed, dtype=float)
-    x = np.zeros((c.size, 0)) if design is None else np.asarray(design, dtype=float).reshape(c.size, -1)
+    x = (
+        np.zeros((c.size, 0))
+        if design is None
+        else np.asarray(design, dtype=float).reshape(c.size, -1)
+    )
     eta = th[0] + th[1] * np.log(c) + x @ th[2:]
     log_f, log_s = _log_f_and_log_s(eta, baseline)
     return float(np.sum(d * log_f + (1.0 - d) * log_s))
@@ -110,14 +119,14 @@ def _check_baseline(baseline: str) -> None:
         raise ValueError(f"baseline must be one of {', '.join(BASELINES)}; got {baseline!r}")
 
 
-def _score_weights(eta: NDArray[np.float64], d: NDArray[np.float64], baseline: str) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+def _score_weights(
+    eta: NDArray[np.float64], d: NDArray[np.float64], baseline: str
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Per-subject dl/deta and d2l/deta2."""
     if baseline == "loglogistic":
         p = special.expit(eta)
         return d - p, -p * (1.0 - p)
-    h = np.exp(np.minimum(eta, 700.0))
-    # log F = log(1 - exp(-h)), dlogF/deta = h e^{-h} / (1 - e^{-h}) = h / expm1(h)
-    r = np.where(h > 1e-12, h / np.expm1(np.minimum(h, 700.0)), 1.0 - h / 2.0)
+    h, r, _ = _h_ratios(eta)
     g = d * r - (1.0 - d) * h
     # d r / d eta = r (1 - h - r) ... derivative of h/(e^h - 1) w.r.t. eta (dh/deta = h):
     #   h * [ (e^h - 1) - h e^h ] / (e^h - 1)^2 = r - r * h * e^h/(e^h - 1) = r (1 - h - r)
@@ -130,9 +139,28 @@ def _fisher_weights(eta: NDArray[np.float64], baseline: str) -> NDArray[np.float
     if baseline == "loglogistic":
         p = special.expit(eta)
         return p * (1.0 - p)
-    h = np.exp(np.minimum(eta, 700.0))
-    # f = h e^{-h}, F (1 - F) = (1 - e^{-h}) e^{-h}  =>  weight = h^2 / (e^h - 1)
-    return np.where(h > 1e-12, h * h / np.expm1(np.minimum(h, 700.0)), h)
+    return _h_ratios(eta)[2]
+
+
+def _h_ratios(
+    eta: NDArray[np.float64],
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """Weibull link: ``h = exp(eta)``, ``h / expm1(h)`` and ``h^2 / expm1(h)``, without 0/0 or overflow.
+
+    ``dlogF/deta = h e^{-h} / (1 - e^{-h}) = h / expm1(h)`` and the Fisher weight
+    ``f^2 / (F (1 - F)) = h^2 / expm1(h)`` (``f = h e^{-h}``). Each branch of ``np.where`` is
+    evaluated on every element, so each gets arguments it can take: ``h`` below 1e-12 (``h``
+    may underflow to 0, ``0 / expm1(0)``) uses the series ``1 - h/2`` and ``h``; ``h`` above 30
+    (``h * h`` overflows past 1e154) uses logs, ``exp(k log h - h - log1p(-e^{-h}))``.
+    """
+    eta_c = np.minimum(eta, 700.0)
+    h = np.exp(eta_c)
+    tiny, big = h <= 1e-12, h > 30.0
+    mid = np.clip(h, 1e-12, 30.0)
+    log_expm1 = h + np.log1p(-np.exp(-np.maximum(h, 30.0)))  # log expm1(h), used where h > 30
+    r = np.where(tiny, 1.0 - h / 2.0, np.where(big, np.exp(eta_c - log_expm1), mid / np.expm1(mid)))
+    w = np.where(tiny, h, np.where(big, np.exp(2.0 * eta_c - log_expm1), mid * mid / np.expm1(mid)))
+    return h, r, w
 
 
 @dataclass(frozen=True, eq=False)
@@ -176,7 +204,9 @@ class CurrentStatusPrediction:
     def to_frame(self) -> Any:
         import pandas as pd
 
-        return pd.DataFrame({"time": self.time, "risk": self.risk, "lower": self.lower, "upper": self.upper})
+        return pd.DataFrame(
+            {"time": self.time, "risk": self.risk, "lower": self.lower, "upper": self.upper}
+        )
 
     def to_dict(self) -> dict[str, Any]:
         from rtdelay.stats import jsonable
@@ -256,7 +286,11 @@ class CurrentStatusFit:
         return np.asarray(row, dtype=float)
 
     def predict(
-        self, times: ArrayLike, profile: Mapping[str, Any] | None = None, *, conf_level: float = 0.95
+        self,
+        times: ArrayLike,
+        profile: Mapping[str, Any] | None = None,
+        *,
+        conf_level: float = 0.95,
     ) -> CurrentStatusPrediction:
         """Predicted risk ``F(t | x)`` with a Wald interval on the link scale.
 
@@ -329,7 +363,9 @@ def _design(
             levels.insert(0, ref)
         if len(levels) < 2:
             name = (labels or {}).get(cov, cov)
-            notes.append(f"{name} dropped: a single level ({levels[0] if levels else 'none'}) in the data")
+            notes.append(
+                f"{name} dropped: a single level ({levels[0] if levels else 'none'}) in the data"
+            )
             continue
         levels_out[cov] = levels
         terms[cov] = []
@@ -361,7 +397,16 @@ def _irls(
     for _ in range(100):
         u, _ = _score_weights(eta, d, baseline)
         w = _fisher_weights(eta, baseline)
-        work = eta + u / w  # eta + (d - mu) / f, since u = (d - mu) f / (mu (1 - mu))
+        if not np.all(np.isfinite(w) & (w > 0.0)):
+            # separation: some fitted probabilities are numerically 0 or 1 (eta ran to
+            # +-infinity), the working response is 0/0; IRLS cannot go on (R's glm warns
+            # "fitted probabilities numerically 0 or 1 occurred") and the caller refits on
+            # (a, log k, b) or reports the model as not estimable
+            return None
+        with np.errstate(over="ignore"):  # |u / w| overflowing to inf is caught just below
+            work = eta + u / w  # eta + (d - mu) / f, since u = (d - mu) f / (mu (1 - mu))
+        if not np.all(np.isfinite(work)):
+            return None
         info = (z.T * w) @ z
         try:
             theta = np.asarray(np.linalg.solve(info, (z.T * w) @ work), dtype=np.float64)
@@ -411,7 +456,9 @@ def _fit_one(
     start = np.zeros(z.shape[1])
     start[0] = np.log(-np.log1p(-p0)) if baseline == "weibull" else np.log(p0 / (1 - p0))
     start[0] -= float(np.mean(logc))
-    res = optimize.minimize(negll, start, jac=True, method="BFGS", options={"gtol": 1e-8, "maxiter": 2000})
+    res = optimize.minimize(
+        negll, start, jac=True, method="BFGS", options={"gtol": 1e-8, "maxiter": 2000}
+    )
     theta = unpack(res.x)
     eta = z @ theta
     info = (z.T * _fisher_weights(eta, baseline)) @ z
@@ -468,7 +515,9 @@ def fit_current_status(
     c = np.asarray(inspection_time, dtype=float).reshape(-1)
     d_raw = np.asarray(progressed, dtype=float).reshape(-1)
     if c.size != d_raw.size:
-        raise ValueError(f"inspection_time and progressed differ in length ({c.size} vs {d_raw.size})")
+        raise ValueError(
+            f"inspection_time and progressed differ in length ({c.size} vs {d_raw.size})"
+        )
     bad = ~np.isfinite(c) | (c <= 0)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])

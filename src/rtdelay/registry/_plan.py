@@ -97,16 +97,28 @@ class ImportPlan:
 
     def counts(self) -> dict[str, int]:
         """``{"new", "changed", "unchanged", "rejected", "complications"}``."""
-        return {"new": len(self.new), "changed": len(self.changed),
-                "unchanged": len(self.unchanged), "rejected": len(self.rejected),
-                "complications": len(self.complications),
-                "complications_rejected": len(self.rejected_complications)}
+        return {
+            "new": len(self.new),
+            "changed": len(self.changed),
+            "unchanged": len(self.unchanged),
+            "rejected": len(self.rejected),
+            "complications": len(self.complications),
+            "complications_rejected": len(self.rejected_complications),
+        }
 
     @property
     def fingerprint(self) -> str:
-        items: list[Any] = [(p.site, p.patient_id, p.status, p.version,
-                  [(c.field, audit_text(c.old), audit_text(c.new)) for c in p.changes])
-                 for p in self.patients if p.status != "unchanged"]
+        items: list[Any] = [
+            (
+                p.site,
+                p.patient_id,
+                p.status,
+                p.version,
+                [(c.field, audit_text(c.old), audit_text(c.new)) for c in p.changes],
+            )
+            for p in self.patients
+            if p.status != "unchanged"
+        ]
         items.append([list(map(audit_text, c)) for c in self.complications])
         return hashlib.sha256(json.dumps(items, sort_keys=True).encode()).hexdigest()
 
@@ -116,18 +128,44 @@ class ImportPlan:
         for p in self.patients:
             if p.status == "changed":
                 for c in p.changes:
-                    rows.append({"row": p.row, "site": p.site, "patient_id": p.patient_id,
-                                 "status": "changed", "field": c.field,
-                                 "old": audit_text(c.old), "new": audit_text(c.new)})
+                    rows.append(
+                        {
+                            "row": p.row,
+                            "site": p.site,
+                            "patient_id": p.patient_id,
+                            "status": "changed",
+                            "field": c.field,
+                            "old": audit_text(c.old),
+                            "new": audit_text(c.new),
+                        }
+                    )
             else:
-                rows.append({"row": p.row, "site": p.site, "patient_id": p.patient_id,
-                             "status": p.status, "field": None, "old": None, "new": None})
+                rows.append(
+                    {
+                        "row": p.row,
+                        "site": p.site,
+                        "patient_id": p.patient_id,
+                        "status": p.status,
+                        "field": None,
+                        "old": None,
+                        "new": None,
+                    }
+                )
         for _, r in self.rejected.iterrows():
-            rows.append({"row": r.get("source_row"), "site": None,
-                         "patient_id": r.get("patient_id"), "status": "rejected",
-                         "field": None, "old": None, "new": r.get("reasons")})
-        return pd.DataFrame(rows, columns=["row", "site", "patient_id", "status", "field",
-                                           "old", "new"])
+            rows.append(
+                {
+                    "row": r.get("source_row"),
+                    "site": None,
+                    "patient_id": r.get("patient_id"),
+                    "status": "rejected",
+                    "field": None,
+                    "old": None,
+                    "new": r.get("reasons"),
+                }
+            )
+        return pd.DataFrame(
+            rows, columns=["row", "site", "patient_id", "status", "field", "old", "new"]
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {**self.counts(), "fingerprint": self.fingerprint, "source": self.source}
@@ -166,9 +204,11 @@ def _row_sites(session: Session, actor: Actor, frame: pd.DataFrame, site: str | 
     elif SITE_COLUMN not in frame.columns:
         mine = [s for s in codes.values() if s.id in visible]
         if len(mine) != 1:
-            raise InputError("name the site of the imported patients with --site (or a 'site' "
-                             "column)" if mine else "the registry has no site: add one with "
-                             "'rtdelay site add CODE NAME'")
+            raise InputError(
+                "name the site of the imported patients with --site (or a 'site' column)"
+                if mine
+                else "the registry has no site: add one with 'rtdelay site add CODE NAME'"
+            )
         site = mine[0].code
     out: list[Any] = []
     cells = frame[SITE_COLUMN].tolist() if SITE_COLUMN in frame.columns else [None] * len(frame)
@@ -179,8 +219,11 @@ def _row_sites(session: Session, actor: Actor, frame: pd.DataFrame, site: str | 
             continue
         code = code or site
         target = codes.get(code) if code else None
-        out.append(target if target is not None and target.id in visible
-                   else f"site {code!r} is not a site of this registry")
+        out.append(
+            target
+            if target is not None and target.id in visible
+            else f"site {code!r} is not a site of this registry"
+        )
     return out
 
 
@@ -207,13 +250,19 @@ def _stored(session: Session, keys: set[tuple[int, str]]) -> dict[tuple[int, str
     for site_id, pid in keys:
         by_site.setdefault(site_id, []).append(pid)
     found: dict[tuple[int, str], _Stored] = {}
-    columns = [Patient.id, Patient.version, Patient.deleted_at, Patient.deleted_reason,
-               *[getattr(Patient, n) for n in PATIENT_FIELDS]]
+    columns = [
+        Patient.id,
+        Patient.version,
+        Patient.deleted_at,
+        Patient.deleted_reason,
+        *[getattr(Patient, n) for n in PATIENT_FIELDS],
+    ]
     for site_id, pids in by_site.items():
         for start in range(0, len(pids), _CHUNK):
-            chunk = pids[start:start + _CHUNK]
-            query = select(*columns).where(Patient.site_id == site_id,
-                                           Patient.patient_id.in_(chunk))
+            chunk = pids[start : start + _CHUNK]
+            query = select(*columns).where(
+                Patient.site_id == site_id, Patient.patient_id.in_(chunk)
+            )
             for row in session.execute(query):
                 item = _Stored(row)
                 found[(site_id, item.values["patient_id"])] = item
@@ -256,8 +305,9 @@ def plan_import(
             pre_reasons[pos] = target
         current = stored.get((target.id, pid)) if pid and not isinstance(target, str) else None
         if current is not None and current.deleted_at is not None:
-            pre_reasons[pos] = (f"patient {pid} was deleted ({current.deleted_reason}); restore "
-                                "it before importing")
+            pre_reasons[pos] = (
+                f"patient {pid} was deleted ({current.deleted_reason}); restore it before importing"
+            )
         record = dict(current.values) if current is not None else {}
         for name in columns:
             value = cells[name][pos]
@@ -265,6 +315,12 @@ def plan_import(
                 record[name] = None if _blank(value) else value
         merged.append(record)
     position = {row: pos for pos, row in enumerate(raw.source_rows)}
+    # the rules see the rows as ``validate`` numbers them (csv line, xlsx spreadsheet row), so
+    # their messages name the row a person finds; the plan keys rows by data row (source_row)
+    shown_rows = list(getattr(raw, "display_rows", None) or raw.source_rows)
+    if len(shown_rows) != len(raw.source_rows):
+        shown_rows = list(raw.source_rows)
+    to_data = {int(s): int(d) for s, d in zip(shown_rows, raw.source_rows, strict=True)}
     reasons: dict[int, str] = {}
     accepted: list[tuple[dict[str, Any], Any]] = []
     all_issues: list[RowIssue] = []
@@ -272,22 +328,37 @@ def plan_import(
     # duplicate rule is applied within each site, so a multi-site file may repeat a study
     # number in two sites, and a number repeated within one site is still rejected
     for group in _site_groups(sites):
-        result = validate_records([merged[p] for p in group],
-                                  source_rows=[raw.source_rows[p] for p in group],
-                                  source=raw.path, date_order=date_order or raw.date_order)
-        all_issues.extend(result.issues)
-        reasons.update({position[int(r)]: str(text) for r, text in
-                        zip(result.rejected["source_row"], result.rejected["reasons"],
-                            strict=True)})
+        result = validate_records(
+            [merged[p] for p in group],
+            source_rows=[shown_rows[p] for p in group],
+            source=raw.path,
+            date_order=date_order or raw.date_order,
+        )
+        issues_here = [_at_data_row(i, to_data) for i in result.issues]
+        all_issues.extend(issues_here)
+        reasons.update(
+            {
+                position[to_data[int(r)]]: str(text)
+                for r, text in zip(
+                    result.rejected["source_row"], result.rejected["reasons"], strict=True
+                )
+            }
+        )
         # A value that breaks a field-level rule costs only that value in an analysis, but a
         # registry stores what it is given: the row is refused, never stored with a blank.
-        for issue in result.issues:
+        for issue in issues_here:
             if issue.severity == "field" and issue.row is not None and int(issue.row) in position:
                 pos = position[int(issue.row)]
-                reasons[pos] = (f"{reasons[pos]}; {issue.message}" if pos in reasons
-                                else issue.message)
-        accepted.extend(zip(frame_records(result.valid), result.valid["source_row"].tolist(),
-                            strict=True))
+                reasons[pos] = (
+                    f"{reasons[pos]}; {issue.message}" if pos in reasons else issue.message
+                )
+        accepted.extend(
+            zip(
+                frame_records(result.valid),
+                [to_data[int(r)] for r in result.valid["source_row"].tolist()],
+                strict=True,
+            )
+        )
     for pos, text in pre_reasons.items():
         reasons[pos] = f"{text}. {reasons[pos]}" if pos in reasons else text
     accepted.sort(key=lambda item: position[int(item[1])])
@@ -299,23 +370,49 @@ def plan_import(
         target = sites[pos]
         current = stored.get((target.id, record["patient_id"]))
         if current is None:
-            diffs.append(PatientDiff(int(row), target.code, record["patient_id"], "new",
-                                     record=record))
+            diffs.append(
+                PatientDiff(int(row), target.code, record["patient_id"], "new", record=record)
+            )
             continue
         old = current.values
         changes = tuple(FieldChange(f, o, n) for f, (o, n) in changed_fields(old, record).items())
-        diffs.append(PatientDiff(int(row), target.code, record["patient_id"],
-                                 "changed" if changes else "unchanged", changes, record,
-                                 current.id, current.version))
+        diffs.append(
+            PatientDiff(
+                int(row),
+                target.code,
+                record["patient_id"],
+                "changed" if changes else "unchanged",
+                changes,
+                record,
+                current.id,
+                current.version,
+            )
+        )
     rejected = frame.iloc[sorted(reasons)].copy()
     rejected.insert(0, "source_row", [raw.source_rows[p] for p in sorted(reasons)])
     rejected["reasons"] = [reasons[p] for p in sorted(reasons)]
     issues = [i for i in all_issues if i.severity in ("error", "field")]
     comps, comps_rejected = _plan_complications(session, complications, diffs, date_order)
-    return ImportPlan(source=raw.path, kind=kind, sha256=sha256, patients=tuple(diffs),
-                      rejected=rejected.reset_index(drop=True), issues=tuple(issues),
-                      complications=comps, rejected_complications=comps_rejected,
-                      erase_blanks=erase_blanks)
+    return ImportPlan(
+        source=raw.path,
+        kind=kind,
+        sha256=sha256,
+        patients=tuple(diffs),
+        rejected=rejected.reset_index(drop=True),
+        issues=tuple(issues),
+        complications=comps,
+        rejected_complications=comps_rejected,
+        erase_blanks=erase_blanks,
+    )
+
+
+def _at_data_row(issue: RowIssue, to_data: dict[int, int]) -> RowIssue:
+    """An issue found on the row a person sees, keyed by its data row like the plan's rows
+    (``row`` and ``data_row`` both the data row; the message keeps the row a person sees)."""
+    if issue.row is None or int(issue.row) not in to_data:
+        return issue
+    data = to_data[int(issue.row)]
+    return dataclasses.replace(issue, row=data, data_row=data)
 
 
 def _plan_complications(
@@ -326,17 +423,20 @@ def _plan_complications(
 
     if table is None:
         return (), pd.DataFrame()
-    unknown = [c for c in table.frame.columns
-               if c not in COMPLICATION_COLUMNS and c != SITE_COLUMN]
+    unknown = [c for c in table.frame.columns if c not in COMPLICATION_COLUMNS and c != SITE_COLUMN]
     if unknown:
-        raise InputError(f"{table.path}: unknown column(s) {', '.join(map(repr, unknown))} in "
-                         f"the complications table (columns: {', '.join(COMPLICATION_COLUMNS)}"
-                         f", optionally {SITE_COLUMN})")
+        raise InputError(
+            f"{table.path}: unknown column(s) {', '.join(map(repr, unknown))} in "
+            f"the complications table (columns: {', '.join(COMPLICATION_COLUMNS)}"
+            f", optionally {SITE_COLUMN})"
+        )
     row_site: dict[int, str | None] = {}
     if SITE_COLUMN in table.frame.columns:
         shown = list(getattr(table, "display_rows", None) or table.source_rows)
-        row_site = {int(r): (None if _blank(v) else str(v).strip()) for r, v in
-                    zip(shown, table.frame[SITE_COLUMN].tolist(), strict=True)}
+        row_site = {
+            int(r): (None if _blank(v) else str(v).strip())
+            for r, v in zip(shown, table.frame[SITE_COLUMN].tolist(), strict=True)
+        }
         table = dataclasses.replace(table, frame=table.frame.drop(columns=[SITE_COLUMN]))
     by_key: dict[tuple[str, str], PatientDiff] = {}
     by_id: dict[str, list[PatientDiff]] = {}
@@ -352,13 +452,17 @@ def _plan_complications(
         if code is not None:
             found = by_key.get((code, pid))
             if found is None:
-                raise InputError(f"{table.path}: row {int(at)}: patient {pid!r} of "
-                                 f"site {code!r} is not among the imported patients")
+                raise InputError(
+                    f"{table.path}: row {int(at)}: patient {pid!r} of "
+                    f"site {code!r} is not among the imported patients"
+                )
             d = found
         elif len(by_id[pid]) > 1:
-            raise InputError(f"{table.path}: row {int(at)}: patient {pid!r} is in "
-                             "several sites of this import: add a 'site' column to the "
-                             "complications table")
+            raise InputError(
+                f"{table.path}: row {int(at)}: patient {pid!r} is in "
+                "several sites of this import: add a 'site' column to the "
+                "complications table"
+            )
         else:
             d = by_id[pid][0]
         wanted[(d.site, d.patient_id, str(r.phase), str(r.complication), plain(r.date))] += 1
@@ -366,8 +470,10 @@ def _plan_complications(
     have: Counter[tuple[str, str, str, str, Any]] = Counter()
     pk_list = sorted(back)
     for start in range(0, len(pk_list), _CHUNK):
-        query = select(Complication).where(Complication.patient_pk.in_(pk_list[start:start + _CHUNK]),
-                                           Complication.deleted_at.is_(None))
+        query = select(Complication).where(
+            Complication.patient_pk.in_(pk_list[start : start + _CHUNK]),
+            Complication.deleted_at.is_(None),
+        )
         for c in session.scalars(query):
             d = back[c.patient_pk]
             have[(d.site, d.patient_id, c.phase, c.complication, c.date)] += 1

@@ -7,7 +7,8 @@ whose project uses other names passes a mapping through the cohort loader first)
 ("csv raw", codes not labels) may be longitudinal and have repeating instruments:
 
 * rows of the repeating instrument that holds a ``complication`` field become complication
-  rows (``phase``, ``complication``, ``date``; a ``complication_`` prefix is allowed);
+  rows (``phase``, ``complication``, ``date``; prefixed as ``rtdelay dictionary --format
+  redcap`` writes them, ``complication_``);
 * every other row of a record (one per event) is merged into one patient: a field given in two
   events with different values rejects the record (reported, nothing guessed);
 * radio/dropdown codes are translated with the dictionary's choices: the code is kept when every
@@ -27,21 +28,38 @@ from typing import Any
 
 import pandas as pd
 
-from rtdelay.cohort import COLUMNS, COMPLICATION_COLUMNS, RawTable
+from rtdelay.cohort import COLUMNS, COMPLICATION_COLUMNS, REDCAP_COMPLICATION_PREFIX, RawTable
 from rtdelay.errors import InputError
 
 __all__ = ["REDCAP_DICTIONARY_HEADER", "read_redcap", "read_redcap_dictionary"]
 
 REDCAP_DICTIONARY_HEADER = (
-    "Variable / Field Name", "Form Name", "Section Header", "Field Type", "Field Label",
-    "Choices, Calculations, OR Slider Labels", "Field Note",
-    "Text Validation Type OR Show Slider Number", "Text Validation Min", "Text Validation Max",
-    "Identifier?", "Branching Logic (Show field only if...)", "Required Field?",
-    "Custom Alignment", "Question Number (surveys only)", "Matrix Group Name",
-    "Matrix Ranking?", "Field Annotation",
+    "Variable / Field Name",
+    "Form Name",
+    "Section Header",
+    "Field Type",
+    "Field Label",
+    "Choices, Calculations, OR Slider Labels",
+    "Field Note",
+    "Text Validation Type OR Show Slider Number",
+    "Text Validation Min",
+    "Text Validation Max",
+    "Identifier?",
+    "Branching Logic (Show field only if...)",
+    "Required Field?",
+    "Custom Alignment",
+    "Question Number (surveys only)",
+    "Matrix Group Name",
+    "Matrix Ranking?",
+    "Field Annotation",
 )
-_SYSTEM = {"redcap_event_name", "redcap_repeat_instrument", "redcap_repeat_instance",
-           "redcap_data_access_group", "redcap_survey_identifier"}
+_SYSTEM = {
+    "redcap_event_name",
+    "redcap_repeat_instrument",
+    "redcap_repeat_instance",
+    "redcap_data_access_group",
+    "redcap_survey_identifier",
+}
 
 
 def _read_csv(path: Path, what: str) -> list[dict[str, str]]:
@@ -72,21 +90,38 @@ def read_redcap_dictionary(path: str | os.PathLike[str]) -> list[dict[str, Any]]
     rows = _read_csv(source, "data dictionary")
     first = list(rows[0]) if rows else []
     if len(first) < 6 or "Variable / Field Name" not in first[0]:
-        raise InputError(f"{source.name} is not a REDCap data dictionary (its first column "
-                         "must be 'Variable / Field Name')")
+        raise InputError(
+            f"{source.name} is not a REDCap data dictionary (its first column "
+            "must be 'Variable / Field Name')"
+        )
     fields = []
     for row in rows:
         values = list(row.values())
-        fields.append({"name": values[0], "form": values[1], "type": values[3],
-                       "choices": _choices(values[5]) if values[3] in ("radio", "dropdown")
-                       else {}})
+        fields.append(
+            {
+                "name": values[0],
+                "form": values[1],
+                "type": values[3],
+                "choices": _choices(values[5]) if values[3] in ("radio", "dropdown") else {},
+            }
+        )
     if not fields:
         raise InputError(f"{source.name} has no fields")
     return fields
 
 
 def _complication_field(name: str) -> str | None:
-    bare = name[len("complication_"):] if name.startswith("complication_") else name
+    """The complications column a field of the complications instrument holds, or None.
+
+    Fields are named as ``rtdelay dictionary --format redcap`` writes them (prefix
+    ``REDCAP_COMPLICATION_PREFIX``); the bare names and the ``comp_`` prefix of earlier
+    dictionaries are read too.
+    """
+    bare = name
+    for prefix in (REDCAP_COMPLICATION_PREFIX, "comp_"):
+        if name.startswith(prefix):
+            bare = name[len(prefix) :]
+            break
     if name == "complication" or bare in ("text", "description", "name"):
         return "complication"
     return bare if bare in COMPLICATION_COLUMNS and bare != "patient_id" else None
@@ -120,21 +155,35 @@ def read_redcap(
     record_field = fields[0]["name"]
     by_name = {f["name"]: f for f in fields}
     comp_forms = {f["form"] for f in fields if _complication_field(f["name"]) == "complication"}
-    unknown = [f["name"] for f in fields[1:]
-               if f["type"] != "descriptive" and f["name"] not in COLUMNS
-               and not (f["form"] in comp_forms and _complication_field(f["name"]))]
+    unknown = [
+        f["name"]
+        for f in fields[1:]
+        if f["type"] != "descriptive"
+        and f["name"] not in COLUMNS
+        and not (f["form"] in comp_forms and _complication_field(f["name"]))
+    ]
     if unknown:
-        raise InputError(f"REDCap field(s) {', '.join(map(repr, unknown[:5]))} are not columns "
-                         "of the rtdelay data dictionary")
+        raise InputError(
+            f"REDCap field(s) {', '.join(map(repr, unknown[:5]))} are not columns "
+            "of the rtdelay data dictionary"
+        )
     source = Path(data)
     rows = _read_csv(source, "data export")
     header = list(rows[0]) if rows else []
     complete = {f"{f['form']}_complete" for f in fields}
-    extra = [h for h in header if h not in by_name and h not in _SYSTEM and h not in complete
-             and not h.endswith("_timestamp")]
+    extra = [
+        h
+        for h in header
+        if h not in by_name
+        and h not in _SYSTEM
+        and h not in complete
+        and not h.endswith("_timestamp")
+    ]
     if extra:
-        raise InputError(f"{source.name}: unknown column(s) {', '.join(map(repr, extra[:5]))} "
-                         "(not fields of the REDCap data dictionary)")
+        raise InputError(
+            f"{source.name}: unknown column(s) {', '.join(map(repr, extra[:5]))} "
+            "(not fields of the REDCap data dictionary)"
+        )
     if record_field not in header:
         raise InputError(f"{source.name}: the record id field {record_field!r} is missing")
     patients: dict[str, dict[str, Any]] = {}
@@ -166,8 +215,9 @@ def read_redcap(
             if decoded is None:
                 continue
             if merged.get(name) not in (None, decoded):
-                conflicts[record] = (f"{name} is {merged[name]!r} in one event and "
-                                     f"{decoded!r} in another")
+                conflicts[record] = (
+                    f"{name} is {merged[name]!r} in one event and {decoded!r} in another"
+                )
             merged[name] = decoded
     if conflicts:
         record, detail = next(iter(conflicts.items()))
@@ -175,13 +225,23 @@ def read_redcap(
     columns = ["patient_id", *[f["name"] for f in fields[1:] if f["name"] in COLUMNS]]
     if any("site" in p for p in patients.values()):
         columns.append("site")
-    frame = pd.DataFrame([{c: p.get(c) for c in columns} for p in patients.values()],
-                         columns=columns, dtype=object)
+    frame = pd.DataFrame(
+        [{c: p.get(c) for c in columns} for p in patients.values()], columns=columns, dtype=object
+    )
     comps = pd.DataFrame(comp_rows, columns=list(COMPLICATION_COLUMNS), dtype=object)
     names = {c: c for c in columns}
-    patients_table = RawTable(frame=frame, source_rows=[first_row[p] for p in patients],
-                              path=str(source), format="redcap", original_columns=names)
-    comps_table = RawTable(frame=comps, source_rows=comp_source, path=f"{source} (complications)",
-                           format="redcap",
-                           original_columns={c: c for c in COMPLICATION_COLUMNS})
+    patients_table = RawTable(
+        frame=frame,
+        source_rows=[first_row[p] for p in patients],
+        path=str(source),
+        format="redcap",
+        original_columns=names,
+    )
+    comps_table = RawTable(
+        frame=comps,
+        source_rows=comp_source,
+        path=f"{source} (complications)",
+        format="redcap",
+        original_columns={c: c for c in COMPLICATION_COLUMNS},
+    )
     return patients_table, comps_table

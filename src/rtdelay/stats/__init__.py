@@ -36,12 +36,8 @@ if TYPE_CHECKING:
         logrank_counts,
     )
     from rtdelay.stats._km import SurvivalCurve, kaplan_meier
-    from rtdelay.stats._logrank import (
-        PairwiseLogrank,
-        logrank_test,
-        logrank_trend_test,
-        pairwise_logrank,
-    )
+    from rtdelay.stats._logrank import logrank_test, logrank_trend_test
+    from rtdelay.stats._logrank_pairwise import PairwiseLogrank, pairwise_logrank
     from rtdelay.stats._rank import mann_whitney, wilcoxon_signed_rank
     from rtdelay.stats._results import ResultMixin, TestResult, jsonable
 
@@ -50,8 +46,8 @@ _LAZY: dict[str, str] = {
     "kaplan_meier": "_km",
     "logrank_test": "_logrank",
     "logrank_trend_test": "_logrank",
-    "pairwise_logrank": "_logrank",
-    "PairwiseLogrank": "_logrank",
+    "pairwise_logrank": "_logrank_pairwise",
+    "PairwiseLogrank": "_logrank_pairwise",
     "CumulativeIncidence": "_competing",
     "cumulative_incidence": "_competing",
     "gray_test": "_competing",

@@ -122,7 +122,12 @@ def zph_table(
     rows["GLOBAL"] = (float(u @ np.linalg.solve(imat, u)), float(p))
     chisq = np.array([v[0] for v in rows.values()])
     df = np.array([v[1] for v in rows.values()])
-    return PHTest(covariates=tuple(rows), chisq=chisq, df=df, p=np.asarray(sst.chi2.sf(chisq, df), dtype=np.float64))
+    return PHTest(
+        covariates=tuple(rows),
+        chisq=chisq,
+        df=df,
+        p=np.asarray(sst.chi2.sf(chisq, df), dtype=np.float64),
+    )
 
 
 def concordance(
@@ -130,8 +135,6 @@ def concordance(
     event: NDArray[np.bool_],
     risk: NDArray[np.float64],
     stratum: NDArray[np.int64],
-    *,
-    block: int = 256,
 ) -> dict[str, float]:
     """Harrell's concordance of a risk score, as R ``concordance()`` for a ``coxph`` fit.
 
@@ -140,21 +143,40 @@ def concordance(
     ``risk_i > risk_j``, discordant when ``risk_i < risk_j`` and tied on x when equal;
     ``C = (concordant + tied_x / 2) / (concordant + discordant + tied_x)``. Pairs of events at the
     same time are counted as ``tied_y`` and left out.
+
+    The pairs are counted in O(n log n), as R's survival does with a balanced tree: the
+    distinct times of a stratum are visited from the last down, and a Fenwick tree over the
+    ranks of the risk scores holds every subject with a later time; the events of a time are
+    compared with it and with the censored subjects of the same time, then all of the time's
+    subjects are added. (Comparing every event with every subject took hours at 10^6 rows.)
     """
     conc = disc = tx = ty = 0
     for s in np.unique(stratum):
         m = stratum == s
         t, e, r = time[m], event[m], risk[m]
-        ev_idx = np.flatnonzero(e)
-        for start in range(0, len(ev_idx), block):
-            i = ev_idx[start : start + block]
-            ti, ri = t[i][:, None], r[i][:, None]
-            later = (t[None, :] > ti) | ((t[None, :] == ti) & ~e[None, :])
-            conc += int(np.count_nonzero(later & (ri > r[None, :])))
-            disc += int(np.count_nonzero(later & (ri < r[None, :])))
-            tx += int(np.count_nonzero(later & (ri == r[None, :])))
-            same = (t[None, :] == ti) & e[None, :]
-            ty += int(np.count_nonzero(same)) - len(i)  # minus the pair (i, i)
+        levels, rank = np.unique(r, return_inverse=True)
+        rank = rank.astype(np.int64) + 1  # 1-based ranks for the tree
+        tree = np.zeros(len(levels) + 1, dtype=np.int64)
+        order = np.argsort(-t, kind="stable")
+        ts = t[order]
+        starts = np.flatnonzero(np.r_[True, ts[1:] != ts[:-1]])
+        ends = np.r_[starts[1:], len(ts)]
+        held = 0
+        for a, b in zip(starts, ends, strict=True):
+            idx = order[a:b]
+            ev = idx[e[idx]]
+            if len(ev):
+                ri = rank[ev]
+                below, upto = _prefix(tree, ri - 1), _prefix(tree, ri)
+                cens = np.sort(rank[idx[~e[idx]]])
+                c_below = np.searchsorted(cens, ri, side="left")
+                c_upto = np.searchsorted(cens, ri, side="right")
+                conc += int(below.sum() + c_below.sum())
+                tx += int((upto - below).sum() + (c_upto - c_below).sum())
+                disc += int((held - upto).sum() + (len(cens) - c_upto).sum())
+                ty += len(ev) * (len(ev) - 1)
+            _add(tree, rank[idx])
+            held += len(idx)
     ty //= 2
     total = conc + disc + tx
     c = (conc + tx / 2.0) / total if total else float("nan")
@@ -165,6 +187,28 @@ def concordance(
         "tied_x": float(tx),
         "tied_y": float(ty),
     }
+
+
+def _prefix(tree: NDArray[np.int64], idx: NDArray[np.int64]) -> NDArray[np.int64]:
+    """Fenwick tree: the count of held ranks ``<= idx``, for each entry of ``idx``."""
+    out = np.zeros(len(idx), dtype=np.int64)
+    idx = idx.copy()
+    live = idx > 0
+    while live.any():
+        out[live] += tree[idx[live]]
+        idx[live] -= idx[live] & -idx[live]
+        live = idx > 0
+    return out
+
+
+def _add(tree: NDArray[np.int64], idx: NDArray[np.int64]) -> None:
+    """Fenwick tree: hold one more subject at each rank of ``idx`` (repeats allowed)."""
+    idx = idx.copy()
+    size = len(tree) - 1
+    while len(idx):
+        np.add.at(tree, idx, 1)
+        idx = idx + (idx & -idx)
+        idx = idx[idx <= size]
 
 
 def zph_residuals(
