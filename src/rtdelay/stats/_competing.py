@@ -181,9 +181,11 @@ def loglog_limits(
     ok = (estimate > 0.0) & (estimate < 1.0)
     f = np.where(ok, estimate, 0.5)
     w = z * np.sqrt(np.maximum(variance, 0.0)) / (f * np.log(f))
-    # w < 0 because log f < 0: exp(+w) < 1 gives the upper limit.
-    lower = np.where(ok, f ** np.exp(-w), np.nan)
-    upper = np.where(ok, f ** np.exp(w), np.nan)
+    # w < 0 because log f < 0: exp(+w) < 1 gives the upper limit. A huge variance makes
+    # exp(-w) overflow to inf and the lower limit f ** inf = 0, its limit (no warning).
+    with np.errstate(over="ignore"):
+        lower = np.where(ok, f ** np.exp(-w), np.nan)
+        upper = np.where(ok, f ** np.exp(w), np.nan)
     return lower, upper
 
 

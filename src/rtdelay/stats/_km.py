@@ -466,9 +466,10 @@ def _one_curve(
     if en is not None:  # at risk at t: entry < t <= time, i.e. (time >= t) minus (entry >= t)
         late = en.size - np.searchsorted(np.sort(en), tab.time, side="left")
         tab = dataclasses.replace(tab, n_at_risk=tab.n_at_risk - late)
-    return curve_from_table(
-        tab, conf_type=conf_type, conf_level=conf_level, merge_ties=timefix and en is None, n_omitted=n_omitted
-    )
+    # R applies aeqSurv once: the times are merged already (in the one pass, or by
+    # timefix_times with entry times). Merging the merged table again re-computes R's scale
+    # (the mean of the distinct times) on fewer times and could tie two more.
+    return curve_from_table(tab, conf_type=conf_type, conf_level=conf_level, merge_ties=False, n_omitted=n_omitted)
 
 
 def curve_from_table(
