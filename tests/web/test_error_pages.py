@@ -137,3 +137,25 @@ def test_a_busy_database_during_a_real_save_is_a_503(web_registry, web, monkeypa
     assert response.headers["retry-after"] == "2"
     assert "Go back and send the form again" in response.text
     _check_headers(response, "save 503")
+
+
+
+def test_error_pages_keep_the_navigation_of_the_signed_in_user(failing):
+    """A 404 or 500 met while signed in shows the usual navigation (and sign-out), not a dead
+    end; the anonymous error page has none."""
+    from fastapi import Depends
+
+    from rtdelay.web._deps import allowed
+
+    @failing.app.get("/boom-signed-in-for-test")
+    def boom_signed_in(user=Depends(allowed("read"))):
+        raise RuntimeError("secret internals")
+
+    for path, status in (("/patients/B/no-such-patient", 404), ("/boom-signed-in-for-test", 500)):
+        answer = failing.get(path)
+        assert answer.status_code == status
+        assert "Sign out" in answer.text and "admin (admin)" in answer.text
+        assert 'href="/patients"' in answer.text
+    failing.cookies.clear()
+    anonymous = failing.get("/boom-for-test")
+    assert anonymous.status_code == 500 and "Sign out" not in anonymous.text

@@ -137,7 +137,9 @@ def current(
     if web is None:
         raise LoginRequired()
     session.info["actor"] = web.user.name
-    return Current(web, actor_for(session, web.user))
+    signed_in = Current(web, actor_for(session, web.user))
+    request.state.current = signed_in  # error pages show the navigation of the signed-in user
+    return signed_in
 
 
 def allowed(permission: str) -> Callable[..., Current]:

@@ -72,6 +72,7 @@ def error_response(
     if request.url.path.startswith("/api/"):
         return JSONResponse({"detail": f"{title}: {text}"}, status_code=status, headers=extra)
     templates = request.app.state.templates
+    signed_in = getattr(request.state, "current", None)  # set by rtdelay.web._deps.current
     response: Response = templates.TemplateResponse(
         request,
         "error.html",
@@ -80,7 +81,8 @@ def error_response(
             "title": title,
             "text": text,
             "retry": status == 503,
-            "user": None,
+            "user": signed_in.actor if signed_in is not None else None,
+            "csrf_token": signed_in.web.csrf_token if signed_in is not None else "",
             "again": again,
         },
         status_code=status,
