@@ -63,6 +63,10 @@ def test_table1_symbols_and_fractions(results):
     from rtdelay.report.tables import _level_label
 
     assert _level_label(">= 6 months") == "≥ 6 months" and _level_label("<= 5") == "≤ 5"
+    # score bands as Table 1 lists them beside "Stable" and "Unstable"
+    assert _level_label("potentially unstable") == "Potentially unstable"
+    assert _level_label("long-term local control") == "Long-term local control"
+    assert _level_label("Mixed Case text") == "Mixed Case text"
     labels = [r.cells[0] for r in t.rows]
     assert not any(">=" in c or "<=" in c for c in labels)
     fractions = next(r.cells for r in t.rows if r.cells[0].startswith("Radiotherapy fractions"))

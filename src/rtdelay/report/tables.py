@@ -85,15 +85,18 @@ def _label(variable: str) -> str:
     return VARIABLE_LABELS.get(variable, variable.replace("_", " ").capitalize())
 
 
-_CODE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
+# Dictionary codes (unknown_primary) and the score bands rtdelay derives (potentially unstable,
+# long-term local control): lower-case ASCII words joined by "_", " " or "-".
+_CODE = re.compile(r"[a-z][a-z0-9]*(?:[_ -][a-z0-9]+)*")
 """A dictionary code such as ``unknown_primary``: the only labels that are re-cased."""
 
 
 def _level_label(level: str) -> str:
     """Readable category label: ``unknown_primary`` -> ``Unknown primary``.
 
-    Only the data dictionary's codes (lower-case ASCII words joined by ``_``) are turned into
-    words; free text from the data is shown exactly as it came (``ü ñ`` stays ``ü ñ``).
+    Only the data dictionary's codes and the score bands (lower-case ASCII words joined by
+    ``_``, a space or ``-``) get a capital; free text from the data is shown exactly as it came
+    (``ü ñ`` stays ``ü ñ``).
     """
     if re.match(r"[<>]=\s*\d", level):  # a dictionary range such as ">= 6 months"
         return level.replace(">=", "≥").replace("<=", "≤")
