@@ -189,3 +189,26 @@ def test_numpy_runtime_warnings_do_not_reach_stderr(monkeypatch, capsys, own_tmp
     assert err == ""
     assert hidden == []  # the command line installed no filter
     assert [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)] == []
+
+
+def test_an_error_after_an_interrupt_is_the_interruption(tmp_path):
+    """Ctrl-C inside a compiled module's initialisation surfaces as ``ImportError:
+    initialization failed`` (pybind11; seen in CI on scipy.optimize._highspy): after a signal,
+    any error ends as "rtdelay: interrupted" and 130, not as an internal error (3)."""
+    code = (
+        "from rtdelay.cli import _safety; _safety.install()\n"
+        "try:\n"
+        "    _safety._term_handler(15, None)\n"
+        "except KeyboardInterrupt:\n"
+        "    pass\n"
+        "_safety.internal_error(ImportError('initialization failed'))\n"
+    )
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path,
+                         timeout=120)
+    assert res.returncode == 130, res.stderr
+    assert res.stderr.strip().splitlines()[-1] == "rtdelay: interrupted"
+    assert not list(tmp_path.iterdir())  # no error log written
+    plain = subprocess.run([sys.executable, "-c", "from rtdelay.cli import _safety; _safety.install(); "
+                            "_safety.internal_error(ImportError('initialization failed'))"],
+                           capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert plain.returncode == 3 and "internal error" in plain.stderr

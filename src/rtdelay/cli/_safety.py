@@ -44,8 +44,19 @@ def set_output_folder(folder: str | os.PathLike[str] | None) -> None:
     _state["out"] = Path(folder) if folder is not None and str(folder) != "" else None
 
 
+_signalled: list[int] = []  # the signals received (SIGINT, SIGTERM)
+
+
 def _term_handler(signum: int, frame: Any) -> None:  # pragma: no cover - exercised by subprocess
+    _signalled.append(signum)
     raise KeyboardInterrupt
+
+
+def was_interrupted() -> bool:
+    """Whether Ctrl-C or SIGTERM arrived. An interrupt that lands inside the initialisation of
+    a compiled module reaches us as ``ImportError: initialization failed`` (pybind11), not as
+    ``KeyboardInterrupt``: such an error is the interruption, not an internal error."""
+    return bool(_signalled)
 
 
 def install() -> None:
@@ -57,6 +68,7 @@ def install() -> None:
     """
     try:
         signal.signal(signal.SIGTERM, _term_handler)
+        signal.signal(signal.SIGINT, _term_handler)
     except (ValueError, OSError):  # pragma: no cover - not the main thread
         pass
     for stream in (sys.stdout, sys.stderr):
@@ -96,7 +108,12 @@ def _one_line(exc: BaseException) -> str:
 
 
 def internal_error(exc: BaseException) -> NoReturn:
-    """Write the traceback to the error log, print one line naming it, exit with code 3."""
+    """Write the traceback to the error log, print one line naming it, exit with code 3.
+
+    After Ctrl-C or SIGTERM any error is the interruption's doing: "interrupted", code 130.
+    """
+    if was_interrupted():
+        interrupted()
     try:
         path, handle = _log_path()
         with handle:
