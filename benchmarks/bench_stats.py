@@ -19,6 +19,12 @@ Timings on a shared machine are noisy: compare the ratios within one run, not ac
 fix: rtdelay KM + log-rank 105.6 ms (KM 45.9, log-rank 59.2), lifelines 1,606 ms: 15.2x
 (goal >= 10 met); numpy.argsort 23.2 ms: 4.55x (goal <= 4 NOT met on a quiet machine; 3.87x
 was measured earlier at load 14.9, where argsort itself slows down more).
+
+2026-12-04 14:52 UTC, another machine (AMD EPYC without AVX-512, load 0.9), 7 repeats:
+rtdelay 278.8 ms (KM 137.9, log-rank 139.6), lifelines 3,751 ms: 13.5x; numpy.argsort 98.6 ms:
+2.83x; both goals met. numpy's argsort uses AVX-512 where the CPU has it, so the argsort ratio
+depends on the processor as much as on rtdelay (see benchmarks/README.md). 10^7 records: peak
+1,326 MB (goal 2 GB).
 """
 
 from __future__ import annotations
