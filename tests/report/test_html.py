@@ -205,3 +205,9 @@ def test_beyond_section_when_results_carry_beyond(results, included, tmp_path):
         assert 'id="beyond_cox"' in page
     methods = out["methods"].read_text(encoding="utf-8")
     assert "Beyond the article" in methods
+
+
+def test_lost_to_follow_up_sentence_is_plain_english(written):
+    page = _page(written)
+    assert "patient(s)" not in page
+    assert re.search(r"\d+ (patient was|patients were) lost to follow-up", page)

@@ -362,7 +362,7 @@ def results_paragraphs(results: StudyResults) -> dict[str, list[str]]:
     fu = results.followup
     out["patients"].append(
         f"Follow-up after radiotherapy was {format_mean_sd(fu.months.mean, fu.months.sd)} months "
-        f"(mean ± SD); {fu.lost} patient(s) were lost to follow-up (follow-up rate {format_percent(fu.rate)})."
+        f"(mean ± SD); {fu.lost} {'patient was' if fu.lost == 1 else 'patients were'} lost to follow-up (follow-up rate {format_percent(fu.rate)})."
     )
     out["patients"].append(followup_sentence(results))
     iv = results.interval
