@@ -81,6 +81,9 @@ def test_anonymous_is_sent_to_login_everywhere_but_login_and_static(make_client)
             assert response.status_code == 303, (method, path)
             assert response.headers["location"] == "/login", (method, path)
     assert client.get("/static/style.css").status_code == 200
+    htmx = client.get("/static/htmx/htmx.min.js")  # from the django-js-lib-htmx package data
+    assert htmx.status_code == 200 and "javascript" in htmx.headers["content-type"]
+    assert "htmx" in htmx.text[:2000] and htmx.headers["X-Content-Type-Options"] == "nosniff"
 
 
 @pytest.mark.parametrize("role", ["viewer", "entry", "analyst", "admin"])

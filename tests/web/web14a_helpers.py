@@ -55,3 +55,11 @@ def stored_patient(db_url, site, patient_id, include_deleted=True):
             return p
     finally:
         reg.dispose()
+
+
+HTMX_TAG = re.compile(r'<script src="[^"]*/static/htmx/htmx\.min\.js" defer></script>')
+
+
+def foreign_scripts(html: str) -> list[str]:
+    """Script tags of a page other than the one that loads HTMX from the package (none expected)."""
+    return re.findall(r"<script[^>]*>", HTMX_TAG.sub("", html), flags=re.IGNORECASE)

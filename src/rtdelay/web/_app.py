@@ -38,6 +38,23 @@ def _router_module(name: str) -> Any:
     return importlib.import_module(f"rtdelay.web.routers.{name}")
 
 
+def htmx_folder() -> Path:
+    """Folder holding ``htmx.min.js``, from the installed ``django-js-lib-htmx`` distribution.
+
+    Located with :func:`importlib.util.find_spec` (its ``__init__`` is not run: it names a
+    Django app config, and Django is not needed to serve a static file).
+    """
+    import importlib.util
+
+    spec = importlib.util.find_spec("js_lib_htmx")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError(
+            "HTMX is missing: install the web extra (pip install 'rtdelay[web]'), which brings "
+            "django-js-lib-htmx"
+        )
+    return Path(next(iter(spec.submodule_search_locations))) / "static" / "htmx"
+
+
 def _route_permissions() -> dict[tuple[str, str], str | None]:
     table: dict[tuple[str, str], str | None] = {}
     for name in ROUTER_MODULES:
@@ -99,6 +116,9 @@ def create_app(db_url: str | None = None, *, settings: WebSettings | None = None
     app.state.templates = Jinja2Templates(directory=str(HERE / "templates"))
     app.state.failures = {}
     app.state.recent_analyses = _recent_analyses
+    # HTMX comes from a dependency's package data (django-js-lib-htmx: the unmodified htmx
+    # release files, 0BSD; it does not need Django): no CDN, no copy in this repository.
+    app.mount("/static/htmx", StaticFiles(directory=str(htmx_folder())), name="htmx")
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     for name in ROUTER_MODULES:
         app.include_router(_router_module(name).router)

@@ -49,3 +49,23 @@ def test_search_finds_by_patient_id(page):
     assert re.search(r"Patients \(1\)", page.page.locator("h1").inner_text())
     assert page.page.url.endswith("q=A-00")
     page.goto(f"/patients/A/{quote('A-001', safe='')}")
+
+
+def test_search_follows_the_typing_without_a_reload(page):
+    # HTMX (served from the package) swaps in the list and the title; the address follows.
+    page.login("viewer")
+    page.goto("/patients")
+    assert page.page.evaluate("typeof window.htmx") == "object"
+    page.page.evaluate("window.__rtdelayMarker = 1")
+    page.page.fill("input[name=q]", "A-00")
+    title = page.page.locator("#patients-title")
+    for _ in range(100):  # (wait_for_function would need eval, which the CSP refuses)
+        if "(1)" in title.inner_text():
+            break
+        page.page.wait_for_timeout(100)
+    assert title.inner_text() == "Patients (1)"
+    assert page.page.locator("#patient-results a:text-is('A-001')").count() == 1
+    assert page.page.evaluate("window.__rtdelayMarker") == 1  # no reload
+    assert page.page.url.endswith("q=A-00")
+    assert page.page.locator("input[name=q]").input_value() == "A-00"  # the field kept
+    assert page.csp == [] and page.dialogs == []

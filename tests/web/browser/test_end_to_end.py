@@ -105,12 +105,16 @@ def test_run_the_analysis_see_the_report_and_download_a_word_table(imported, pag
     assert page.page.is_checked("input[name=beyond]")  # the whole study by default
     page.shot("analyses")
     page.click("form[action='/analyses'] button[type=submit]")
+    # A marker in the page's JavaScript world: a full reload would remove it. With JavaScript
+    # on, HTMX follows the job by swapping in #job-live; the noscript refresh does not fire.
+    page.page.evaluate("window.__rtdelayMarker = 1")
     status = page.page.locator("#job-status")
-    for _ in range(120):  # the page reloads itself every 3 s while the job runs
+    for _ in range(120):  # HTMX re-reads the page every 3 s while the job runs
         if status.inner_text() in ("done", "failed"):
             break
         page.page.wait_for_timeout(1000)
     assert status.inner_text() == "done", page.page.locator("main").inner_text()
+    assert page.page.evaluate("window.__rtdelayMarker") == 1  # followed without a reload
     report = page.page.frame_locator("iframe.report")
     assert report.locator("h1").first.inner_text() != ""
     figures = report.locator("img, svg")
