@@ -121,6 +121,7 @@ class Log:
     """What the clients saw."""
 
     gets: list[float] = field(default_factory=list)
+    by_page: dict[str, list[float]] = field(default_factory=dict)  # page kind -> GET times
     posts: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     conflicts: int = 0
@@ -130,7 +131,9 @@ class Log:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-def user_loop(base: str, name: str, ids: list[str], stop: float, log: Log, seed: int) -> None:
+def user_loop(base: str, name: str, ids: list[str], stop: float, log: Log, seed: int,
+              think: float = 0.0) -> None:
+    """One user's session; ``think`` is the mean pause between two clicks (0: back to back)."""
     rng = random.Random(seed)
     edits = 0
     with httpx.Client(base_url=base, timeout=60) as client:
@@ -151,13 +154,20 @@ def user_loop(base: str, name: str, ids: list[str], stop: float, log: Log, seed:
                     log.errors.append(f"GET {path}: {type(exc).__name__}")
                 return None
             spent = time.perf_counter() - start
+            kind = ("dashboard" if path == "/" else "search" if "?q=" in path
+                    else "list" if path.startswith("/patients?") else "patient")
             with log.lock:
                 log.gets.append(spent)
+                log.by_page.setdefault(kind, []).append(spent)
                 if answer.status_code != 200:
                     log.errors.append(f"GET {path}: {answer.status_code}")
             return answer.text if answer.status_code == 200 else None
 
         while time.monotonic() < stop:
+            if think > 0:  # a person reads the page before the next click: 0.5-1.5 x think
+                time.sleep(rng.uniform(0.5, 1.5) * think)
+                if time.monotonic() >= stop:
+                    break
             roll = rng.random()
             pid = rng.choice(ids)
             if roll < 0.35:
@@ -334,6 +344,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--patients", type=int, default=200)
     parser.add_argument("--preview-patients", type=int, default=5000)
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="mean pause in seconds between a user's clicks (default 0: back to "
+                             "back, every user always has a request in flight)")
     args = parser.parse_args()
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
           f"({os.cpu_count()} cores)")
@@ -348,7 +361,7 @@ def main() -> None:
             log = Log()
             stop = time.monotonic() + args.seconds
             threads = [threading.Thread(target=user_loop, args=(base, f"user{i:02d}", ids, stop,
-                                                                log, i)) for i in range(args.users)]
+                                                                log, i, args.think)) for i in range(args.users)]
             for thread in threads:
                 thread.start()
             for thread in threads:
@@ -356,12 +369,16 @@ def main() -> None:
             load = os.getloadavg()
             problems = check_edits(url, log, before)
             n = len(log.gets) + len(log.posts)
-            print(f"\n{args.users} users for {args.seconds:.0f} s on {args.patients} patients: "
+            print(f"\n{args.users} users for {args.seconds:.0f} s on {args.patients} patients, "
+                  f"pause between clicks {args.think:g} s on average: "
                   f"{n} requests ({n / args.seconds:.1f}/s), {len(log.errors)} errors, "
                   f"{len(log.saved)} edits saved, {log.conflicts} refused as conflicts (409), "
                   f"{log.retried} GETs retried on a closed kept-alive connection")
             print(f"  pages (GET, n={len(log.gets)}): p50 {pct(log.gets, .5) * 1000:.0f} ms, "
                   f"p95 {pct(log.gets, .95) * 1000:.0f} ms (goal < 200 ms)")
+            print("    by page: " + ", ".join(
+                f"{kind} p50 {pct(v, .5) * 1000:.0f} / p95 {pct(v, .95) * 1000:.0f} ms (n={len(v)})"
+                for kind, v in sorted(log.by_page.items())))
             print(f"  saves (POST, n={len(log.posts)}): p50 {pct(log.posts, .5) * 1000:.0f} ms, "
                   f"p95 {pct(log.posts, .95) * 1000:.0f} ms")
             print(f"  edits checked against the audit trail and versions: "
@@ -370,7 +387,7 @@ def main() -> None:
                 print(f"  errors (first 10): {log.errors[:10]}")
             print(f"  load average at the end: {' '.join(f'{x:.2f}' for x in load)}")
             spent, what = run_analysis(base)
-            print(f"\nanalysis of the demo cohort (upload -> report, 2000 bootstrap replicates): "
+            print(f"\nanalysis of the demo cohort (upload -> report): "
                   f"{spent:.1f} s ({what}; goal < 10 s); load average "
                   f"{os.getloadavg()[0]:.2f}")
             spent, what = run_preview(base, folder, args.preview_patients)

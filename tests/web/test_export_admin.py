@@ -154,3 +154,43 @@ def test_dashboard_counts_data_quality_per_site(make_client, web, web_registry):
     assert cells[:5] == ["Hospital A", "2", "0", "1", "1"], cells
     assert "age (1)" in cells[5]
     assert "Last analyses" in text and 'id="last-analyses"' in text
+
+
+def _quality_cells(text):
+    row = re.search(r"<tr><td>A</td>(.*?)</tr>", text, re.S).group(1)
+    checked = re.search(r'id="quality-checked">([^<]+)<', text).group(1)
+    return re.findall(r"<td>(.*?)</td>", row, re.S)[:5], checked
+
+
+def _spoil_a001(web_registry):
+    # a blank eligibility field, through the registry's own write path (a new version)
+    from rtdelay.registry import cli_actor, get_patient, open_registry, update_patient
+
+    reg = open_registry(web_registry)
+    admin = cli_actor()
+    with reg.session(actor=admin.name, write=True, reason="test") as s:
+        version = get_patient(s, admin, "A-001", site="A").version
+        update_patient(s, admin, "A-001", {"prert_mri_date": None}, site="A",
+                       expected_version=version, reason="test")
+    reg.dispose()
+
+
+def test_dashboard_reuses_a_recent_check_and_says_when_it_was_made(make_client, web, web_registry):
+    from rtdelay.web import WebSettings
+
+    client, _ = signed_in(make_client, web, "viewer", WebSettings(quality_max_age_s=3600))
+    first, checked = _quality_cells(client.get("/").text)
+    assert first[4] == "0"  # no missing eligibility field yet
+    _spoil_a001(web_registry)
+    again, checked_again = _quality_cells(client.get("/").text)
+    assert (again, checked_again) == (first, checked)  # reused: younger than an hour
+
+
+def test_dashboard_rechecks_every_change_when_max_age_is_zero(make_client, web, web_registry):
+    from rtdelay.web import WebSettings
+
+    client, _ = signed_in(make_client, web, "viewer", WebSettings(quality_max_age_s=0))
+    first, _ = _quality_cells(client.get("/").text)
+    _spoil_a001(web_registry)
+    again, _ = _quality_cells(client.get("/").text)
+    assert first[4] == "0" and again[4] == "1"

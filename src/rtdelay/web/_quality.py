@@ -5,13 +5,17 @@ Every live patient the user sees is validated again with :func:`rtdelay.cohort.v
 before a rule was added, shows up. Per site it counts patients whose record the rules would
 reject (an error), patients with field-level problems (the value is left out of the analyses
 that use it), and patients missing a field the analysis needs to include them (the eligibility
-fields: a blank excludes the patient). The result is cached per app until a patient changes.
+fields: a blank excludes the patient). The result is cached per app until a patient changes;
+:func:`dashboard_quality` may reuse a check made less than ``max_age`` seconds ago although
+records changed since, and says when the check was made.
 """
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -20,7 +24,7 @@ from sqlalchemy.orm import Session
 from rtdelay.cohort import COLUMNS
 from rtdelay.registry import Actor, patients_query
 
-__all__ = ["SiteQuality", "quality_by_site", "ELIGIBILITY_FIELDS"]
+__all__ = ["SiteQuality", "quality_by_site", "dashboard_quality", "ELIGIBILITY_FIELDS"]
 
 ELIGIBILITY_FIELDS: tuple[str, ...] = tuple(
     n for n, spec in COLUMNS.items() if spec.required == "eligibility")
@@ -105,3 +109,24 @@ def quality_by_site(session: Session, actor: Actor, cache: dict[Any, Any] | None
             cache.clear()
         cache[key] = out
     return out
+
+
+def dashboard_quality(session: Session, actor: Actor, cache: dict[Any, Any], *,
+                      max_age: float = 0.0) -> tuple[dict[int, SiteQuality], datetime]:
+    """:func:`quality_by_site` for the dashboard, and when that check was made (UTC).
+
+    The check of the current records is reused when nothing changed; when records changed, the
+    last check of the same sites is still reused if it is younger than ``max_age`` seconds
+    (0: never), so that a busy registry is not validated again on every dashboard view.
+    """
+    sites = None if actor.site_ids is None else tuple(sorted(actor.site_ids))
+    latest = cache.get(("latest", sites))
+    key = _key(session, actor)
+    if key in cache and latest is not None and latest[0] == key:
+        return cache[key], latest[2]
+    if latest is not None and max_age > 0 and time.monotonic() - latest[1] < max_age:
+        return latest[3], latest[2]
+    result = quality_by_site(session, actor, cache)
+    checked = datetime.now(UTC).replace(microsecond=0)
+    cache[("latest", sites)] = (key, time.monotonic(), checked, result)
+    return result, checked

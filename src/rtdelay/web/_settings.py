@@ -37,6 +37,11 @@ class WebSettings:
     upload_dir : str, optional
         Private folder for uploads (default: a fresh ``tempfile.mkdtemp`` folder, mode 0700,
         outside the web root).
+    quality_max_age_s : float
+        The dashboard's data-quality check (every record validated again with the cohort
+        rules) is reused for this long while records change, and the page says when it was
+        made; 0 re-checks on every change. Each check of a few hundred records costs about a
+        tenth of a second of CPU, which an edit every second would otherwise spend again and again.
     """
 
     idle_timeout_s: float = 30 * 60
@@ -51,3 +56,4 @@ class WebSettings:
     min_registry_patients: int = 30
     upload_ttl_s: float = 3600
     upload_dir: str | None = None
+    quality_max_age_s: float = 30.0

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from rtdelay.registry import get_patient, patient_history, patients_query
 from rtdelay.web._deps import Current, allowed, db, settings
 from rtdelay.web._patientform import form_groups, score_lines, stored_text
-from rtdelay.web._quality import ELIGIBILITY_FIELDS, quality_by_site
+from rtdelay.web._quality import ELIGIBILITY_FIELDS, dashboard_quality
 from rtdelay.web._views import render, user_sites
 
 router = APIRouter()
@@ -33,7 +33,8 @@ def dashboard(request: Request, user: Current = Depends(allowed("read")),
     cache = getattr(request.app.state, "quality_cache", None)
     if cache is None:
         cache = request.app.state.quality_cache = {}
-    quality = quality_by_site(session, user.actor, cache)
+    quality, checked = dashboard_quality(session, user.actor, cache,
+                                         max_age=settings(request).quality_max_age_s)
     rows = []
     for sid, code, name in user_sites(session, user):
         q = quality.get(sid)
@@ -47,7 +48,8 @@ def dashboard(request: Request, user: Current = Depends(allowed("read")),
     analyses = getattr(request.app.state, "recent_analyses", None)
     recent = analyses(session, user.actor) if callable(analyses) else None
     return render(request, "dashboard.html", user, per_site=rows, analyses=recent,
-                  eligibility=ELIGIBILITY_FIELDS)
+                  eligibility=ELIGIBILITY_FIELDS, checked=checked.strftime("%Y-%m-%d %H:%M:%S"),
+                  max_age=round(settings(request).quality_max_age_s))
 
 
 @router.get("/patients")
