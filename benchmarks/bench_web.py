@@ -27,6 +27,26 @@ average is printed beside the figures (a shared 2-core machine). Run::
   running): 3,887 requests, 0 errors, 607 saves + 44 conflicts, no lost or duplicated edit;
   pages p50 56 ms, p95 175 ms; saves p50 1,357 ms, p95 1,830 ms (writes are serialised, about
   21 ms each in isolation); demo analysis upload to report 4.4 s; 5,000-patient preview 0.5 s.
+
+2026-12-04, another machine of the same kind that is much slower (numpy.argsort of 10^6 floats
+98.6 ms against 23.2 ms; the CLI demo 19 s wall; DuckDB's 10^7-row count 4.1 s against 0.8 s),
+load 0.9-1.7, nothing else running. Single requests one at a time: patients list 27 ms,
+patient page 39 ms, dashboard 22 ms.
+
+* back to back (``--think 0``, before the dashboard change): 994 requests, 0 errors, 163 saves
+  + 5 conflicts, no lost or duplicated edit; pages p50 391 / p95 959 ms; saves p50 4,677 /
+  p95 6,102 ms; analysis 14.3 s; preview 1.5 s.
+* back to back, dashboard check reused for 30 s: 859 requests, 0 errors, 134 saves + 10
+  conflicts, none lost or duplicated; pages p50 353 / p95 668 ms (dashboard 261 / 552, list
+  367 / 704, patient 365 / 667, search 329 / 498); saves p50 5,883 / p95 7,374 ms (writes
+  serialised); analysis 20.2 s; preview 1.8 s.
+* ``--think 2`` (each user pauses 1-3 s between clicks): 645 requests, 0 errors, 125 saves,
+  none lost; pages p50 87 / p95 351 ms; saves p50 190 / p95 750 ms (an earlier run, before the
+  dashboard change: p50 56 / p95 348 ms, dashboard p50 138 / p95 414 ms).
+
+On this machine the p95 goal (200 ms) and the analysis goal (10 s) are missed; the server is
+CPU-bound (py-spy: validating the edited record with the cohort rules, the patient's history,
+loading the session and user on each request).
 """
 
 from __future__ import annotations
