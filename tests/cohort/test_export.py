@@ -110,6 +110,41 @@ def test_write_xlsx_has_no_formula_cells(tmp_path) -> None:
     assert sheet.freeze_panes == "A2"
 
 
+def test_write_xlsx_every_column_kind(tmp_path) -> None:
+    """Each kind of column (one type, missing values, mixed types, nothing at all) reads back."""
+    notes: list[str] = []
+    frame = pd.DataFrame({
+        "ints": [1, 2, 3],
+        "floats": [1.5, np.nan, np.inf],
+        "flags": [True, None, False],
+        "text": ["=1+1", None, "P\x07x"],
+        "dates": [dt.date(2020, 1, 2), None, dt.date(2021, 3, 4)],
+        "stamps": [dt.datetime(2020, 1, 2, 3, 4, 5), dt.datetime(2020, 1, 3), None],
+        "mixed": [1, "two", dt.date(2020, 5, 6)],
+        "numpy": np.array([7, 8, 9], dtype="int64").astype(object),
+        "all_na": pd.array([pd.NA, pd.NA, pd.NA], dtype="Int64"),
+        "all_nan": [np.nan, np.nan, np.nan],
+        "nothing": [None, None, None],
+    })
+    out = write_table(frame, tmp_path / "kinds.xlsx", notes=notes)
+    sheet = openpyxl.load_workbook(out)["cohort"]
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert rows[0] == list(frame.columns)
+    assert [r[0] for r in rows[1:]] == [1, 2, 3]
+    assert [r[1] for r in rows[1:]] == [1.5, None, None]
+    assert [r[2] for r in rows[1:]] == [True, None, False]
+    assert [r[3] for r in rows[1:]] == ["'=1+1", None, "P\\x07x"]
+    assert [r[4] for r in rows[1:]] == [dt.datetime(2020, 1, 2), None, dt.datetime(2021, 3, 4)]
+    assert [r[5] for r in rows[1:]] == [dt.datetime(2020, 1, 2, 3, 4, 5),
+                                        dt.datetime(2020, 1, 3), None]
+    assert [r[6] for r in rows[1:]] == [1, "two", dt.datetime(2020, 5, 6)]
+    assert [r[7] for r in rows[1:]] == [7, 8, 9]
+    assert all(v is None for r in rows[1:] for v in r[8:])
+    assert {c.data_type for row in sheet.iter_rows() for c in row} <= {"n", "s", "b", "d"}
+    assert notes == ["kinds.xlsx: 1 control character(s) that an xlsx file cannot hold "
+                     "were written as visible \\xNN escapes"]
+
+
 @pytest.mark.parametrize("name", ["q.txt", "q", "q.xls"])
 def test_write_table_rejects_other_suffixes(tmp_path, name: str) -> None:
     with pytest.raises(InputError, match="must end in .csv or .xlsx"):

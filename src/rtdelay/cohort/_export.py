@@ -230,18 +230,49 @@ def _write_csv(frame: pd.DataFrame, handle: Any) -> None:
         handle.write(csv_line([cell_text(v) for v in row]) + "\n")
 
 
-def _xlsx_column(values: list[Any], counter: list[int]) -> tuple[str, list[Any]]:
-    """One column's cells for xlsx and how to write them: ``number``, ``date`` or ``any``.
+_MISSING_TYPES = frozenset({"NoneType", "NAType", "NaTType"})
 
-    A column of plain floats/ints (NaN and infinities blank) skips the per-cell conversion.
+
+def _text_cell(value: str, counter: list[int]) -> str:
+    """One text cell for xlsx: formula escaped, characters XML cannot hold made visible."""
+    value = escape_formula(value)
+    if _XML_ILLEGAL.search(value) is None:
+        return value
+    text, replaced = xml_safe(value)
+    counter[0] += replaced
+    return text
+
+
+def _xlsx_column(values: list[Any], counter: list[int]) -> tuple[str, list[Any]]:
+    """One column's cells for xlsx and their kind.
+
+    Kinds: ``empty`` (every value missing: the column is not written below its header),
+    ``number``, ``bool``, ``text``, ``date`` (dates without a time) and ``any`` (mixed types,
+    each cell converted by :func:`_xlsx_value`). A column of one plain Python type skips the
+    per-cell conversion; missing values (None, NaN, NaT, pandas NA) become ``None`` (blank).
     """
-    if all(type(v) is float or type(v) is int for v in values):
-        return "number", [None if v != v or v in (math.inf, -math.inf) else v for v in values]
-    cells = [_xlsx_value(v, counter) for v in values]
-    if all(v is None or (isinstance(v, dt.date) and not isinstance(v, dt.datetime))
-           for v in cells):
-        return "date", cells
-    return "any", cells
+    types = {type(v) for v in values}
+    present = {t for t in types if t.__name__ not in _MISSING_TYPES}
+    cells: list[Any]
+    if not present:
+        return "empty", []
+    if present <= {float, int}:
+        kind = "number"
+        cells = [v if type(v) is int or (type(v) is float and math.isfinite(v)) else None
+                 for v in values]
+    elif present == {bool}:
+        kind, cells = "bool", [v if type(v) is bool else None for v in values]
+    elif present == {str}:
+        kind = "text"
+        cells = [_text_cell(v, counter) if type(v) is str else None for v in values]
+    elif present == {dt.date}:
+        kind, cells = "date", [v if type(v) is dt.date else None for v in values]
+    else:
+        cells = [_xlsx_value(v, counter) for v in values]
+        kind = "date" if all(v is None or type(v) is dt.date for v in cells) else "any"
+    if all(v is None for v in cells):
+        return "empty", []
+    return kind, cells
 
 
 def _write_xlsx(frame: pd.DataFrame, handle: Any, sheet_name: str) -> int:
@@ -250,6 +281,8 @@ def _write_xlsx(frame: pd.DataFrame, handle: Any, sheet_name: str) -> int:
     Text cells are written with ``write_string`` (never parsed as formulas) after
     :func:`escape_formula` and :func:`xml_safe`, so a spreadsheet that re-types them still sees
     text; numbers, booleans, dates and datetimes are typed cells; missing values are blank.
+    Each column is converted once (:func:`_xlsx_column`) and written with the one xlsxwriter
+    method its kind needs; a column with no value at all has only its header.
     """
     import xlsxwriter
 
@@ -265,30 +298,33 @@ def _write_xlsx(frame: pd.DataFrame, handle: Any, sheet_name: str) -> int:
         counter = [0]
         for j, name in enumerate(frame.columns):
             sheet.write_string(0, j, _xlsx_value(str(name), counter) or "", bold)
-        columns = [_xlsx_column(frame.iloc[:, j].tolist(), counter)
-                   for j in range(frame.shape[1])]
-        write_number, write_string = sheet.write_number, sheet.write_string
-        write_boolean, write_datetime = sheet.write_boolean, sheet.write_datetime
+
+        def write_any(r: int, j: int, value: Any, _: Any) -> None:
+            if isinstance(value, str):
+                sheet.write_string(r, j, value)
+            elif isinstance(value, bool):
+                sheet.write_boolean(r, j, value)
+            elif isinstance(value, dt.datetime):
+                sheet.write_datetime(r, j, value, stamp)
+            elif isinstance(value, dt.date):
+                sheet.write_datetime(r, j, value, day)
+            else:
+                sheet.write_number(r, j, value)
+
+        writers = {"number": (sheet.write_number, None), "bool": (sheet.write_boolean, None),
+                   "text": (sheet.write_string, None), "date": (sheet.write_datetime, day),
+                   "any": (write_any, None)}
+        plan = []
+        for j in range(frame.shape[1]):
+            kind, cells = _xlsx_column(frame.iloc[:, j].tolist(), counter)
+            if kind != "empty":
+                plan.append((j, cells, *writers[kind]))
         for i in range(len(frame)):  # constant_memory: rows must be written in order
             r = i + 1
-            for j, (kind, cells) in enumerate(columns):
+            for j, cells, write, cell_format in plan:
                 value = cells[i]
-                if value is None:
-                    continue
-                if kind == "number":
-                    write_number(r, j, value)
-                elif kind == "date":
-                    write_datetime(r, j, value, day)
-                elif isinstance(value, str):
-                    write_string(r, j, value)
-                elif isinstance(value, bool):
-                    write_boolean(r, j, value)
-                elif isinstance(value, dt.datetime):
-                    write_datetime(r, j, value, stamp)
-                elif isinstance(value, dt.date):
-                    write_datetime(r, j, value, day)
-                else:
-                    write_number(r, j, value)
+                if value is not None:
+                    write(r, j, value, cell_format)
     finally:
         book.close()
     return counter[0]
