@@ -124,6 +124,32 @@ def test_idle_timeout_ends_a_quiet_session_not_a_busy_one(make_client, web, monk
     assert client.get("/").status_code == 303
 
 
+def test_idle_clock_is_read_once_per_interval(make_client, web, monkeypatch):
+    """The process remembers when a session's idle clock is next due and does not read it
+    before then (the session itself is still checked on every request)."""
+    import rtdelay.web._sessions as sessions
+    from rtdelay.web import WebSettings
+
+    at = [dt.datetime(2026, 1, 5, 9, 0)]
+    _clock(monkeypatch, at)
+    reads = []
+    real = sessions.touch_due_at
+    monkeypatch.setattr(sessions, "touch_due_at", lambda *a: reads.append(at[0]) or real(*a))
+    client = make_client(WebSettings(idle_timeout_s=600, absolute_timeout_s=3600))
+    web.login(client, "viewer")
+    for _ in range(4):  # the clock moves at most every 60 s (idle timeout / 10)
+        at[0] += dt.timedelta(seconds=10)
+        assert client.get("/").status_code == 200
+    assert len(reads) == 1  # read at the first page (due 60 s after sign-in), then remembered
+    at[0] += dt.timedelta(seconds=30)  # 70 s after sign-in: due, read, moved (read again
+    assert client.get("/").status_code == 200  # in the write transaction)
+    moved = dt.datetime(2026, 1, 5, 9, 1, 10)
+    assert reads[1:] == [moved, moved]
+    at[0] += dt.timedelta(seconds=30)
+    assert client.get("/").status_code == 200
+    assert len(reads) == 3
+
+
 def test_absolute_timeout_ends_even_a_busy_session(make_client, web, monkeypatch):
     from rtdelay.web import WebSettings
 

@@ -343,7 +343,50 @@ def parse_value(value: Any, spec: ColumnSpec, *, date_order: str | None = None) 
     return _parse_text(value, spec)
 
 
+_SMALL = 32
+"""Columns this short are factorised in plain Python (pandas' hash table costs more to set up
+than it saves: a registry form validates one record at a time)."""
+
+
+def _is_blank(value: Any) -> bool:
+    """What ``pandas.factorize`` counts as missing (None, NaN, NaT, NA) in an object column."""
+    if value is None or isinstance(value, str):
+        return value is None
+    return bool(pd.api.types.is_scalar(value) and pd.isna(value))
+
+
+def _factorize_small(values: list[Any]) -> tuple[np.ndarray, np.ndarray] | None:
+    """Codes (-1 for missing) and distinct values of a short column; None if one is unhashable.
+
+    Values are told apart by type as well as by value (``1``, ``1.0`` and ``True`` are three
+    values here): each distinct value is parsed once, so a finer split changes nothing but the
+    number of calls.
+    """
+    index: dict[tuple[type, Any], int] = {}
+    uniques: list[Any] = []
+    codes = np.full(len(values), -1, dtype=np.intp)
+    try:
+        for i, value in enumerate(values):
+            if _is_blank(value):
+                continue
+            key = (type(value), value)
+            code = index.get(key)
+            if code is None:
+                code = index[key] = len(uniques)
+                uniques.append(value)
+            codes[i] = code
+    except TypeError:
+        return None
+    out = np.empty(len(uniques), dtype=object)
+    out[:] = uniques
+    return codes, out
+
+
 def _factorize(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    if len(series) <= _SMALL:
+        small = _factorize_small(series.tolist())
+        if small is not None:
+            return small
     try:
         codes, uniques = pd.factorize(series, use_na_sentinel=True)
     except TypeError:

@@ -62,7 +62,12 @@ if TYPE_CHECKING:
         registry_cohort,
         write_export,
     )
-    from rtdelay.registry._history import audit_frame, patient_history, write_audit_export
+    from rtdelay.registry._history import (
+        audit_frame,
+        history_records,
+        patient_history,
+        write_audit_export,
+    )
     from rtdelay.registry._import import ImportOutcome, import_table, read_import_file
     from rtdelay.registry._models import (
         JOB_SOURCES,
@@ -71,6 +76,7 @@ if TYPE_CHECKING:
         AnalysisJob,
         ApiToken,
         Complication,
+        Patient,
         Site,
         User,
         web_sessions,
@@ -136,6 +142,7 @@ _LAZY: dict[str, str] = {
     "qualify_ids": "_export",
     "write_export": "_export",
     "audit_frame": "_history",
+    "history_records": "_history",
     "patient_history": "_history",
     "write_audit_export": "_history",
     "ImportOutcome": "_import",
@@ -149,6 +156,7 @@ _LAZY: dict[str, str] = {
     "Site": "_models",
     "User": "_models",
     "Complication": "_models",
+    "Patient": "_models",
     "web_sessions": "_models",
     "FieldChange": "_plan",
     "ImportPlan": "_plan",
@@ -193,6 +201,7 @@ __all__ = [
     "ImportOutcome",
     "ImportPlan",
     "NotFoundError",
+    "Patient",
     "PERMISSIONS",
     "PatientDiff",
     "PermissionDeniedError",
@@ -222,6 +231,7 @@ __all__ = [
     "list_complications",
     "init_registry",
     "open_registry",
+    "history_records",
     "patient_history",
     "patients_query",
     "plan_import",

@@ -13,6 +13,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from rtdelay.cohort import COLUMNS, RawTable, ValidationResult, validate_cohort
@@ -75,9 +76,11 @@ def validate_records(
     Every dictionary column is present (blank where a record has no value), so a missing
     column never makes the table unusable: each record is judged on its own values.
     """
-    frame = pd.DataFrame(
-        {name: pd.Series([row.get(name) for row in rows], dtype=object) for name in PATIENT_FIELDS}
-    )
+    cells = np.empty((len(rows), len(PATIENT_FIELDS)), dtype=object)  # one block, no copies
+    for i, row in enumerate(rows):
+        for j, name in enumerate(PATIENT_FIELDS):
+            cells[i, j] = row.get(name)
+    frame = pd.DataFrame(cells, columns=list(PATIENT_FIELDS))
     numbers = list(source_rows) if source_rows is not None else list(range(1, len(rows) + 1))
     raw = RawTable(
         frame=frame,

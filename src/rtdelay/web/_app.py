@@ -115,11 +115,19 @@ def create_app(db_url: str | None = None, *, settings: WebSettings | None = None
     app.state.settings = settings or WebSettings()
     app.state.templates = Jinja2Templates(directory=str(HERE / "templates"))
     app.state.failures = {}
+    app.state.idle_due = {}  # session token hash -> when its idle clock is next due (_deps)
     app.state.recent_analyses = _recent_analyses
     # HTMX comes from a dependency's package data (django-js-lib-htmx: the unmodified htmx
     # release files, 0BSD; it does not need Django): no CDN, no copy in this repository.
     app.mount("/static/htmx", StaticFiles(directory=str(htmx_folder())), name="htmx")
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    env = app.state.templates.env
+    # Templates are package files that do not change while the server runs: no stat() of each
+    # template on every page. The two static addresses are worked out once from the mounts
+    # (Starlette's url_for walks every route on each call: a fifth of a list page's rendering).
+    env.auto_reload = False
+    env.globals["style_url"] = str(app.url_path_for("static", path="style.css"))
+    env.globals["htmx_url"] = str(app.url_path_for("htmx", path="htmx.min.js"))
     for name in ROUTER_MODULES:
         app.include_router(_router_module(name).router)
 

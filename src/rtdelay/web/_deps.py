@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from rtdelay.registry import Actor, Registry, actor_for
-from rtdelay.web._sessions import WebSession, load_session, touch_due, touch_session
+from rtdelay.web._sessions import WebSession, load_session, move_idle_clock, touch_session
 from rtdelay.web._settings import WebSettings
 
 COOKIE = "rtdelay_session"
@@ -111,17 +111,15 @@ def idle_clock(request: Request) -> None:
     A write in a reader's transaction would fail on SQLite's stale read snapshots when pages run
     concurrently. Done before ``db`` checks out the request's connection, a page does not hold one
     pooled connection while it waits for another (pool exhaustion under load).
+
+    The process remembers, per session, when its clock is next due (``app.state.idle_due``; see
+    :func:`rtdelay.web._sessions.move_idle_clock`).
     """
     token = request.cookies.get(COOKIE)
     if not token or _writes(request):
         return
-    conf = settings(request)
-    reg = registry(request)
-    with reg.session() as peek:
-        due = touch_due(peek, token, conf)
-    if due:
-        with reg.session(write=True) as clock:
-            touch_session(clock, token, conf)
+    memo = getattr(request.app.state, "idle_due", None)
+    move_idle_clock(registry(request), token, settings(request), memo)
 
 
 def current(

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
-from rtdelay.registry import User, web_sessions
+from rtdelay.registry import Registry, User, web_sessions
 from rtdelay.web._settings import WebSettings
 
 TOUCH_EVERY_S = 60.0
@@ -46,7 +46,7 @@ def start_session(session: Session, user: User) -> tuple[str, str]:
     return token, csrf
 
 
-def _touch_every_s(settings: WebSettings) -> float:
+def touch_interval_s(settings: WebSettings) -> float:
     """The idle clock is moved at most this often (a write per request would serialise reads)."""
     return min(TOUCH_EVERY_S, max(settings.idle_timeout_s, 0) / 10)
 
@@ -61,15 +61,22 @@ def _row(session: Session, token: str) -> Any:
         web_sessions.c.token_hash == _hash(token))).first()
 
 
-def touch_due(session: Session, token: str, settings: WebSettings) -> bool:
-    """Whether the idle clock of the session of ``token`` should move now: a live, unexpired
-    session whose clock last moved more than ``min(60 s, idle timeout / 10)`` ago (the idle
-    timeout is thus exact to that much). Reads only."""
+def touch_due_at(session: Session, token: str, settings: WebSettings) -> dt.datetime | None:
+    """When the idle clock of the session of ``token`` should next move (UTC, naive): its last
+    move plus ``min(60 s, idle timeout / 10)`` (the idle timeout is thus exact to that much);
+    None for an unknown, revoked or expired session. Reads only."""
     row = _row(session, token)
-    now = _now()
-    if row is None or row.revoked_at is not None or _expired(row, now, settings):
-        return False
-    return (now - row.last_seen_at).total_seconds() > _touch_every_s(settings)
+    if row is None or row.revoked_at is not None or _expired(row, _now(), settings):
+        return None
+    moved: dt.datetime = row.last_seen_at
+    return moved + dt.timedelta(seconds=touch_interval_s(settings))
+
+
+def touch_due(session: Session, token: str, settings: WebSettings) -> bool:
+    """Whether the idle clock of the session of ``token`` should move now (see
+    :func:`touch_due_at`). Reads only."""
+    due_at = touch_due_at(session, token, settings)
+    return due_at is not None and _now() > due_at
 
 
 def touch_session(session: Session, token: str, settings: WebSettings) -> None:
@@ -80,13 +87,45 @@ def touch_session(session: Session, token: str, settings: WebSettings) -> None:
                         .values(last_seen_at=_now()))
 
 
+#: Sessions whose next idle-clock time a process remembers before it forgets the past ones.
+MAX_REMEMBERED_SESSIONS = 10_000
+
+
+def move_idle_clock(registry: Registry, token: str, settings: WebSettings,
+                    memo: dict[str, dt.datetime] | None = None) -> None:
+    """Move the idle clock of the session of ``token`` when it is due, each step in a short
+    transaction of its own (a read, then a write only when due).
+
+    ``memo`` (one dict per process) remembers when each session's clock is next due: until then
+    the clock is not read again. This changes only when the clock is looked at, never who is
+    signed in: :func:`load_session` reads the session (revoked, idle, too old) on every request.
+    """
+    key, now = _hash(token), _now()
+    if memo is not None and memo.get(key, now) > now:
+        return
+    with registry.session() as peek:
+        due_at = touch_due_at(peek, token, settings)
+    if due_at is None:
+        return
+    if now > due_at:
+        with registry.session(write=True) as clock:
+            touch_session(clock, token, settings)
+        due_at = now + dt.timedelta(seconds=touch_interval_s(settings))
+    if memo is not None:
+        if len(memo) >= MAX_REMEMBERED_SESSIONS:
+            for stale in [k for k, when in memo.items() if when <= now]:
+                del memo[stale]
+        memo[key] = due_at
+
+
 def load_session(session: Session, token: str, settings: WebSettings) -> WebSession | None:
     """The live session of ``token``, or None when unknown, revoked, idle too long, too old, or
     of an inactive user. Reads only (the idle clock moves with :func:`touch_session`)."""
     row = _row(session, token)
     if row is None or row.revoked_at is not None or _expired(row, _now(), settings):
         return None
-    user = session.get(User, row.user_id)
+    # The user's sites are not loaded here (the Actor reads them with one query of its own).
+    user = session.get(User, row.user_id, options=[lazyload(User.sites)])
     if user is None or not user.active:
         return None
     return WebSession(row.token_hash, user, row.csrf_token)

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from rtdelay.registry import get_patient, patient_history, patients_query
+from rtdelay.registry import Patient, get_patient, history_records, patients_query
 from rtdelay.web._deps import Current, allowed, db, settings
 from rtdelay.web._patientform import form_groups, score_lines, stored_text
 from rtdelay.web._quality import ELIGIBILITY_FIELDS, dashboard_quality
@@ -22,6 +22,20 @@ PERMISSIONS: dict[tuple[str, str], str | None] = {
     ("GET", "/patients"): "read",
     ("GET", "/patients/{site}/{patient_id:path}"): "read",
 }
+
+class ListedPatient(NamedTuple):
+    """One line of the patients list (attributes: the templates read them without a dict
+    lookup's failed ``getattr`` first)."""
+
+    site: str
+    patient_id: str
+    age: Any
+    sex: Any
+    histology: Any
+    surgery_date: Any
+    version: int
+    deleted_reason: Any
+
 
 _HISTORY_COLUMNS = ("at", "actor", "action", "entity", "field", "old_value", "new_value",
                     "reason")
@@ -58,21 +72,21 @@ def patients(request: Request, q: str = Query("", max_length=64), page: int = Qu
              session: Session = Depends(db)) -> Response:
     size = settings(request).page_size
     show_deleted = deleted and user.actor.can("admin")
-    sub = patients_query(user.actor, include_deleted=show_deleted).subquery()
-    query = select(sub)
+    query = patients_query(user.actor, include_deleted=show_deleted).with_only_columns(
+        Patient.site_id, Patient.patient_id, Patient.age, Patient.sex, Patient.histology,
+        Patient.surgery_date, Patient.version, Patient.deleted_reason)
     if show_deleted:
-        query = query.where(sub.c.deleted_at.is_not(None))
+        query = query.where(Patient.deleted_at.is_not(None))
     if q:
-        query = query.where(sub.c.patient_id.contains(q, autoescape=True))
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        query = query.where(Patient.patient_id.contains(q, autoescape=True))
+    total = session.scalar(query.with_only_columns(func.count(), maintain_column_froms=True)
+                           .order_by(None)) or 0
     pages = max(1, -(-total // size))
     page = min(page, pages)
-    rows = session.execute(query.order_by(sub.c.site_id, sub.c.patient_id)
+    rows = session.execute(query.order_by(Patient.site_id, Patient.patient_id)
                            .limit(size).offset((page - 1) * size)).all()
     codes = {sid: code for sid, code, _ in user_sites(session, user)}
-    items = [{"site": codes.get(r.site_id, "?"), "patient_id": r.patient_id, "age": r.age,
-              "sex": r.sex, "histology": r.histology, "surgery_date": r.surgery_date,
-              "version": r.version, "deleted_reason": r.deleted_reason} for r in rows]
+    items = [ListedPatient(codes.get(r.site_id, "?"), *r[1:]) for r in rows]
     return render(request, "patients.html", user, items=items, q=q, page=page, pages=pages,
                   total=total, deleted=show_deleted)
 
@@ -108,7 +122,7 @@ def patient_context(session: Session, user: Current, site: str, patient_id: str,
     stored = {name: getattr(record, name, None) for name in stored_text({})}
     shown = stored_text(stored)
     shown.update({k: v or "" for k, v in (values or {}).items()})
-    history = patient_history(session, user.actor, patient_id, site=site)
+    history = history_records(session, user.actor, record)
     comps = _complications(session, record.id)
     return {"site": site, "patient_id": record.patient_id, "version": record.version,
             "deleted_at": record.deleted_at, "deleted_reason": record.deleted_reason,
@@ -116,9 +130,9 @@ def patient_context(session: Session, user: Current, site: str, patient_id: str,
             "general": general or [], "complications": comps,
             "comp_messages": comp_messages or [],
             "history": history_entries(
-                [{c: audit_text(row[c]) if row[c] == row[c] else None
-                  for c in (*_HISTORY_COLUMNS, "entity_key", "entity_version")}
-                 for row in history.to_dict("records")]),
+                [{c: audit_text(row[c]) for c in (*_HISTORY_COLUMNS, "entity_key",
+                                                   "entity_version")}
+                 for row in history]),
             "can_write": user.actor.can("write"), "can_restore": user.actor.can("admin")}
 
 
