@@ -276,6 +276,47 @@ def test_worker_thread_runs_queued_jobs(reg_url, tmp_path):
     assert json.loads(row.options) == {}
 
 
+def test_worker_loads_the_analysis_libraries_before_its_first_job(reg_url, tmp_path,
+                                                                   monkeypatch):
+    import rtdelay.web._jobs as jobs
+    import rtdelay.web._warmup as warmup
+    from rtdelay.registry import open_registry
+
+    calls: list[str] = []
+    polled = threading.Event()
+    monkeypatch.setattr(warmup, "warm_up", lambda: calls.append("warm up") or 0.0)
+
+    def poll(*args, **kwargs):
+        calls.append("poll")
+        polled.set()
+        return 0
+
+    monkeypatch.setattr(jobs, "run_pending", poll)
+    reg = open_registry(reg_url)
+    worker = jobs.JobWorker(reg, tmp_path, interval=0.05)
+    worker.start()
+    try:
+        assert polled.wait(30)
+    finally:
+        worker.stop()
+        reg.dispose()
+    assert calls[:2] == ["warm up", "poll"] and calls.count("warm up") == 1
+
+
+def test_warm_up_imports_what_an_analysis_needs():
+    """In a fresh interpreter: the statistics, figure backends and Word writer are loaded."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from rtdelay.web._warmup import warm_up; warm_up(); "
+            "print(all(m in sys.modules for m in ('scipy.stats', 'matplotlib.backends.backend_pdf',"
+            " 'matplotlib.backends.backend_svg', 'docx', 'rtdelay.report.figures', "
+            "'rtdelay.stats._rank')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=300, check=True)
+    assert out.stdout.strip() == "True"
+
+
 def test_the_app_runs_jobs_in_its_own_thread_and_jobs_survive_a_restart(reg_url, tmp_path):
     import time
 

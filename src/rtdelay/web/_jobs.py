@@ -333,6 +333,12 @@ class JobWorker:
         self._thread.join(timeout)
 
     def _loop(self) -> None:
+        from rtdelay.web._warmup import warm_up
+
+        try:
+            warm_up()  # before the first job: the first analysis need not wait for imports
+        except Exception as exc:  # noqa: BLE001 - a failed warm-up leaves it to the first job
+            log.warning("job worker warm-up: %s at %s", type(exc).__name__, _where(exc))
         last_check = -math.inf
         while not self._stop.is_set():
             try:
