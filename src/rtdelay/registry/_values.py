@@ -41,27 +41,44 @@ def plain(value: Any) -> Any:
     return value
 
 
-def _column_values(series: pd.Series, kind: str) -> list[Any]:
-    if kind == "date":
-        return [None if pd.isna(v) else pd.Timestamp(v).date() for v in series.tolist()]
-    if kind == "integer":
-        return [None if v is pd.NA or v is None else int(v) for v in series.astype(object).tolist()]
-    if kind == "boolean":
-        return [None if v is pd.NA or v is None else bool(v) for v in series.astype(object).tolist()]
-    if kind == "number":
-        return [None if v is None or math.isnan(v) else float(v) for v in series.tolist()]
-    return [None if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
-            for v in series.astype(object).tolist()]
+def _date_value(v: Any) -> Any:
+    return None if pd.isna(v) else pd.Timestamp(v).date()
+
+
+def _integer_value(v: Any) -> Any:
+    return None if v is pd.NA or v is None else int(v)
+
+
+def _boolean_value(v: Any) -> Any:
+    return None if v is pd.NA or v is None else bool(v)
+
+
+def _number_value(v: Any) -> Any:
+    return None if v is None or math.isnan(v) else float(v)
+
+
+def _text_value(v: Any) -> Any:
+    return None if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
+
+
+_CONVERTERS = {"date": _date_value, "integer": _integer_value, "boolean": _boolean_value,
+               "number": _number_value}
 
 
 def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """One dict of the dictionary's fields (plain values) per row of a validated frame."""
-    columns = {
-        name: _column_values(frame[name], COLUMNS[name].kind)
-        for name in PATIENT_FIELDS
-        if name in frame.columns
-    }
-    return [{name: values[i] for name, values in columns.items()} for i in range(len(frame))]
+    """One dict of the dictionary's fields (plain values) per row of a validated frame.
+
+    The frame is turned into Python objects in one step (``astype(object)``, one operation
+    per block of columns), then each value is converted by its column's kind.
+    """
+    names = [name for name in PATIENT_FIELDS if name in frame.columns]
+    if frame.empty or not names:
+        return [{} for _ in range(len(frame))]
+    converters = [_CONVERTERS.get(COLUMNS[name].kind, _text_value) for name in names]
+    cells = frame[names].astype(object).to_numpy()
+    return [{name: convert(value) for name, convert, value in zip(names, converters, row,
+                                                                   strict=True)}
+            for row in cells]
 
 
 def validate_records(

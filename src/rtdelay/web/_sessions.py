@@ -121,12 +121,16 @@ def move_idle_clock(registry: Registry, token: str, settings: WebSettings,
 def load_session(session: Session, token: str, settings: WebSettings) -> WebSession | None:
     """The live session of ``token``, or None when unknown, revoked, idle too long, too old, or
     of an inactive user. Reads only (the idle clock moves with :func:`touch_session`)."""
-    row = _row(session, token)
-    if row is None or row.revoked_at is not None or _expired(row, _now(), settings):
+    # One statement for the session and its user; the user's sites are not loaded here (the
+    # Actor reads them with one query of its own).
+    found = session.execute(
+        select(web_sessions, User).join(User, User.id == web_sessions.c.user_id)
+        .where(web_sessions.c.token_hash == _hash(token)).options(lazyload(User.sites))
+    ).first()
+    if found is None:
         return None
-    # The user's sites are not loaded here (the Actor reads them with one query of its own).
-    user = session.get(User, row.user_id, options=[lazyload(User.sites)])
-    if user is None or not user.active:
+    row, user = found, found.User
+    if row.revoked_at is not None or _expired(row, _now(), settings) or not user.active:
         return None
     return WebSession(row.token_hash, user, row.csrf_token)
 
