@@ -84,6 +84,12 @@ def test_anonymous_is_sent_to_login_everywhere_but_login_and_static(make_client)
     htmx = client.get("/static/htmx/htmx.min.js")  # from the django-js-lib-htmx package data
     assert htmx.status_code == 200 and "javascript" in htmx.headers["content-type"]
     assert "htmx" in htmx.text[:2000] and htmx.headers["X-Content-Type-Options"] == "nosniff"
+    login = client.get("/login").text  # every page names its icon and style sheet as served
+    for href in re.findall(r'<link rel="(?:icon|stylesheet)" href="([^"]+)"', login):
+        assert client.get(href).status_code == 200, href
+    icon = client.get("/static/favicon.svg")
+    assert '<link rel="icon" href="/static/favicon.svg"' in login
+    assert icon.headers["content-type"].startswith("image/svg+xml") and "<svg" in icon.text
 
 
 @pytest.mark.parametrize("role", ["viewer", "entry", "analyst", "admin"])

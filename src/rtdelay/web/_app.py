@@ -127,6 +127,7 @@ def create_app(db_url: str | None = None, *, settings: WebSettings | None = None
     # (Starlette's url_for walks every route on each call: a fifth of a list page's rendering).
     env.auto_reload = False
     env.globals["style_url"] = str(app.url_path_for("static", path="style.css"))
+    env.globals["favicon_url"] = str(app.url_path_for("static", path="favicon.svg"))
     env.globals["htmx_url"] = str(app.url_path_for("htmx", path="htmx.min.js"))
     for name in ROUTER_MODULES:
         app.include_router(_router_module(name).router)
