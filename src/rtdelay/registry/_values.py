@@ -41,44 +41,44 @@ def plain(value: Any) -> Any:
     return value
 
 
-def _date_value(v: Any) -> Any:
-    return None if pd.isna(v) else pd.Timestamp(v).date()
+def _dates(values: list[Any]) -> list[Any]:
+    return [None if pd.isna(v) else pd.Timestamp(v).date() for v in values]
 
 
-def _integer_value(v: Any) -> Any:
-    return None if v is pd.NA or v is None else int(v)
+def _integers(values: list[Any]) -> list[Any]:
+    return [None if v is pd.NA or v is None else int(v) for v in values]
 
 
-def _boolean_value(v: Any) -> Any:
-    return None if v is pd.NA or v is None else bool(v)
+def _booleans(values: list[Any]) -> list[Any]:
+    return [None if v is pd.NA or v is None else bool(v) for v in values]
 
 
-def _number_value(v: Any) -> Any:
-    return None if v is None or math.isnan(v) else float(v)
+def _numbers(values: list[Any]) -> list[Any]:
+    return [None if v is None or math.isnan(v) else float(v) for v in values]
 
 
-def _text_value(v: Any) -> Any:
-    return None if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
+def _texts(values: list[Any]) -> list[Any]:
+    return [None if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
+            for v in values]
 
 
-_CONVERTERS = {"date": _date_value, "integer": _integer_value, "boolean": _boolean_value,
-               "number": _number_value}
+_CONVERTERS = {"date": _dates, "integer": _integers, "boolean": _booleans, "number": _numbers}
 
 
 def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """One dict of the dictionary's fields (plain values) per row of a validated frame.
 
-    The frame is turned into Python objects in one step (``astype(object)``, one operation
-    per block of columns), then each value is converted by its column's kind.
+    The frame is turned into Python objects in one step (``astype(object)``: one operation per
+    block of columns, not per column; a single record is validated on every save), then each
+    column is converted by its kind.
     """
     names = [name for name in PATIENT_FIELDS if name in frame.columns]
     if frame.empty or not names:
         return [{} for _ in range(len(frame))]
-    converters = [_CONVERTERS.get(COLUMNS[name].kind, _text_value) for name in names]
     cells = frame[names].astype(object).to_numpy()
-    return [{name: convert(value) for name, convert, value in zip(names, converters, row,
-                                                                   strict=True)}
-            for row in cells]
+    columns = [_CONVERTERS.get(COLUMNS[name].kind, _texts)(cells[:, j].tolist())
+               for j, name in enumerate(names)]
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
 
 
 def validate_records(
