@@ -44,9 +44,30 @@ patient page 39 ms, dashboard 22 ms.
   none lost; pages p50 87 / p95 351 ms; saves p50 190 / p95 750 ms (an earlier run, before the
   dashboard change: p50 56 / p95 348 ms, dashboard p50 138 / p95 414 ms).
 
-On this machine the p95 goal (200 ms) and the analysis goal (10 s) are missed; the server is
+On that machine the p95 goal (200 ms) and the analysis goal (10 s) were missed; the server is
 CPU-bound (py-spy: validating the edited record with the cohort rules, the patient's history,
 loading the session and user on each request).
+
+2026-12-04, later, a third machine of the kind (numpy.argsort of 10^6 floats 53 ms), nothing
+else running (load 1.1-2.4 during the runs), 20 users, 60 s, 200 patients:
+
+* before (main 2bf8ae9), back to back: 1,993 requests (33.2/s), 0 errors, 305 saves + 13
+  conflicts, none lost or duplicated; pages p50 190 / p95 429 ms; saves p50 2,401 / p95 3,186
+  ms; analysis 8.4 s; preview 0.8 s.
+* after (11fdad5: list reads 8 columns, no template stat or url_for walk, session and user in
+  one statement, idle clock read once a minute, history as Core rows, one-record validation
+  53 -> 17 ms, analysis libraries loaded when the worker starts), back to back: 2,946 requests
+  (49.1/s), 0 errors, 455 saves + 34 conflicts, none lost or duplicated; pages p50 109 / p95
+  251 ms (dashboard 90 / 173, list 112 / 256, patient 120 / 268, search 97 / 186); saves p50
+  1,584 / p95 2,322 ms (writes take turns); analysis 5.5 s; preview 1.1 s.
+* after, ``--think 2`` (each user pauses 1-3 s between clicks): 693 requests, 0 errors, 135
+  saves, none lost; pages p50 16 / p95 52 ms (patient 18 / 69); saves p50 44 / p95 76 ms;
+  analysis 6.3 s; preview 1.2 s.
+
+Back to back, one server process holds one core at 100 % (its Python code holds the GIL; the
+20 client threads share the other core): page times are then queueing behind ~50 requests/s,
+and the p95 stays above 200 ms. Users who read a page before the next click (1-3 s) get p95
+52 ms.
 """
 
 from __future__ import annotations
