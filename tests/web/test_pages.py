@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 def test_dashboard_counts_patients_of_the_users_sites(make_client, web):
     client = make_client()
@@ -24,6 +26,8 @@ def test_patients_list_is_site_scoped_searchable_and_paginated(make_client, web)
     found = client.get("/patients", params={"q": "A-00"}).text
     assert "Patients (1)" in found and "A-001" in found
     assert "Patients (0)" in client.get("/patients", params={"q": "%"}).text
+    row = re.search(r"<tr><td>A</td>.*?</tr>", found, re.S).group(0)
+    assert "<td>61</td>" in row and "61.0" not in row  # the age as the form shows it
 
 
 def test_another_sites_patient_is_404(make_client, web):

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from rtdelay.registry import Patient, get_patient, history_records, patients_query
+from rtdelay.registry import Patient, audit_text, get_patient, history_records, patients_query
 from rtdelay.web._deps import Current, allowed, db, settings
 from rtdelay.web._patientform import form_groups, score_lines, stored_text
 from rtdelay.web._quality import ELIGIBILITY_FIELDS, dashboard_quality
@@ -86,7 +86,8 @@ def patients(request: Request, q: str = Query("", max_length=64), page: int = Qu
     rows = session.execute(query.order_by(Patient.site_id, Patient.patient_id)
                            .limit(size).offset((page - 1) * size)).all()
     codes = {sid: code for sid, code, _ in user_sites(session, user)}
-    items = [ListedPatient(codes.get(r.site_id, "?"), *r[1:]) for r in rows]
+    items = [ListedPatient(codes.get(r.site_id, "?"), r.patient_id, audit_text(r.age), *r[3:])
+             for r in rows]  # age as the form shows it: 66, not 66.0
     return render(request, "patients.html", user, items=items, q=q, page=page, pages=pages,
                   total=total, deleted=show_deleted)
 
@@ -115,7 +116,6 @@ def patient_context(session: Session, user: Current, site: str, patient_id: str,
                     general: list[str] | None = None,
                     comp_messages: list[str] | None = None) -> dict[str, Any]:
     """What the patient page shows; ``values``/``messages``: a refused edit shown again."""
-    from rtdelay.registry import audit_text
 
     record = get_patient(session, user.actor, patient_id, site=site,
                          include_deleted=user.actor.can("admin"))
