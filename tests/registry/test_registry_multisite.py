@@ -173,3 +173,22 @@ def test_complications_are_editable_with_a_reason_and_audited(registry, admin, t
         ("complication", "wound infection", "CSF leak", "chart review"),
         ("date", None, "2012-03-04", "chart review"),
     ]
+
+
+def test_history_records_of_another_sites_patient_are_not_found(registry, admin, tmp_path):
+    from rtdelay.registry import NotFoundError, Patient, Site, get_patient, history_records
+    from rtdelay.registry._access import Actor
+
+    rows = make_rows(1, seed=11)
+    _import(registry, admin, rows, tmp_path / "a.csv", site="A")
+    pid = rows["patient_id"].iloc[0]
+    with registry.session(actor=admin.name) as s:
+        patient = get_patient(s, admin, pid)
+        mine = history_records(s, admin, patient)
+        site_b = s.scalar(select(Site.id).where(Site.code == "B"))
+        assert isinstance(patient, Patient) and mine
+        assert {r["action"] for r in mine} == {"create"} and all(
+            r["patient_id"] == pid for r in mine)
+        other = Actor("b-user", "viewer", frozenset({site_b}))
+        with pytest.raises(NotFoundError):  # the record was read by someone else: still scoped
+            history_records(s, other, patient)

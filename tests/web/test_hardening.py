@@ -150,6 +150,45 @@ def test_idle_clock_is_read_once_per_interval(make_client, web, monkeypatch):
     assert len(reads) == 3
 
 
+def test_idle_memo_forgets_past_entries_and_is_safe_from_threads(monkeypatch):
+    import sys
+    import threading
+
+    import rtdelay.web._sessions as sessions
+
+    monkeypatch.setattr(sessions, "MAX_REMEMBERED_SESSIONS", 4)
+    now = dt.datetime(2026, 1, 5, 9, 0)
+    past, later = now - dt.timedelta(seconds=1), now + dt.timedelta(seconds=60)
+    memo = {"a": past, "b": later, "c": past, "d": later}
+    sessions.remember(memo, "e", later, now)
+    assert memo == {"b": later, "d": later, "e": later}  # the past ones forgotten
+    memo.update(f=later)
+    sessions.remember(memo, "g", later, now)
+    assert memo == {"g": later}  # none past: all forgotten, the memo only saves reads
+
+    monkeypatch.setattr(sessions, "MAX_REMEMBERED_SESSIONS", 50)
+    memo, errors = {}, []
+
+    def hammer(n):
+        try:
+            for i in range(2000):
+                sessions.remember(memo, f"{n}-{i}", past if i % 2 else later, now)
+        except Exception as exc:  # noqa: BLE001 - collected, asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=hammer, args=(n,)) for n in range(8)]
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads switch often: a race would show
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(switch)
+    assert errors == [] and len(memo) <= 50
+
+
 def test_absolute_timeout_ends_even_a_busy_session(make_client, web, monkeypatch):
     from rtdelay.web import WebSettings
 
@@ -174,6 +213,7 @@ def test_revoked_session_or_deactivated_user_is_refused(make_client, web, web_re
     client = make_client()
     web.login(client, "entry")
     assert client.get("/").status_code == 200
+    assert client.app.state.idle_due  # the idle clock is remembered: the session is not
     reg = open_registry(web_registry)
     with reg.session(actor="admin", write=True, reason="test") as s:
         user_id = s.scalar(select(User.id).where(User.name == "entry"))

@@ -356,23 +356,22 @@ def _is_blank(value: Any) -> bool:
 
 
 def _factorize_small(values: list[Any]) -> tuple[np.ndarray, np.ndarray] | None:
-    """Codes (-1 for missing) and distinct values of a short column; None if one is unhashable.
+    """Codes (-1 for missing) and distinct values of a short column, as ``pandas.factorize``
+    gives them; None if a value is unhashable (pandas then decides).
 
-    Values are told apart by type as well as by value (``1``, ``1.0`` and ``True`` are three
-    values here): each distinct value is parsed once, so a finer split changes nothing but the
-    number of calls.
+    Values are told apart by Python equality, as pandas does: ``True``, ``1`` and ``1.0`` are
+    one value, represented by the first seen, whatever the column's length.
     """
-    index: dict[tuple[type, Any], int] = {}
+    index: dict[Any, int] = {}
     uniques: list[Any] = []
     codes = np.full(len(values), -1, dtype=np.intp)
     try:
         for i, value in enumerate(values):
             if _is_blank(value):
                 continue
-            key = (type(value), value)
-            code = index.get(key)
+            code = index.get(value)
             if code is None:
-                code = index[key] = len(uniques)
+                code = index[value] = len(uniques)
                 uniques.append(value)
             codes[i] = code
     except TypeError:

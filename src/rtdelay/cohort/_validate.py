@@ -256,7 +256,7 @@ def typed_frame(col: dict[str, np.ndarray], n: int) -> pd.DataFrame:
         else:
             arr = values if values is not None else np.full(n, None, dtype=object)
             data[name] = np.asarray(arr, dtype=object)
-    return pd.DataFrame(data, index=pd.RangeIndex(n), copy=False)
+    return pd.DataFrame(data, index=pd.RangeIndex(n))
 
 
 def validate_cohort(

@@ -97,7 +97,7 @@ def validate_records(
     for i, row in enumerate(rows):
         for j, name in enumerate(PATIENT_FIELDS):
             cells[i, j] = row.get(name)
-    frame = pd.DataFrame(cells, columns=list(PATIENT_FIELDS))
+    frame = pd.DataFrame(cells, columns=list(PATIENT_FIELDS), dtype=object)  # no type guessing
     numbers = list(source_rows) if source_rows is not None else list(range(1, len(rows) + 1))
     raw = RawTable(
         frame=frame,

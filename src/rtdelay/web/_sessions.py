@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -89,6 +90,7 @@ def touch_session(session: Session, token: str, settings: WebSettings) -> None:
 
 #: Sessions whose next idle-clock time a process remembers before it forgets the past ones.
 MAX_REMEMBERED_SESSIONS = 10_000
+_MEMO_LOCK = threading.Lock()
 
 
 def move_idle_clock(registry: Registry, token: str, settings: WebSettings,
@@ -112,9 +114,20 @@ def move_idle_clock(registry: Registry, token: str, settings: WebSettings,
             touch_session(clock, token, settings)
         due_at = now + dt.timedelta(seconds=touch_interval_s(settings))
     if memo is not None:
+        remember(memo, key, due_at, now)
+
+
+def remember(memo: dict[str, dt.datetime], key: str, due_at: dt.datetime,
+             now: dt.datetime) -> None:
+    """Note in ``memo`` when the clock of session ``key`` is next due. Past entries are
+    forgotten once the memo holds :data:`MAX_REMEMBERED_SESSIONS`; if none is past, all are (the
+    memo only saves reads). Safe from several threads at once."""
+    with _MEMO_LOCK:
         if len(memo) >= MAX_REMEMBERED_SESSIONS:
             for stale in [k for k, when in memo.items() if when <= now]:
                 del memo[stale]
+            if len(memo) >= MAX_REMEMBERED_SESSIONS:
+                memo.clear()
         memo[key] = due_at
 
 

@@ -3,7 +3,8 @@
 An analysis needs scipy's statistics, matplotlib and its PDF and SVG backends, python-docx and
 every module of rtdelay's statistics, study and report packages. Imported on first use, they
 add several seconds to the first analysis after the server starts (measured: the demo
-analysis took 10.2 s cold and 5.7 s when run again in the same process). The job worker
+analysis took 10.2 s cold and 5.4-5.7 s when run again in the same process or after
+this warm-up). The job worker
 thread imports them once when it starts, before it takes its first job, so that a user who
 uploads a cohort just after the server started does not wait for them.
 """
