@@ -64,10 +64,20 @@ else running (load 1.1-2.4 during the runs), 20 users, 60 s, 200 patients:
   saves, none lost; pages p50 16 / p95 52 ms (patient 18 / 69); saves p50 44 / p95 76 ms;
   analysis 6.3 s; preview 1.2 s.
 
+* final (90301ec, after the review fixes), load 0.6-2.3: back to back 3,314 requests (55.2/s),
+  0 errors, 513 saves + 44 conflicts, none lost or duplicated; pages p50 101 / p95 241 ms
+  (dashboard 78 / 165, list 104 / 236, patient 109 / 259, search 87 / 157); saves p50 1,418 /
+  p95 2,036 ms; analysis 5.9 s; preview 0.9 s. ``--think 2``: 689 requests, 0 errors, 133
+  saves, none lost; pages p50 16 / p95 46 ms; saves p50 42 / p95 89 ms; analysis 6.4 s;
+  preview 1.1 s.
+* measured, not adopted: the same app under ``uvicorn --workers 2`` (11fdad5), back to back:
+  61.7 requests/s, pages p95 194 ms, 0 errors, none lost, but saves p95 4,301 ms (writers of
+  two processes wait on SQLite's lock; sign-in lockouts are counted per process).
+
 Back to back, one server process holds one core at 100 % (its Python code holds the GIL; the
 20 client threads share the other core): page times are then queueing behind ~50 requests/s,
 and the p95 stays above 200 ms. Users who read a page before the next click (1-3 s) get p95
-52 ms.
+46-52 ms.
 """
 
 from __future__ import annotations
